@@ -1,0 +1,16 @@
+"""contractcalc: crypto futures ("contract") position math.
+
+Pure functions over floats, ``Decimal`` and NumPy arrays.  The seed lesson's
+formulas live in :mod:`contractcalc.seed`; :func:`plan` runs its workflow.
+Bad input raises :class:`InputError` (a ``ValueError``).
+"""
+
+from __future__ import annotations
+
+from . import seed
+from .errors import InputError
+from .plan import plan
+
+__all__ = ["InputError", "plan", "seed"]
+
+__version__ = "0.1.0"

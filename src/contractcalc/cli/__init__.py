@@ -1,0 +1,58 @@
+"""The ``contractcalc`` command line: a thin layer over the library.
+
+Every command reads numbers as ``Decimal`` from what the user typed, calls the
+library, and prints a table or (``--json``) one JSON object.  Bad input never
+shows a traceback: one line ``error: ...`` on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ..errors import InputError
+
+app = typer.Typer(
+    name="contractcalc",
+    help="Crypto futures (contract) position math: the seed lesson's formulas and exact figures.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    # Command modules attach themselves to ``app`` on import.
+    from . import seed_commands  # noqa: F401
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"error: {message}\n")
+    return 2
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI on ``argv`` and return the exit status (no ``SystemExit``)."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
+    _register()
+    try:
+        result = app(args=argv, prog_name="contractcalc", standalone_mode=False)
+    except InputError as error:
+        return _fail(error.message(f"'{error.flag}'"))
+    except NoArgsIsHelpError as error:
+        error.show()
+        return 2
+    except ClickException as error:
+        return _fail(error.format_message())
+    except (typer.Abort, KeyboardInterrupt):
+        return _fail("aborted")
+    except typer.Exit as error:
+        return int(error.exit_code)
+    return int(result) if isinstance(result, int) else 0
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())

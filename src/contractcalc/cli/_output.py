@@ -1,0 +1,118 @@
+"""Turning typed text into numbers and results into a table or one JSON object.
+
+The CLI computes in ``Decimal`` from the strings the user typed, so 1200/1000 − 1
+prints as 0.2, not 0.19999999999999996.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ..errors import InputError
+
+#: Result keys shown as a percentage beside the fraction in the readable table.
+PERCENT_SUFFIXES = ("_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio")
+
+SIGNIFICANT_DIGITS = 12
+
+
+def parse_number(field: str, text: str | None) -> Decimal | None:
+    """The ``Decimal`` the user typed for ``field``; ``None`` stays ``None``.
+
+    The library validates ranges; here only "is it a number at all".
+    """
+    if text is None:
+        return None
+    try:
+        return Decimal(text.strip().replace("_", ""))
+    except InvalidOperation:
+        raise InputError(field, "must be a number", text) from None
+
+
+def require_number(field: str, text: str | None) -> Decimal:
+    """Like :func:`parse_number`, for an option that must be given."""
+    value = parse_number(field, text)
+    if value is None:
+        raise InputError(field, "is required")
+    return value
+
+
+def json_number(value: Decimal) -> int | float:
+    """Integral values as JSON integers, others as the nearest double."""
+    if value == value.to_integral_value() and abs(value) < 10**15:
+        return int(value)
+    return float(value)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Decimals become numbers, mappings and lists are walked, the rest is kept."""
+    if isinstance(value, Decimal):
+        return json_number(value)
+    if isinstance(value, Mapping):
+        return {str(key): to_jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 10**15:
+        return int(value)
+    return value
+
+
+def format_readable(key: str, value: Any) -> str:
+    """A value for people: at most 12 significant digits, no exponent, percent for rates."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        value = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not isinstance(value, Decimal):
+        return str(value)
+    text = _plain(value)
+    if key.endswith(PERCENT_SUFFIXES):
+        text += f"  ({_plain(value * 100)} %)"
+    return text
+
+
+def _plain(value: Decimal) -> str:
+    if value == 0:
+        return "0"
+    rounded = round(value, max(0, SIGNIFICANT_DIGITS - value.adjusted() - 1))
+    text = format(rounded, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def emit(
+    result: Mapping[str, Any],
+    *,
+    as_json: bool,
+    title: str,
+    notes: Iterable[str] = (),
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """Print ``result`` as exactly one JSON object, or as a Rich table with notes."""
+    if as_json:
+        sys.stdout.write(json.dumps(to_jsonable(result)) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_header=True, header_style="bold")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    if labels:
+        table.add_column("meaning")
+    for key, value in result.items():
+        row = [key, format_readable(key, value)]
+        if labels:
+            row.append(labels.get(key, ""))
+        table.add_row(*row)
+    console = Console()
+    console.print(table)
+    for note in notes:
+        console.print(note, markup=False, highlight=False)

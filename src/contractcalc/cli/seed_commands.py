@@ -1,0 +1,118 @@
+"""``contractcalc seed ...`` and ``contractcalc plan``: the seed lesson's formulas."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .. import seed
+from ..plan import plan as plan_calculation
+from . import app
+from ._options import Contract, JsonFlag, Side, number_option
+from ._output import emit, parse_number, require_number
+
+seed_app = typer.Typer(
+    help="The seed lesson's formulas, exactly as the document states them.",
+    no_args_is_help=True,
+)
+app.add_typer(seed_app, name="seed")
+
+
+
+@seed_app.command("target-change")
+def target_change(
+    open: Annotated[str, number_option("--open", "Opening price.")],
+    target: Annotated[str, number_option("--target", "Target price.")],
+    json: JsonFlag = False,
+) -> None:
+    """Signed move from open to target: target / open − 1."""
+    value = seed.target_change(open=require_number("open", open), target=require_number("target", target))
+    emit({"target_change": value}, as_json=json, title="Target change (seed)")
+
+
+@seed_app.command("liquidation-change")
+def liquidation_change(
+    leverage: Annotated[str, number_option("--leverage", "Leverage multiple.")],
+    json: JsonFlag = False,
+) -> None:
+    """Adverse move that liquidates, by the seed: 1 / leverage."""
+    value = seed.liquidation_change(require_number("leverage", leverage))
+    emit({"liquidation_change": value}, as_json=json, title="Liquidation move (seed)")
+
+
+@seed_app.command("leverage")
+def leverage(
+    stop_change: Annotated[str | None, number_option("--stop-change", "Stop as a fraction, e.g. 0.1.")] = None,
+    open: Annotated[str | None, number_option("--open", "Opening price.")] = None,
+    stop: Annotated[str | None, number_option("--stop", "Stop price.")] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Leverage whose liquidation move is the stop: 1 / |stop change| or 1 / |1 − stop / open|."""
+    value = seed.leverage(
+        stop_change=parse_number("stop_change", stop_change),
+        open=parse_number("open", open),
+        stop=parse_number("stop", stop),
+    )
+    emit({"leverage": value}, as_json=json, title="Leverage for the stop (seed)")
+
+
+@seed_app.command("profit")
+def profit(
+    contract: Contract,
+    side: Side,
+    principal: Annotated[str, number_option("--principal", "Margin put up.")],
+    leverage: Annotated[str, number_option("--leverage", "Leverage multiple.")],
+    change: Annotated[str, number_option("--change", "Signed price change, exit / entry − 1.")],
+    json: JsonFlag = False,
+) -> None:
+    """Profit by the seed: linear (U-based) or inverse (coin-based)."""
+    value = seed.profit(
+        contract=contract,
+        side=side,
+        principal=require_number("principal", principal),
+        leverage=require_number("leverage", leverage),
+        change=require_number("change", change),
+    )
+    emit({"profit": value}, as_json=json, title=f"{seed.contract_kind(contract).capitalize()} profit (seed)")
+
+
+@app.command("plan")
+def plan(
+    side: Side,
+    entry: Annotated[str, number_option("--entry", "Entry (opening) price.")],
+    stop: Annotated[str, number_option("--stop", "Stop-loss price.")],
+    target: Annotated[str, number_option("--target", "Target (take-profit) price.")],
+    principal: Annotated[str, number_option("--principal", "Margin put up.")],
+    leverage: Annotated[
+        str | None, number_option("--leverage", "Leverage; default: the one the stop implies.")
+    ] = None,
+    json: JsonFlag = False,
+) -> None:
+    """The seed's method: leverage from the stop, liquidation move, profit at the target."""
+    result = plan_calculation(
+        side=side,
+        entry=require_number("entry", entry),
+        stop=require_number("stop", stop),
+        target=require_number("target", target),
+        principal=require_number("principal", principal),
+        leverage=parse_number("leverage", leverage),
+    )
+    notes = []
+    if not result["stop_before_liquidation"]:
+        notes.append(
+            "WARNING: the stop lies beyond the liquidation move: the position would be "
+            "liquidated before the stop is reached."
+        )
+    emit(result, as_json=json, title="Plan (seed formulas)", notes=notes, labels=PLAN_LABELS)
+
+
+PLAN_LABELS = {
+    "target_change": "target / entry − 1",
+    "stop_change": "stop / entry − 1",
+    "leverage": "1 / |stop change| unless --leverage",
+    "liquidation_change": "seed: 1 / leverage",
+    "linear_profit": "U-based: principal × L × change",
+    "inverse_profit": "coin-based (seed): principal × L × change × (1 + change)",
+    "stop_before_liquidation": "|stop change| ≤ liquidation move",
+}

@@ -1,0 +1,55 @@
+"""The one exception contractcalc raises for bad input.
+
+Messages follow one pattern, ``'<field>' <rule> (got <value>)``, where
+``<field>`` is the library keyword.  The CLI shows the same message with the
+flag (``'--wallet-balance'``) and the HTTP API with the body field
+(``wallet_balance``); both read :attr:`InputError.field` to do so.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["InputError", "format_value"]
+
+
+def format_value(value: Any) -> str:
+    """Show a rejected value the way a user would have typed it."""
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+class InputError(ValueError):
+    """A value that contractcalc cannot compute with.
+
+    >>> raise InputError("leverage", "must be > 0", 0)
+    Traceback (most recent call last):
+    ...
+    contractcalc.errors.InputError: 'leverage' must be > 0 (got 0)
+    """
+
+    def __init__(self, field: str, rule: str, value: Any = None, *, where: str = "") -> None:
+        self.field = field
+        self.rule = rule
+        self.value = value
+        self.where = where
+        super().__init__(self.message(f"'{field}'"))
+
+    def message(self, label: str) -> str:
+        """The message with ``label`` standing for the field (keyword, flag or JSON key)."""
+        got = f" (got {format_value(self.value)}{self.where})" if self.value is not None else ""
+        return f"{label} {self.rule}{got}"
+
+    @property
+    def flag(self) -> str:
+        """The CLI flag that carries this field."""
+        return "--" + self.field.replace("_", "-")
