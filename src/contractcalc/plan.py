@@ -12,7 +12,10 @@ from typing import Any
 from . import seed
 from ._numeric import Num, positive, require, side_sign
 
-__all__ = ["plan"]
+__all__ = ["LOSS_SIDE", "PROFIT_SIDE", "plan"]
+
+LOSS_SIDE = "must be on the loss side of 'entry' (below for a long, above for a short)"
+PROFIT_SIDE = "must be on the profit side of 'entry' (above for a long, below for a short)"
 
 
 def plan(
@@ -44,8 +47,8 @@ def plan(
     stop = positive("stop", stop)
     target = positive("target", target)
     principal = positive("principal", principal)
-    require("stop", stop, s * (entry - stop) > 0, "must be on the loss side of 'entry' (below for a long, above for a short)")
-    require("target", target, s * (target - entry) > 0, "must be on the profit side of 'entry' (above for a long, below for a short)")
+    require("stop", stop, s * (entry - stop) > 0, LOSS_SIDE)
+    require("target", target, s * (target - entry) > 0, PROFIT_SIDE)
 
     target_change = seed.target_change(open=entry, target=target)
     stop_change = seed.target_change(open=entry, target=stop)

@@ -1,0 +1,346 @@
+"""Maintenance-margin tier tables ("brackets", "risk limits") in ccxt's shape.
+
+A table is what ccxt's ``fetch_leverage_tiers()`` returns: ``{symbol: [tier, ...]}``
+with each tier ``{tier, currency, minNotional, maxNotional,
+maintenanceMarginRate, maxLeverage, info}`` and the maintenance amount (Binance
+``cum``, Bybit "MM deduction") in ``info.cum``.  A tier holds notionals
+``minNotional <= notional < maxNotional``; the last tier also holds its upper
+bound.
+
+Maintenance margin of a position in a tier: ``notional × MMR − cum``.  A
+missing ``cum`` is completed by the recurrence (``shared/reference/formulas.md``)::
+
+    cum_1 = 0,  cum_k = cum_(k−1) + minNotional_k × (MMR_k − MMR_(k−1))
+
+Tier values are kept as exact ``Decimal`` (JSON is parsed with
+``parse_float=Decimal``) and converted to the caller's number type with
+:func:`contractcalc._numeric.constant_like` when used in a formula.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ._numeric import Num, constant_like, is_array, number
+from .errors import InputError
+
+__all__ = [
+    "PRESET_TABLES",
+    "Tier",
+    "TierPreset",
+    "TierTable",
+    "complete_maintenance_amounts",
+    "load_tiers",
+    "preset_table",
+    "preset_tables_for",
+]
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One tier: its notional range, maintenance margin rate and amount, and leverage cap."""
+
+    tier: int
+    min_notional: Decimal
+    max_notional: Decimal
+    maintenance_margin_rate: Decimal
+    max_leverage: Decimal
+    maintenance_amount: Decimal
+
+    def describe(self) -> str:
+        """``tier 3 (250000–1000000 USDT notional, max 50x)``-style text for messages."""
+        return (
+            f"tier {self.tier} (notional {_plain(self.min_notional)}–{_plain(self.max_notional)}, "
+            f"max {_plain(self.max_leverage)}x)"
+        )
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+@dataclass(frozen=True)
+class TierTable:
+    """The tiers of one symbol, in ascending notional order."""
+
+    symbol: str
+    currency: str
+    tiers: tuple[Tier, ...]
+    source: str = ""
+    as_of: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.tiers:
+            raise InputError("tiers", "must hold at least one tier", self.symbol)
+
+    @property
+    def max_notional(self) -> Decimal:
+        """The largest notional any tier holds."""
+        return self.tiers[-1].max_notional
+
+    def index_for_notional(self, notional: Num) -> Any:
+        """0-based index of the tier holding ``notional`` (arrays give an int array).
+
+        >>> table = load_tiers(Y23_TIERS, "X")
+        >>> table.index_for_notional(3500)
+        3
+        >>> table.tiers[table.index_for_notional(3500)].maintenance_margin_rate
+        Decimal('0.035')
+        """
+        notional = number("notional", notional)
+        self.check_notional(notional)
+        floors = [tier.min_notional for tier in self.tiers[1:]]
+        if is_array(notional):
+            import numpy as np
+
+            return np.searchsorted(np.array(floors, dtype=float), notional, side="right")
+        return sum(1 for floor in floors if notional >= floor)
+
+    def tier_for_notional(self, notional: Num) -> Tier:
+        """The tier holding a scalar ``notional``."""
+        return self.tiers[int(self.index_for_notional(notional))]
+
+    def check_notional(self, notional: Num) -> None:
+        """Raise when ``notional`` is negative or beyond the last tier."""
+        top = constant_like(self.max_notional, notional)
+        inside = (notional >= 0) & (notional <= top) if is_array(notional) else 0 <= notional <= top
+        if not (inside.all() if is_array(inside) else inside):
+            raise InputError(
+                "notional",
+                f"must be within the tier table of {self.symbol} (0 to {_plain(self.max_notional)})",
+                notional if not is_array(notional) else "an array with values outside",
+            )
+
+    def check_leverage(self, leverage: Num, notional: Num) -> None:
+        """Raise when ``leverage`` exceeds the cap of the tier holding ``notional``.
+
+        >>> table = load_tiers(Y23_TIERS, "X")
+        >>> table.check_leverage(60, 3500)
+        Traceback (most recent call last):
+        ...
+        contractcalc.errors.InputError: 'leverage' must be <= 25, the cap of tier 4 (notional 3000–4000, max 25x)...
+        """
+        if is_array(leverage) or is_array(notional):
+            import numpy as np
+
+            caps = np.array([float(t.max_leverage) for t in self.tiers])
+            index = self.index_for_notional(notional)
+            over = np.asarray(leverage > caps[index])
+            if over.any():
+                position = np.unravel_index(int(np.argmax(over)), over.shape)
+                tier = self.tiers[int(np.broadcast_to(index, over.shape)[position])]
+                value = np.broadcast_to(leverage, over.shape)[position]
+                raise InputError(
+                    "leverage",
+                    f"must be <= {_plain(tier.max_leverage)}, the cap of {tier.describe()}",
+                    value.item(),
+                    where=f" at index {position[0] if len(position) == 1 else position}",
+                )
+            return
+        tier = self.tier_for_notional(notional)
+        if leverage > constant_like(tier.max_leverage, leverage):
+            raise InputError(
+                "leverage",
+                f"must be <= {_plain(tier.max_leverage)}, the cap of {tier.describe()}",
+                leverage,
+            )
+
+
+def _decimal(field: str, value: Any) -> Decimal:
+    if isinstance(value, bool) or value is None:
+        raise InputError(field, "must be a number", value)
+    try:
+        result = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except ArithmeticError:
+        raise InputError(field, "must be a number", value) from None
+    if not result.is_finite() or result < 0:
+        raise InputError(field, "must be a finite number >= 0", value)
+    return result
+
+
+def complete_maintenance_amounts(
+    floors: Sequence[Decimal], rates: Sequence[Decimal], amounts: Sequence[Decimal | None]
+) -> list[Decimal]:
+    """Fill in missing maintenance amounts (``cum``) by the recurrence.
+
+    Binance's 2021 BTCUSDT table (examples.md B7): tier 3 has cum
+    250,000 × (1 % − 0.5 %) + 50 = 1,300.
+
+    >>> D = Decimal
+    >>> complete_maintenance_amounts(
+    ...     [D(0), D(50000), D(250000)], [D("0.004"), D("0.005"), D("0.01")], [None, None, None])
+    [Decimal('0'), Decimal('50.000'), Decimal('1300.000')]
+    """
+    result: list[Decimal] = []
+    for k, (floor, rate, given) in enumerate(zip(floors, rates, amounts, strict=True)):
+        if given is not None:
+            result.append(given)
+        elif k == 0:
+            result.append(Decimal(0))
+        else:
+            result.append(result[-1] + floor * (rate - rates[k - 1]))
+    return result
+
+
+def _parse_table(symbol: str, raw_tiers: Any, source: str, as_of: str) -> TierTable:
+    if not isinstance(raw_tiers, list) or not raw_tiers:
+        raise InputError("tiers", f"must be a non-empty list of tiers for {symbol}", type(raw_tiers).__name__)
+    ordered = sorted(raw_tiers, key=lambda t: _decimal("minNotional", t.get("minNotional", 0)))
+    floors, caps, rates, leverages, amounts = [], [], [], [], []
+    for raw in ordered:
+        if not isinstance(raw, Mapping):
+            raise InputError("tiers", "must hold tier objects", raw)
+        floors.append(_decimal("minNotional", raw.get("minNotional")))
+        caps.append(_decimal("maxNotional", raw.get("maxNotional")))
+        rates.append(_decimal("maintenanceMarginRate", raw.get("maintenanceMarginRate")))
+        leverages.append(_decimal("maxLeverage", raw.get("maxLeverage")))
+        info = raw.get("info") or {}
+        cum = info.get("cum", info.get("maintAmount")) if isinstance(info, Mapping) else None
+        amounts.append(None if cum is None else _decimal("cum", cum))
+    cums = complete_maintenance_amounts(floors, rates, amounts)
+    tiers = tuple(
+        Tier(
+            tier=int(raw.get("tier", k + 1)),
+            min_notional=floors[k],
+            max_notional=caps[k],
+            maintenance_margin_rate=rates[k],
+            max_leverage=leverages[k],
+            maintenance_amount=cums[k],
+        )
+        for k, raw in enumerate(ordered)
+    )
+    for lower, upper in itertools.pairwise(tiers):
+        if lower.max_notional != upper.min_notional:
+            raise InputError("tiers", f"must be contiguous for {symbol}", f"gap at {upper.describe()}")
+    currency = str(ordered[0].get("currency") or "")
+    return TierTable(symbol=symbol, currency=currency, tiers=tiers, source=source, as_of=as_of)
+
+
+def load_tiers(tiers: str | Path | Mapping[str, Any], symbol: str | None = None) -> TierTable:
+    """A :class:`TierTable` from ccxt's ``fetch_leverage_tiers()`` shape.
+
+    ``tiers`` is a mapping ``{symbol: [tier, ...]}``, a path to a JSON file of
+    that shape, or the name of a shipped preset (see :data:`PRESET_TABLES`).
+    ``symbol`` may be omitted when the source holds one symbol only.
+
+    >>> table = load_tiers("binance-usdm-BTCUSDT-2021-03-18")
+    >>> table.symbol, table.as_of, table.tier_for_notional(264000).maintenance_margin_rate
+    ('BTC/USDT:USDT', '2021-03-18', Decimal('0.01'))
+    """
+    source, as_of = "", ""
+    if isinstance(tiers, str) and tiers in PRESET_TABLES:
+        preset = PRESET_TABLES[tiers]
+        source, as_of = preset.source, preset.as_of
+        text = resources.files("contractcalc").joinpath("data", "tiers", preset.file).read_text("utf-8")
+        data: Any = json.loads(text, parse_float=Decimal)
+    elif isinstance(tiers, str | Path):
+        path = Path(tiers)
+        try:
+            text = path.read_text("utf-8")
+        except OSError as error:
+            rule = f"must be a readable JSON file or a preset ({error.strerror})"
+            raise InputError("tiers", rule, str(tiers)) from None
+        try:
+            data = json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError as error:
+            raise InputError("tiers", f"must be valid JSON ({error.msg} at line {error.lineno})", str(tiers)) from None
+        source = str(path)
+    else:
+        data = tiers
+    if not isinstance(data, Mapping) or not data:
+        rule = "must map symbols to tier lists (ccxt fetch_leverage_tiers shape)"
+        raise InputError("tiers", rule, type(data).__name__)
+    if symbol is None:
+        if len(data) != 1:
+            raise InputError("symbol", f"is required: the tier file holds {', '.join(sorted(data))}")
+        symbol = next(iter(data))
+    if symbol not in data:
+        raise InputError("symbol", f"is not in the tier file (it holds {', '.join(sorted(data))})", symbol)
+    return _parse_table(symbol, data[symbol], source, as_of)
+
+
+@dataclass(frozen=True)
+class TierPreset:
+    """A tier table shipped with contractcalc, with where and when it was published."""
+
+    name: str
+    exchange: str
+    symbol: str
+    file: str
+    source: str
+    as_of: str
+    note: str = ""
+
+
+PRESET_TABLES: dict[str, TierPreset] = {
+    preset.name: preset
+    for preset in (
+        TierPreset(
+            name="binance-usdm-BTCUSDT-2024-10",
+            exchange="binance-usdm",
+            symbol="BTC/USDT:USDT",
+            file="binance-usdm-BTCUSDT-2024-10.json",
+            source="Binance USDⓈ-M GET /fapi/v1/leverageBracket for BTCUSDT",
+            as_of="2024-10",
+        ),
+        TierPreset(
+            name="binance-usdm-BTCUSDT-2021-03-18",
+            exchange="binance-usdm",
+            symbol="BTC/USDT:USDT",
+            file="binance-usdm-BTCUSDT-2021-03-18.json",
+            source="Binance announcement, USDT-margined BTCUSDT leverage and margin table (cum by the recurrence)",
+            as_of="2021-03-18",
+        ),
+        TierPreset(
+            name="binance-coinm-BTCUSD-reconstructed",
+            exchange="binance-coinm",
+            symbol="BTC/USD:BTC",
+            file="binance-coinm-BTCUSD-reconstructed.json",
+            source="Binance COIN-M BTCUSD tiers, reconstructed from published examples (bounds in BTC)",
+            as_of="2023",
+            note="illustrative: only tier 1, the tier-5 example and the 300 BTC example are published",
+        ),
+        TierPreset(
+            name="bybit-linear-BTCUSDT",
+            exchange="bybit-linear",
+            symbol="BTC/USDT:USDT",
+            file="bybit-linear-BTCUSDT.json",
+            source="Bybit margin parameters page, BTCUSDT perpetual risk limits (cum is Bybit's MM deduction)",
+            as_of="2024",
+        ),
+    )
+}
+
+
+def preset_tables_for(exchange: str, symbol: str | None = None) -> list[TierPreset]:
+    """Shipped presets for an exchange (and symbol), newest first."""
+    found = [
+        p for p in PRESET_TABLES.values() if p.exchange == exchange and (symbol is None or p.symbol == symbol)
+    ]
+    return sorted(found, key=lambda p: p.as_of, reverse=True)
+
+
+def preset_table(exchange: str, symbol: str) -> TierTable | None:
+    """The newest shipped table for ``exchange`` and ``symbol``, or ``None``."""
+    found = preset_tables_for(exchange, symbol)
+    return load_tiers(found[0].name, symbol) if found else None
+
+
+#: examples.md Y23 (Bybit's tiered-MM example), used in doctests above.
+Y23_TIERS: dict[str, Any] = {
+    "X": [
+        {"tier": k + 1, "minNotional": 1000 * k, "maxNotional": 1000 * (k + 1),
+         "maintenanceMarginRate": rate, "maxLeverage": lev, "info": {}}
+        for k, (rate, lev) in enumerate(
+            [("0.02", 50), ("0.025", 40), ("0.03", 33), ("0.035", 25), ("0.04", 20)]
+        )
+    ]
+}
