@@ -105,7 +105,7 @@ def require(name: str, x: Num, ok: Any, rule: str) -> None:
     if is_array(ok):
         if not ok.all():
             np = _numpy()
-            index = np.unravel_index(int(np.argmin(ok)), ok.shape)
+            index = tuple(int(i) for i in np.unravel_index(int(np.argmin(ok)), ok.shape))
             where = f" at index {index[0] if len(index) == 1 else index}"
             bad = np.broadcast_to(x, ok.shape)[index] if is_array(x) else x
             raise InputError(name, rule, bad.item() if hasattr(bad, "item") else bad, where=where)
@@ -158,11 +158,11 @@ def side_sign(side: Any, name: str = "side") -> Any:
         arr = np.asarray(side)
         if arr.dtype.kind in "iuf":
             require(name, arr, (arr == 1) | (arr == -1), rule)
-            return arr.astype(np.int8)
+            return arr.astype(np.int64)
         words = np.char.lower(np.char.strip(arr.astype(str)))
         is_long = words == "long"
         require(name, arr, is_long | (words == "short"), rule)
-        return np.where(is_long, 1, -1).astype(np.int8)
+        return np.where(is_long, 1, -1)
     if _is_scalar_number(side) and side in (1, -1):
         return int(side)
     raise InputError(name, rule, side)

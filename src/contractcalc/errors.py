@@ -28,6 +28,9 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+_NO_VALUE: Any = object()
+
+
 class InputError(ValueError):
     """A value that contractcalc cannot compute with.
 
@@ -37,7 +40,7 @@ class InputError(ValueError):
     contractcalc.errors.InputError: 'leverage' must be > 0 (got 0)
     """
 
-    def __init__(self, field: str, rule: str, value: Any = None, *, where: str = "") -> None:
+    def __init__(self, field: str, rule: str, value: Any = _NO_VALUE, *, where: str = "") -> None:
         self.field = field
         self.rule = rule
         self.value = value
@@ -46,7 +49,7 @@ class InputError(ValueError):
 
     def message(self, label: str) -> str:
         """The message with ``label`` standing for the field (keyword, flag or JSON key)."""
-        got = f" (got {format_value(self.value)}{self.where})" if self.value is not None else ""
+        got = f" (got {format_value(self.value)}{self.where})" if self.value is not _NO_VALUE else ""
         return f"{label} {self.rule}{got}"
 
     @property
