@@ -1,0 +1,78 @@
+"""``contractcalc serve``: the web calculator (page, JSON API and ``/docs``) on a local port."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import sys
+from typing import Annotated
+
+import typer
+
+from ..errors import InputError
+from . import app
+
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and the usual names of this machine's loopback."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def url_for(host: str, port: int) -> str:
+    """``http://host:port/``, with IPv6 literals in brackets."""
+    bare = host.strip("[]")
+    shown = f"[{bare}]" if ":" in bare else bare
+    return f"http://{shown}:{port}/"
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0: a free one)."""
+    bare = host.strip("[]")
+    try:
+        infos = socket.getaddrinfo(bare, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise InputError("host", f"is not an address of this machine ({error.strerror})", host) from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as error:
+        sock.close()
+        raise InputError("port", f"cannot be used ({error.strerror})", port) from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; loopback unless told otherwise.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", help="TCP port (0: any free port).", min=0, max=65535)
+    ] = 8000,
+) -> None:
+    """Run the web calculator: every calculator on one page, the JSON API, and its /docs."""
+    import uvicorn
+
+    from ..web import create_app
+
+    sock = bind(host, port)
+    actual_port = sock.getsockname()[1]
+    url = url_for(host, actual_port)
+    print(f"contractcalc web calculator: {url}  (API docs: {url}docs; Ctrl+C to stop)", flush=True)
+    if not is_loopback(host):
+        sys.stderr.write(
+            f"warning: listening on {host}, not loopback: other machines can reach this calculator\n"
+        )
+    config = uvicorn.Config(create_app(), log_level="warning", access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])

@@ -1,0 +1,464 @@
+"""The JSON API: one ``POST /api/<command>`` per CLI command, over the same calculators.
+
+Each endpoint is one :class:`Endpoint` in :data:`ENDPOINTS`: the CLI command it
+mirrors and the library function it calls.  Its request model is generated from
+the function's signature (:func:`request_model`), so the body's fields are the
+function's keywords, which are the CLI's flags with underscores; the help texts
+come from the CLI's own options.  A request runs ``function(**body)`` with every
+number as the ``Decimal`` the client sent (``0.2`` stays ``0.2``) and answers
+the returned dict, whose keys are the CLI's ``--json`` keys.
+
+Bad input answers 422 with ``{"detail": [{"field", "rule", "message"}, ...]}``,
+``message`` being the CLI's words with the body field as label
+(``'leverage' must be > 0 (got 0)``); see :func:`error_items`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from .. import plan, seed
+from ..errors import InputError
+
+__all__ = [
+    "ENDPOINTS",
+    "MAX_LIST_ITEMS",
+    "TEXT_FIELDS",
+    "Endpoint",
+    "ErrorItem",
+    "ErrorResponse",
+    "describe",
+    "error_item",
+    "error_items",
+    "from_input_error",
+    "jsonable_result",
+    "presets",
+    "request_model",
+    "run",
+    "validation_error_items",
+]
+
+#: Longest list accepted in a request body (e.g. the positions of a cross account).
+MAX_LIST_ITEMS = 100
+
+#: Keywords that take text; every other keyword takes a number (a ``Decimal``),
+#: a list, or a boolean as its endpoint or annotation says.  Each maps to the
+#: choices the page offers (empty: free text).
+TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "side": ("long", "short"),
+    "contract": ("linear", "inverse"),
+    "mode": ("isolated", "cross"),
+    "margin_mode": ("isolated", "cross"),
+    "exchange": (),
+    "symbol": (),
+    "tiers": (),
+    "model": (),
+    "liquidation_model": (),
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One calculator of the API: ``POST /api/<command with / for spaces>``.
+
+    ``result_key`` wraps a function that returns a bare number (the seed's
+    formulas) as ``{result_key: value}``, as its CLI command prints it.
+    ``fields`` overrides the generated type of some keywords (lists of objects).
+    ``example`` is a valid body (shown in ``/docs`` and used as the page's defaults).
+    """
+
+    command: str
+    function: Callable[..., Any]
+    title: str
+    example: Mapping[str, Any]
+    result_key: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return "/api/" + self.command.replace(" ", "/")
+
+    @property
+    def name(self) -> str:
+        return self.command.replace(" ", "-")
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint(
+        "plan",
+        plan,
+        "Plan (seed's method)",
+        {"side": "long", "entry": 20000, "stop": 15000, "target": 24000, "principal": 1000},
+    ),
+    Endpoint(
+        "seed target-change",
+        seed.target_change,
+        "Target change (seed)",
+        {"open": 1000, "target": 1200},
+        result_key="target_change",
+    ),
+    Endpoint(
+        "seed liquidation-change",
+        seed.liquidation_change,
+        "Liquidation move (seed)",
+        {"leverage": 20},
+        result_key="liquidation_change",
+    ),
+    Endpoint(
+        "seed leverage",
+        seed.leverage,
+        "Leverage for the stop (seed)",
+        {"open": 20000, "stop": 15000},
+        result_key="leverage",
+    ),
+    Endpoint(
+        "seed profit",
+        seed.profit,
+        "Profit (seed)",
+        {"contract": "inverse", "side": "long", "principal": 1000, "leverage": 50, "change": 0.1},
+        result_key="profit",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------
+# Request models
+
+
+@cache
+def cli_help() -> dict[str, dict[str, str]]:
+    """The help text of every CLI option, by command (``"seed profit"``) and keyword."""
+    import typer.main
+
+    from ..cli import _register, app
+
+    _register()
+    helps: dict[str, dict[str, str]] = {}
+
+    def walk(command: Any, prefix: str) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            path = f"{prefix} {name}".strip()
+            walk(sub, path)
+            helps[path] = {
+                str(param.name): str(getattr(param, "help", "") or "")
+                for param in sub.params
+                if param.name != "json"
+            }
+
+    walk(typer.main.get_command(app), "")
+    return helps
+
+
+def _field_type(endpoint: Endpoint, name: str, parameter: inspect.Parameter) -> Any:
+    if name in endpoint.fields:
+        return endpoint.fields[name]
+    annotation = str(parameter.annotation)
+    if annotation.startswith("bool"):
+        return bool
+    if name in TEXT_FIELDS:
+        return str
+    return Decimal
+
+
+def request_model(endpoint: Endpoint) -> type[BaseModel]:
+    """The body of ``endpoint``: one field per keyword of its function.
+
+    A keyword without a default is required; the others default to their
+    function default (``None``: "not given", as an omitted CLI flag).
+    """
+    model = _MODELS.get(endpoint.command)
+    if model is None or _MODEL_SOURCES[endpoint.command] is not endpoint:
+        model = _MODELS[endpoint.command] = _request_model(endpoint)
+        _MODEL_SOURCES[endpoint.command] = endpoint
+    return model
+
+
+_MODELS: dict[str, type[BaseModel]] = {}
+_MODEL_SOURCES: dict[str, Endpoint] = {}
+
+
+def _request_model(endpoint: Endpoint) -> type[BaseModel]:
+    helps = cli_help().get(endpoint.command, {})
+    definitions: dict[str, Any] = {}
+    for name, parameter in inspect.signature(endpoint.function).parameters.items():
+        kind = _field_type(endpoint, name, parameter)
+        required = parameter.default is inspect.Parameter.empty
+        extra: dict[str, Any] = {}
+        if TEXT_FIELDS.get(name):
+            extra["examples"] = list(TEXT_FIELDS[name])
+        if getattr(kind, "__origin__", None) is list:
+            extra["max_length"] = MAX_LIST_ITEMS
+        description = helps.get(name) or None
+        if required:
+            definitions[name] = (kind, Field(..., description=description, **extra))
+        else:
+            definitions[name] = (kind | None, Field(parameter.default, description=description, **extra))
+    model_name = "".join(part.capitalize() for part in endpoint.name.split("-")) + "Request"
+    config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [dict(endpoint.example)]},
+    )
+    model: type[BaseModel] = create_model(model_name, __config__=config, **definitions)
+    return model
+
+
+# ---------------------------------------------------------------------------
+# Running a calculator
+
+
+class ResultOutOfRange(ArithmeticError):
+    """A result too large (or not finite) to send as a JSON number."""
+
+
+def _plain(value: Any) -> Any:
+    """NumPy arrays and scalars as lists and Python scalars; other values walked."""
+    if hasattr(value, "tolist") and not isinstance(value, Decimal | str):
+        return value.tolist()
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _check_finite(value: Any, key: str) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ResultOutOfRange(key)
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            _check_finite(item, str(name))
+    elif isinstance(value, list):
+        for item in value:
+            _check_finite(item, key)
+
+
+def jsonable_result(result: Any) -> Any:
+    """``result`` as JSON data, numbers as the CLI's ``--json`` prints them."""
+    from ..cli._output import to_jsonable
+
+    data = to_jsonable(_plain(result))
+    _check_finite(data, "")
+    return data
+
+
+def run(endpoint: Endpoint, body: BaseModel) -> dict[str, Any]:
+    """Call the endpoint's function with the body's fields; the result as JSON data."""
+    arguments = {name: getattr(body, name) for name in type(body).model_fields}
+    arguments = {name: _arguments(value) for name, value in arguments.items()}
+    result = endpoint.function(**arguments)
+    if endpoint.result_key is not None:
+        result = {endpoint.result_key: result}
+    data: dict[str, Any] = jsonable_result(result)
+    return data
+
+
+def _arguments(value: Any) -> Any:
+    """Nested models become plain dicts for the library."""
+    if isinstance(value, BaseModel):
+        return {name: _arguments(getattr(value, name)) for name in type(value).model_fields}
+    if isinstance(value, list):
+        return [_arguments(item) for item in value]
+    return value
+
+
+# ---------------------------------------------------------------------------
+# Errors in the CLI's words
+
+
+class ErrorItem(BaseModel):
+    """One bad field (``field`` is null for the body as a whole)."""
+
+    field: str | None = Field(description="The body field, e.g. 'leverage' or 'positions[1].entry'.")
+    rule: str = Field(description="What the value must be, e.g. 'must be > 0'.")
+    message: str = Field(description="The CLI's message with the field as label.")
+
+
+class ErrorResponse(BaseModel):
+    """The body of a 422 (or 413) answer: each bad field and why."""
+
+    detail: list[ErrorItem]
+
+
+_NOTHING: Any = object()
+
+
+def error_item(field: str | None, rule: str, value: Any = _NOTHING, where: str = "") -> dict[str, Any]:
+    """One error item: ``field`` (None: the body as a whole) ``rule`` (got ``value``, if given)."""
+    error = InputError(field or "", rule) if value is _NOTHING else InputError(field or "", rule, value, where=where)
+    label = f"'{field}'" if field else "request body"
+    return {"field": field, "rule": rule, "message": error.message(label)}
+
+
+def from_input_error(error: InputError) -> dict[str, Any]:
+    """A library error as an error item, in the library's (and CLI's) words."""
+    return {"field": error.field, "rule": error.rule, "message": error.message(f"'{error.field}'")}
+
+
+def _location(loc: Sequence[Any]) -> str | None:
+    parts = [part for part in loc if part != "body"]
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text or None
+
+
+_NUMBER_ERRORS = {
+    "decimal_parsing", "decimal_type", "float_parsing", "float_type", "int_parsing", "int_type",
+    "int_from_float", "decimal_max_digits", "decimal_max_places", "decimal_whole_digits",
+}
+
+
+def error_items(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Pydantic's (or FastAPI's) validation errors in the CLI's words.
+
+    >>> error_items([{"type": "decimal_parsing", "loc": ("body", "leverage"), "input": "abc"}])[0]["message"]
+    "'leverage' must be a number (got 'abc')"
+    >>> error_items([{"type": "missing", "loc": ("body", "entry"), "input": {}}])[0]["message"]
+    "'entry' is required"
+    """
+    items: list[dict[str, Any]] = []
+    for error in errors:
+        kind = str(error.get("type", ""))
+        field = _location(error.get("loc", ()))
+        value = error.get("input")
+        context = error.get("ctx") or {}
+        if kind == "missing" or (value is None and kind in _NUMBER_ERRORS | {"string_type", "bool_type"}):
+            item = error_item(field, "is required")
+        elif kind in _NUMBER_ERRORS:
+            item = error_item(field, "must be a number", value)
+        elif kind == "finite_number":
+            item = error_item(field, "must be finite", value)
+        elif kind == "string_type":
+            item = error_item(field, "must be text", value)
+        elif kind in ("bool_type", "bool_parsing"):
+            item = error_item(field, "must be true or false", value)
+        elif kind == "list_type":
+            item = error_item(field, "must be a list", _short(value))
+        elif kind == "too_long":
+            limit = context.get("max_length", MAX_LIST_ITEMS)
+            actual = context.get("actual_length")
+            if actual is None:
+                item = error_item(field, f"must have at most {limit} items")
+            else:
+                item = error_item(field, f"must have at most {limit} items", actual, " items")
+        elif kind == "extra_forbidden":
+            item = error_item(field, "is not a field of this calculator")
+        elif kind in ("model_type", "model_attributes_type", "dict_type") and isinstance(value, bytes):
+            item = error_item(field, "must be JSON, sent as Content-Type: application/json")
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            item = error_item(field, "must be a JSON object", _short(value))
+        elif kind == "json_invalid":
+            reason = context.get("error")
+            item = error_item(None, f"must be valid JSON ({reason})" if reason else "must be valid JSON")
+        else:
+            item = error_item(field, str(error.get("msg", "is not valid")).rstrip(".").lower(), _short(value))
+        if item not in items:
+            items.append(item)
+    return items
+
+
+class _Kind:
+    """Shown as its text, without quotes, in ``(got ...)``."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _short(value: Any) -> Any:
+    """A rejected value for a message: containers by their kind, not their contents."""
+    if isinstance(value, Mapping):
+        return _Kind("an object")
+    if isinstance(value, list | tuple):
+        return _Kind("a list")
+    return value
+
+
+def validation_error_items(error: ValidationError) -> list[dict[str, Any]]:
+    """A :class:`pydantic.ValidationError` in the CLI's words."""
+    return error_items([dict(item) for item in error.errors()])
+
+
+# ---------------------------------------------------------------------------
+# What the page needs to build its forms
+
+
+def _kind(kind: Any) -> str:
+    if kind is bool:
+        return "bool"
+    if kind is str:
+        return "text"
+    if getattr(kind, "__origin__", None) is list:
+        return "list"
+    return "number"
+
+
+def _describe_fields(model: type[BaseModel], choices: Mapping[str, tuple[str, ...]]) -> list[dict[str, Any]]:
+    described = []
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        args = [arg for arg in getattr(annotation, "__args__", ()) if arg is not type(None)]
+        kind = args[0] if len(args) == 1 and getattr(annotation, "__origin__", None) is not list else annotation
+        entry: dict[str, Any] = {
+            "name": name,
+            "type": _kind(kind),
+            "required": info.is_required(),
+            "description": info.description or "",
+            "choices": list(choices.get(name, ())),
+        }
+        item = (getattr(kind, "__args__", None) or (None,))[0]
+        if entry["type"] == "list" and isinstance(item, type) and issubclass(item, BaseModel):
+            entry["items"] = _describe_fields(item, choices)
+        described.append(entry)
+    return described
+
+
+def describe(endpoint: Endpoint) -> dict[str, Any]:
+    """``endpoint`` for the page: path, title, fields (name, type, required, help, choices), example."""
+    return {
+        "name": endpoint.name,
+        "command": endpoint.command,
+        "path": endpoint.path,
+        "title": endpoint.title,
+        "fields": _describe_fields(request_model(endpoint), TEXT_FIELDS),
+        "example": dict(endpoint.example),
+    }
+
+
+def presets() -> dict[str, Any]:
+    """The exchange presets (kind, fee rates, contract sizes) and the tier tables of each."""
+    from ..exchanges import EXCHANGES
+    from ..tiers import preset_tables_for
+
+    return {
+        "exchanges": [
+            {
+                "name": preset.name,
+                "contract": preset.contract,
+                "description": preset.description,
+                "liquidation_model": preset.liquidation_model,
+                "maker_fee_rate": preset.maker_fee_rate,
+                "taker_fee_rate": preset.taker_fee_rate,
+                "contract_sizes": {prefix or "*": size for prefix, size in preset.contract_sizes},
+                "tier_tables": [
+                    {"name": table.name, "symbol": table.symbol, "as_of": table.as_of,
+                     "source": table.source, "note": table.note}
+                    for table in preset_tables_for(preset.name)
+                ],
+            }
+            for preset in EXCHANGES.values()
+        ]
+    }
