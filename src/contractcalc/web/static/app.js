@@ -1,0 +1,702 @@
+/* contractcalc web calculator.
+ *
+ * The page computes nothing itself: every figure is the answer of the JSON API
+ * (POST /api/<command>), which calls the same library functions as the CLI.
+ * Forms are built from GET /api/calculators (fields, help texts, examples), so
+ * a calculator added to the API appears here with its own inputs. The inputs
+ * live in the URL's query string, so a calculation can be bookmarked or shared.
+ */
+"use strict";
+
+(function () {
+  // ------------------------------------------------------------------ config
+
+  /** Tabs, in order. `endpoints`: calculators shown in the tab (missing ones are skipped). */
+  const TABS = [
+    { id: "plan", label: "Plan", endpoints: ["plan"], chart: "plan",
+      intro: "The seed's method: the stop gives the leverage, the leverage the liquidation move, the target the profit. " +
+             "The exact figures for a real linear and inverse contract are beside the seed's." },
+    { id: "pnl", label: "PnL", endpoints: ["pnl"], chart: "pnl" },
+    { id: "target", label: "Target price", endpoints: ["target"] },
+    { id: "liquidation", label: "Liquidation price", endpoints: ["liquidation"], chart: "liquidation" },
+    { id: "max-open", label: "Max open", endpoints: ["max-open"] },
+    { id: "average-entry", label: "Average entry", endpoints: ["average-entry"] },
+    { id: "size", label: "Position size", endpoints: ["size"] },
+    { id: "cost", label: "Cost to open", endpoints: ["cost"] },
+    { id: "seed", label: "Seed formulas", endpoints: ["seed-target-change", "seed-liquidation-change", "seed-leverage", "seed-profit"],
+      intro: "The seed lesson's formulas, exactly as the document states them (contractcalc seed …)." },
+  ];
+
+  /** Fields set once for the whole page, in the header. */
+  const GLOBALS = ["contract", "exchange", "tiers"];
+
+  /** Result keys shown as a percentage beside the fraction (as the CLI's table does). */
+  const PERCENT_SUFFIXES = ["_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio"];
+
+  /** Readable names; anything else is shown as its key with spaces. */
+  const LABELS = {
+    target_change: "Target change", stop_change: "Stop change", leverage: "Leverage",
+    liquidation_change: "Liquidation move", linear_profit: "Linear profit", inverse_profit: "Inverse profit",
+    stop_before_liquidation: "Stop before liquidation", profit: "Profit", change: "Change",
+    open: "Open price", entry: "Entry price", stop: "Stop price", target: "Target price", exit: "Exit price",
+    principal: "Principal (margin)", side: "Side", wallet_balance: "Wallet balance", mark: "Mark price",
+    roe: "ROE", pnl: "PnL", size: "Size", contracts: "Contracts", quantity: "Quantity",
+    initial_margin: "Initial margin", maintenance_margin: "Maintenance margin", break_even: "Break-even price",
+    break_even_price: "Break-even price", liquidation_price: "Liquidation price", bankruptcy_price: "Bankruptcy price",
+    average_entry: "Average entry", notional: "Notional", contract_size: "Contract size", fee_rate: "Fee rate",
+    open_fee_rate: "Open fee rate", close_fee_rate: "Close fee rate", risk_rate: "Risk rate", balance: "Balance",
+    positions: "Other positions", fills: "Fills", price: "Price", mode: "Margin mode", symbol: "Symbol",
+  };
+
+  // ----------------------------------------------------------------- helpers
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (name === "class") node.className = value;
+      else if (name === "text") node.textContent = value;
+      else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+      else node.setAttribute(name, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function label(key) {
+    if (LABELS[key]) return LABELS[key];
+    const text = key.replace(/_/g, " ");
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+
+  const NUMBER = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 12 });
+
+  function isPercent(key) {
+    return PERCENT_SUFFIXES.some((suffix) => key.endsWith(suffix));
+  }
+
+  /** A value for people: at most 12 significant digits, no exponent (as the CLI's table). */
+  function formatNumber(value) {
+    if (Object.is(value, -0)) return "0";
+    return NUMBER.format(value);
+  }
+
+  function formatValue(key, value) {
+    if (value === null || value === undefined) return { text: "—" };
+    if (typeof value === "boolean") return { text: value ? "yes" : "no" };
+    if (typeof value === "number") {
+      return { text: formatNumber(value), pct: isPercent(key) ? formatNumber(value * 100) + " %" : null };
+    }
+    if (Array.isArray(value)) return { text: value.map((v) => formatValue(key, v).text).join(", ") };
+    if (typeof value === "object") return { text: JSON.stringify(value) };
+    return { text: String(value) };
+  }
+
+  function debounce(fn, ms) {
+    let timer = null;
+    return (...args) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => fn(...args), ms);
+    };
+  }
+
+  async function getJSON(url) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+    return response.json();
+  }
+
+  // ------------------------------------------------------------------- state
+
+  const state = {
+    calculators: new Map(), // name -> descriptor from /api/calculators
+    exchanges: [], // from /api/presets
+    global: { contract: "linear", exchange: "", tiers: "" },
+    tab: "plan",
+    cards: [], // every Card on the page
+    url: new URLSearchParams(location.search),
+  };
+
+  function preset(name) {
+    return state.exchanges.find((p) => p.name === name) || null;
+  }
+
+  // ------------------------------------------------------------ URL (share)
+
+  function writeURL() {
+    const params = new URLSearchParams();
+    params.set("tab", state.tab);
+    for (const name of GLOBALS) if (state.global[name]) params.set(name, state.global[name]);
+    for (const card of state.cards) {
+      if (card.tab.id !== state.tab) continue;
+      for (const [name, value] of Object.entries(card.urlValues())) params.set(card.prefix + name, value);
+    }
+    const query = params.toString().replace(/%2C/g, ",").replace(/%5B/g, "[").replace(/%5D/g, "]");
+    history.replaceState(null, "", `${location.pathname}?${query}`);
+  }
+
+  // ------------------------------------------------------------------- cards
+
+  /** One calculator: its form, its results, optionally a chart. */
+  class Card {
+    constructor(calc, tab, compact) {
+      this.calc = calc;
+      this.tab = tab;
+      this.compact = compact;
+      this.prefix = compact ? calc.name.replace(/^seed-/, "") + "." : "";
+      this.values = {}; // field -> text (or rows for lists)
+      this.inputs = new Map(); // field -> input element(s) wrapper
+      this.errors = new Map(); // field -> error element
+      this.controller = null;
+      this.result = null;
+      this.schedule = debounce(() => this.compute(), 120);
+      this.fields = calc.fields.filter((f) => !GLOBALS.includes(f.name));
+      this.globals = calc.fields.filter((f) => GLOBALS.includes(f.name)).map((f) => f.name);
+      this.load();
+    }
+
+    load() {
+      // Inputs from the URL when it holds any of this card's; else the calculator's example.
+      const fromURL = state.url.get("tab") === this.tab.id
+        && this.fields.some((field) => state.url.has(this.prefix + field.name));
+      for (const field of this.fields) {
+        const key = this.prefix + field.name;
+        let value;
+        if (fromURL && state.url.has(key)) value = state.url.get(key);
+        else if (fromURL) value = field.type === "list" ? "[]" : "";
+        else value = this.calc.example[field.name];
+        if (field.type === "list") {
+          let rows = value;
+          if (typeof rows === "string") {
+            try { rows = JSON.parse(rows); } catch (error) { rows = []; }
+          }
+          this.values[field.name] = Array.isArray(rows) ? rows.map((row) => ({ ...row })) : [];
+        } else if (field.type === "bool") {
+          this.values[field.name] = value === true || value === "true";
+        } else {
+          this.values[field.name] = value === undefined || value === null ? "" : String(value);
+        }
+      }
+    }
+
+    urlValues() {
+      const out = {};
+      for (const field of this.fields) {
+        const value = this.values[field.name];
+        if (field.type === "list") {
+          if (value.length) out[field.name] = JSON.stringify(value);
+        } else if (field.type === "bool") {
+          if (value) out[field.name] = "true";
+        } else if (value !== "") {
+          out[field.name] = value;
+        }
+      }
+      return out;
+    }
+
+    body() {
+      const body = {};
+      for (const field of this.fields) {
+        const value = this.values[field.name];
+        if (field.type === "list") body[field.name] = value.map((row) => cleanRow(row));
+        else if (field.type === "bool") body[field.name] = value;
+        else if (value.trim() !== "") body[field.name] = value.trim();
+      }
+      for (const name of this.globals) if (state.global[name]) body[name] = state.global[name];
+      return body;
+    }
+
+    cliLine() {
+      const parts = ["contractcalc", this.calc.command];
+      const body = this.body();
+      for (const [name, value] of Object.entries(body)) {
+        if (Array.isArray(value)) {
+          for (const row of value) parts.push(`--${name.replace(/_/g, "-").replace(/s$/, "")} '${JSON.stringify(row)}'`);
+        } else if (typeof value === "boolean") {
+          if (value) parts.push(`--${name.replace(/_/g, "-")}`);
+        } else {
+          parts.push(`--${name.replace(/_/g, "-")} ${/^[\w.+-]+$/.test(value) ? value : `'${value}'`}`);
+        }
+      }
+      return parts.join(" ") + " --json";
+    }
+
+    // ---- building
+
+    render() {
+      const form = el("form", { class: "inputs", autocomplete: "off", onsubmit: (e) => e.preventDefault() });
+      for (const field of this.fields) form.append(this.renderField(field));
+      this.cardError = el("div", { class: "error card-error", role: "alert" });
+      form.append(this.cardError);
+
+      this.resultsBox = el("div", { class: "results-box" });
+      this.noteBox = el("div", { class: "note" });
+      this.cliBox = el("div", { class: "cli", title: "The same calculation on the command line" });
+      const id = `${this.tab.id}-${this.calc.name}`;
+      if (this.compact) {
+        return el("section", { class: "card calc compact", id },
+          el("h2", {}, this.calc.title, " ", el("small", {}, el("code", {}, this.calc.path))),
+          form, this.resultsBox, this.noteBox, this.cliBox);
+      }
+      const inputsCard = el("section", { class: "card", id: `${id}-inputs` }, el("h2", {}, "Inputs"), form);
+      const resultsCard = el("section", { class: "card", id: `${id}-results` },
+        el("h2", {}, this.calc.title, " ", el("small", {}, el("code", {}, this.calc.path))),
+        this.resultsBox, this.noteBox, this.cliBox);
+      const outputs = el("div", { class: "outputs" }, resultsCard);
+      if (this.tab.chart) {
+        this.chartBox = el("div", { class: "chart", id: `${this.tab.id}-chart` });
+        this.chartNote = el("div", { class: "chart-empty" });
+        outputs.append(el("section", { class: "card chart-card" },
+          el("h2", {}, "PnL and ROE against the exit price"), this.chartBox, this.chartNote));
+      }
+      return [inputsCard, outputs];
+    }
+
+    renderField(field) {
+      const id = `${this.tab.id}-${this.prefix.replace(".", "-")}${field.name}`;
+      const error = el("div", { class: "error", id: `${id}-error`, "data-error-for": field.name });
+      this.errors.set(field.name, error);
+      const head = el("label", { for: id }, label(field.name), field.required ? null : el("span", { class: "opt" }, " optional"));
+      const hint = field.description ? el("div", { class: "hint" }, field.description) : null;
+      let control;
+      if (field.type === "list") {
+        control = this.renderRows(field, id);
+        return el("div", { class: "field list", "data-field": field.name }, head, hint, control, error);
+      }
+      if (field.type === "bool") {
+        control = el("input", { type: "checkbox", id, name: field.name, checked: this.values[field.name],
+          onchange: (e) => { this.values[field.name] = e.target.checked; this.changed(); } });
+        return el("div", { class: "field", "data-field": field.name },
+          el("label", { class: "check" }, control, label(field.name)), hint, error);
+      }
+      if (field.choices && field.choices.length && field.choices.length <= 3) {
+        control = el("span", { class: "seg", role: "radiogroup", id, "data-field": field.name });
+        for (const choice of field.choices) {
+          control.append(el("button", { type: "button", role: "radio", "data-value": choice,
+            "aria-checked": String(this.values[field.name] === choice),
+            onclick: () => {
+              this.values[field.name] = choice;
+              for (const b of control.children) b.setAttribute("aria-checked", String(b.dataset.value === choice));
+              this.changed();
+            } }, choice));
+        }
+        this.inputs.set(field.name, control);
+        return el("div", { class: "field", "data-field": field.name }, head, control, error);
+      }
+      control = el("input", {
+        type: "text", id, name: field.name, value: this.values[field.name], spellcheck: "false",
+        inputmode: field.type === "number" ? "decimal" : null,
+        placeholder: field.required ? "" : "optional",
+        oninput: (e) => { this.values[field.name] = e.target.value; this.changed(); },
+      });
+      this.inputs.set(field.name, control);
+      return el("div", { class: "field", "data-field": field.name }, head, control, hint, error);
+    }
+
+    renderRows(field, id) {
+      const columns = (field.items || []).map((item) => item.name);
+      const table = el("table", { class: "rows", id });
+      const draw = () => {
+        table.replaceChildren(el("tr", {}, columns.map((c) => el("th", {}, label(c))), el("th", {})));
+        this.values[field.name].forEach((row, index) => {
+          const cells = columns.map((column) => {
+            const item = field.items.find((i) => i.name === column);
+            let input;
+            if (item.choices && item.choices.length) {
+              input = el("select", { name: `${field.name}[${index}].${column}`,
+                onchange: (e) => { row[column] = e.target.value; this.changed(); } },
+              item.choices.map((c) => el("option", { value: c, selected: row[column] === c }, c)));
+            } else {
+              input = el("input", { type: "text", name: `${field.name}[${index}].${column}`, value: row[column] ?? "",
+                inputmode: item.type === "number" ? "decimal" : null, spellcheck: "false",
+                oninput: (e) => { row[column] = e.target.value; this.changed(); } });
+            }
+            const error = el("span", { class: "error", "data-error-for": `${field.name}[${index}].${column}` });
+            return el("td", { "data-cell": `${field.name}[${index}].${column}` }, input, error);
+          });
+          const remove = el("button", { type: "button", class: "remove", title: "Remove this row", "aria-label": "Remove row",
+            onclick: () => { this.values[field.name].splice(index, 1); draw(); this.changed(); } }, "×");
+          table.append(el("tr", {}, cells, el("td", {}, remove)));
+        });
+      };
+      draw();
+      const add = el("button", { type: "button", class: "add-row",
+        onclick: () => {
+          const row = {};
+          for (const item of field.items || []) row[item.name] = item.choices && item.choices.length ? item.choices[0] : "";
+          this.values[field.name].push(row);
+          draw();
+          this.changed();
+        } }, `+ add ${label(field.name).toLowerCase().replace(/s$/, "")}`);
+      return el("div", {}, table, add);
+    }
+
+    changed() {
+      if (this.tab.id === state.tab) writeURL();
+      this.schedule();
+    }
+
+    // ---- computing
+
+    async compute() {
+      if (this.controller) this.controller.abort();
+      const controller = new AbortController();
+      this.controller = controller;
+      const body = this.body();
+      this.cliBox.textContent = this.cliLine().replace(/^contractcalc /, "contractcalc ");
+      let response;
+      let data;
+      try {
+        response = await fetch(this.calc.path, {
+          method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), signal: controller.signal,
+        });
+        data = await response.json();
+      } catch (error) {
+        if (error.name === "AbortError") return;
+        this.showErrors([{ field: null, message: `The calculator's server did not answer (${error.message}). Is contractcalc serve still running?` }]);
+        return;
+      }
+      if (controller !== this.controller) return;
+      if (response.ok) {
+        this.result = data;
+        this.clearErrors();
+        this.showResult(data, body);
+        if (this.chartBox) this.updateChart(data, body, controller);
+      } else {
+        this.showErrors(Array.isArray(data.detail) ? data.detail
+          : [{ field: null, message: `HTTP ${response.status}: ${JSON.stringify(data.detail)}` }]);
+      }
+    }
+
+    clearErrors() {
+      for (const node of this.root.querySelectorAll(".error")) node.textContent = "";
+      for (const node of this.root.querySelectorAll(".bad")) node.classList.remove("bad");
+      this.cardError.textContent = "";
+      this.resultsBox.classList.remove("stale");
+      this.root.classList.remove("has-errors");
+    }
+
+    showErrors(items) {
+      this.clearErrors();
+      this.root.classList.add("has-errors");
+      for (const item of items) {
+        let target = null;
+        if (item.field) {
+          target = this.root.querySelector(`[data-error-for="${CSS.escape(item.field)}"]`);
+          const base = item.field.split(/[.[]/)[0];
+          if (!target && this.errors.has(base)) target = this.errors.get(base);
+          if (!target && GLOBALS.includes(base)) target = this.cardError;
+        }
+        if (!target) target = this.cardError;
+        target.textContent = target.textContent ? `${target.textContent}\n${item.message}` : item.message;
+        const holder = target.closest("td") || target.closest(".field");
+        if (holder) holder.classList.add("bad");
+      }
+      this.resultsBox.classList.add("stale");
+      if (this.chartBox) this.chartNote.textContent = "The chart waits for valid inputs.";
+    }
+
+    showResult(data) {
+      const renderer = RESULT_RENDERERS[this.calc.name] || renderTable;
+      this.resultsBox.replaceChildren(renderer(data, this));
+      const notes = (NOTES[this.calc.name] || (() => []))(data, this);
+      this.noteBox.className = "note";
+      this.noteBox.replaceChildren(...notes.map((n) => el("div", {}, n)));
+    }
+
+    async updateChart(data, body, controller) {
+      const builder = CHARTS[this.tab.chart];
+      if (!builder) return;
+      let spec;
+      try {
+        spec = await builder(data, body, this, controller.signal);
+      } catch (error) {
+        if (error.name === "AbortError") return;
+        spec = { empty: `No chart: ${error.message}` };
+      }
+      if (controller !== this.controller) return;
+      drawChart(this, spec);
+    }
+  }
+
+  function cleanRow(row) {
+    const out = {};
+    for (const [key, value] of Object.entries(row)) {
+      const text = typeof value === "string" ? value.trim() : value;
+      if (text !== "" && text !== null && text !== undefined) out[key] = text;
+    }
+    return out;
+  }
+
+  // --------------------------------------------------------------- results
+
+  function resultRow(key, value, extraClass) {
+    const shown = formatValue(key, value);
+    const cls = ["value", extraClass].filter(Boolean).join(" ");
+    return el("tr", { "data-key": key },
+      el("td", { class: "label" }, label(key), el("code", {}, key)),
+      el("td", { class: cls, "data-value": typeof value === "object" ? JSON.stringify(value) : String(value) },
+        shown.text, shown.pct ? el("span", { class: "pct" }, shown.pct) : null));
+  }
+
+  function signClass(key, value) {
+    if (typeof value !== "number" || !/(pnl|profit|roe)$/.test(key)) return null;
+    return value > 0 ? "pos" : value < 0 ? "neg" : null;
+  }
+
+  function renderTable(data) {
+    const table = el("table", { class: "results" });
+    for (const [key, value] of Object.entries(data)) table.append(resultRow(key, value, signClass(key, value)));
+    return table;
+  }
+
+  const RESULT_RENDERERS = {};
+  const NOTES = {
+    plan: (data) => data.stop_before_liquidation === false
+      ? ["The stop lies beyond the liquidation move: the position would be liquidated before the stop is reached."]
+      : [],
+  };
+
+  // ------------------------------------------------------------------ chart
+
+  const CHARTS = {};
+
+  function drawChart(card, spec) {
+    const box = card.chartBox;
+    if (card.plot) {
+      card.plot.destroy();
+      card.plot = null;
+    }
+    box.replaceChildren();
+    card.chartNote.textContent = spec.empty || "";
+    if (spec.empty) return;
+    const marks = spec.marks.filter((m) => typeof m.value === "number" && Number.isFinite(m.value));
+    const width = Math.max(320, box.clientWidth || 640);
+    const pnlColor = "#2f6fde";
+    const roeRange = (u) => {
+      const scale = u.scales.pnl;
+      return [scale.min / spec.margin, scale.max / spec.margin];
+    };
+    const opts = {
+      width, height: 330,
+      padding: [24, 8, 0, 8],
+      cursor: { drag: { x: false, y: false } },
+      legend: { live: true },
+      scales: {
+        x: { time: false },
+        pnl: { auto: true },
+        roe: spec.margin ? { range: (u) => roeRange(u) } : { auto: true },
+      },
+      axes: [
+        { label: "exit price", values: (u, ticks) => ticks.map(formatNumber), stroke: "#5f6b7d",
+          grid: { stroke: "#eef1f6" }, size: 44 },
+        { scale: "pnl", label: `PnL${spec.unit ? ` (${spec.unit})` : ""}`, values: (u, ticks) => ticks.map(formatNumber),
+          stroke: "#5f6b7d", grid: { stroke: "#eef1f6" }, size: 70 },
+        { scale: "roe", side: 1, label: "ROE", values: (u, ticks) => ticks.map((t) => `${formatNumber(Math.round(t * 1e6) / 1e4)} %`),
+          stroke: "#5f6b7d", grid: { show: false }, size: 70 },
+      ],
+      series: [
+        { label: "exit", value: (u, v) => (v == null ? "—" : formatNumber(v)) },
+        { label: "PnL", scale: "pnl", stroke: pnlColor, width: 2.2,
+          fill: (u) => zeroGradient(u, "rgba(22,145,90,0.16)", "rgba(210,60,60,0.16)"),
+          fillTo: 0, points: { show: false }, value: (u, v) => (v == null ? "—" : formatNumber(v)) },
+        { label: "ROE", scale: "roe", stroke: "rgba(47,111,222,0.0)", width: 0, points: { show: false },
+          value: (u, v) => (v == null ? "—" : `${formatNumber(Math.round(v * 1e8) / 1e6)} %`) },
+      ],
+      hooks: { draw: [(u) => drawMarks(u, marks)] },
+    };
+    card.plot = new uPlot(opts, [spec.x, spec.pnl, spec.roe], box);
+    box.dataset.points = String(spec.x.length);
+    box.dataset.marks = marks.map((m) => m.key).join(",");
+  }
+
+  function zeroGradient(u, above, below) {
+    const ctx = u.ctx;
+    const top = u.bbox.top;
+    const bottom = u.bbox.top + u.bbox.height;
+    if (bottom <= top) return above;
+    const zero = u.valToPos(0, "pnl", true);
+    const stop = Math.min(1, Math.max(0, (zero - top) / (bottom - top)));
+    const gradient = ctx.createLinearGradient(0, top, 0, bottom);
+    gradient.addColorStop(0, above);
+    gradient.addColorStop(stop, above);
+    gradient.addColorStop(stop, below);
+    gradient.addColorStop(1, below);
+    return gradient;
+  }
+
+  function drawMarks(u, marks) {
+    const ctx = u.ctx;
+    const { left, top, width, height } = u.bbox;
+    const ratio = devicePixelRatio || 1;
+    ctx.save();
+    ctx.font = `${11 * ratio}px system-ui, sans-serif`;
+    ctx.textBaseline = "bottom";
+    const placed = [];
+    for (const mark of marks) {
+      const x = u.valToPos(mark.value, "x", true);
+      if (x < left - 1 || x > left + width + 1) continue;
+      ctx.strokeStyle = mark.color;
+      ctx.lineWidth = 1.5 * ratio;
+      ctx.setLineDash(mark.dash ? [5 * ratio, 4 * ratio] : []);
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+      ctx.stroke();
+      const text = `${mark.label} ${formatNumber(mark.value)}`;
+      const textWidth = ctx.measureText(text).width;
+      let row = 0;
+      while (placed.some((p) => p.row === row && Math.abs(p.x - x) < (p.w + textWidth) / 2 + 6 * ratio)) row += 1;
+      placed.push({ x, row, w: textWidth });
+      ctx.fillStyle = mark.color;
+      const tx = Math.min(Math.max(x - textWidth / 2, left), left + width - textWidth);
+      ctx.fillText(text, tx, top - 4 * ratio + row * 13 * ratio + (row ? 13 * ratio : 0));
+    }
+    ctx.restore();
+  }
+
+  // ------------------------------------------------------------------- page
+
+  function setGlobal(name, value, { recompute = true } = {}) {
+    state.global[name] = value;
+    if (name === "contract") {
+      for (const b of document.querySelectorAll('[data-global="contract"] button')) {
+        b.setAttribute("aria-checked", String(b.dataset.value === value));
+      }
+      const current = preset(state.global.exchange);
+      if (current && current.contract !== value) state.global.exchange = "";
+      fillExchanges();
+    }
+    if (name === "exchange") {
+      const chosen = preset(value);
+      if (chosen && chosen.contract !== state.global.contract) setGlobal("contract", chosen.contract, { recompute: false });
+      state.global.tiers = chosen && chosen.tier_tables.length && recompute ? chosen.tier_tables[0].name : (recompute ? "" : state.global.tiers);
+      fillTiers();
+    }
+    if (name === "tiers") fillTiers();
+    if (recompute) {
+      writeURL();
+      for (const card of state.cards) if (card.globals.length || card.tab.chart) card.schedule();
+    }
+  }
+
+  function fillExchanges() {
+    const select = document.getElementById("exchange");
+    const options = [el("option", { value: "" }, "none (generic)")];
+    for (const p of state.exchanges.filter((x) => x.contract === state.global.contract)) {
+      options.push(el("option", { value: p.name, title: p.description }, p.name));
+    }
+    select.replaceChildren(...options);
+    select.value = state.global.exchange;
+    fillTiers();
+  }
+
+  function fillTiers() {
+    const chosen = preset(state.global.exchange);
+    const control = document.getElementById("tiers-control");
+    const select = document.getElementById("tiers");
+    const tables = chosen ? chosen.tier_tables : [];
+    control.hidden = tables.length === 0;
+    select.replaceChildren(el("option", { value: "" }, "none"),
+      ...tables.map((t) => el("option", { value: t.name, title: `${t.source}${t.note ? ` (${t.note})` : ""}` }, `${t.symbol} · ${t.as_of}`)));
+    if (!tables.some((t) => t.name === state.global.tiers)) state.global.tiers = "";
+    select.value = state.global.tiers;
+  }
+
+  function markUnusedGlobals() {
+    const used = new Set();
+    for (const card of state.cards) if (card.tab.id === state.tab) card.globals.forEach((g) => used.add(g));
+    for (const name of GLOBALS) {
+      const control = document.getElementById(`${name}-control`);
+      if (!control) continue;
+      control.classList.toggle("unused", !used.has(name));
+      control.title = used.has(name) ? "" : "Not an input of this calculator";
+    }
+  }
+
+  function selectTab(id) {
+    state.tab = id;
+    for (const button of document.querySelectorAll("#tabs button")) {
+      button.setAttribute("aria-selected", String(button.dataset.tab === id));
+      button.tabIndex = button.dataset.tab === id ? 0 : -1;
+    }
+    for (const panel of document.querySelectorAll(".panel")) panel.hidden = panel.dataset.tab !== id;
+    markUnusedGlobals();
+    writeURL();
+    for (const card of state.cards) {
+      if (card.tab.id === id) {
+        if (card.plot) card.plot.setSize({ width: Math.max(320, card.chartBox.clientWidth), height: 330 });
+        else card.schedule();
+      }
+    }
+  }
+
+  function build() {
+    const tabs = document.getElementById("tabs");
+    const panels = document.getElementById("panels");
+    panels.replaceChildren();
+    for (const tab of TABS) {
+      const calcs = tab.endpoints.map((name) => state.calculators.get(name)).filter(Boolean);
+      if (!calcs.length) continue;
+      tabs.append(el("button", { type: "button", role: "tab", "data-tab": tab.id, id: `tab-${tab.id}`,
+        "aria-controls": `panel-${tab.id}`, onclick: () => selectTab(tab.id) }, tab.label));
+      const compact = calcs.length > 1;
+      const panel = el("section", { class: `panel${compact ? " stack" : ""}`, role: "tabpanel", id: `panel-${tab.id}`,
+        "data-tab": tab.id, "aria-labelledby": `tab-${tab.id}` });
+      if (tab.intro) panel.append(el("p", { class: "intro" }, tab.intro));
+      for (const calc of calcs) {
+        const card = new Card(calc, tab, compact);
+        const parts = [card.render()].flat();
+        card.root = panel;
+        if (compact) card.root = parts[0];
+        panel.append(...parts);
+        state.cards.push(card);
+      }
+      panels.append(panel);
+    }
+    for (const card of state.cards) if (!card.compact) card.root = document.getElementById(`panel-${card.tab.id}`);
+  }
+
+  async function main() {
+    let calculators;
+    let presets;
+    try {
+      [calculators, presets] = await Promise.all([getJSON("/api/calculators"), getJSON("/api/presets")]);
+    } catch (error) {
+      document.getElementById("panels").textContent = `Could not load the calculators: ${error.message}`;
+      return;
+    }
+    for (const calc of calculators.calculators) state.calculators.set(calc.name, calc);
+    state.exchanges = presets.exchanges;
+    const url = state.url;
+    if (url.get("contract") === "inverse") state.global.contract = "inverse";
+    state.global.exchange = preset(url.get("exchange") || "") ? url.get("exchange") : "";
+    if (state.global.exchange) state.global.contract = preset(state.global.exchange).contract;
+    state.global.tiers = url.get("tiers") || "";
+    for (const b of document.querySelectorAll('[data-global="contract"] button')) {
+      b.setAttribute("aria-checked", String(b.dataset.value === state.global.contract));
+      b.addEventListener("click", () => setGlobal("contract", b.dataset.value));
+    }
+    fillExchanges();
+    document.getElementById("exchange").addEventListener("change", (e) => setGlobal("exchange", e.target.value));
+    document.getElementById("tiers").addEventListener("change", (e) => setGlobal("tiers", e.target.value));
+    build();
+    const wanted = url.get("tab");
+    const first = TABS.find((t) => t.id === wanted && document.getElementById(`tab-${t.id}`))
+      || TABS.find((t) => document.getElementById(`tab-${t.id}`));
+    selectTab(first.id);
+    for (const card of state.cards) if (card.tab.id !== first.id) card.schedule();
+    window.addEventListener("resize", debounce(() => {
+      for (const card of state.cards) {
+        if (card.plot && card.tab.id === state.tab) card.plot.setSize({ width: Math.max(320, card.chartBox.clientWidth), height: 330 });
+      }
+    }, 150));
+    document.body.dataset.ready = "true";
+  }
+
+  window.contractcalc = { state };
+  main();
+})();
