@@ -7,10 +7,22 @@ Bad input raises :class:`InputError` (a ``ValueError``).
 
 from __future__ import annotations
 
-from . import seed
+from . import contracts, seed
+from .calculators import average_entry, cost, max_open, pnl, size, target
 from .errors import InputError
 from .plan import plan
 
-__all__ = ["InputError", "plan", "seed"]
+__all__ = [
+    "InputError",
+    "average_entry",
+    "contracts",
+    "cost",
+    "max_open",
+    "plan",
+    "pnl",
+    "seed",
+    "size",
+    "target",
+]
 
 __version__ = "0.1.0"

@@ -24,8 +24,11 @@ app = typer.Typer(
 
 def _register() -> None:
     # Command modules attach themselves to ``app`` on import.
-    from . import seed_commands  # noqa: F401
-    from . import serve_command  # noqa: F401
+    from . import (
+        position_commands,  # noqa: F401
+        seed_commands,  # noqa: F401
+        serve_command,  # noqa: F401
+    )
 
 
 def _fail(message: str) -> int:

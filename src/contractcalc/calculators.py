@@ -1,0 +1,610 @@
+"""The position calculators: one function per CLI command, exchange-exact.
+
+``pnl``, ``target``, ``average_entry``, ``cost``, ``size`` and ``max_open``
+mirror the commands of the same names.  Every keyword is the command's flag
+with underscores and every function returns a ``dict`` keyed exactly by the
+command's ``--json`` keys; the CLI and the HTTP API only parse and print.
+
+Contract and exchange
+---------------------
+``contract`` is ``'linear'`` or ``'inverse'``; ``exchange`` (optional) names a
+preset (:mod:`contractcalc.exchanges`) that fills in the contract kind, the
+contract size (by ``symbol``) and the fee rates.  A keyword given explicitly
+always wins over the preset; a ``contract`` that contradicts the preset is an
+error.  Without a preset, fee rates default to 0.  With one, every fee rate
+defaults to the preset's *taker* rate (the conservative assumption).
+
+Sizes: a linear position is ``quantity`` base units, or ``contracts`` ×
+``contract_size`` base units; an inverse position is ``contracts`` ×
+``contract_size`` USD (the face value).  Amounts (PnL, margin, fees, notional)
+are in the quote currency for linear contracts and in the base coin for
+inverse ones.  Counts (``quantity``, ``contracts``) are exact, before rounding
+down to an exchange's lot size.
+
+The formulas are in :mod:`contractcalc.contracts`; :mod:`contractcalc.reference`
+restates each calculator in plain ``Decimal`` for cross-checking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from . import contracts as cx
+from ._numeric import Num, check, constant_like, is_array, number, positive, require, side_sign, where
+from .errors import InputError, format_value
+from .exchanges import ExchangePreset, exchange_preset
+from .plan import LOSS_SIDE, PROFIT_SIDE
+from .seed import contract_kind
+from .tiers import TierTable, load_tiers, preset_table
+
+__all__ = [
+    "Market",
+    "SizedPosition",
+    "average_entry",
+    "cost",
+    "market",
+    "max_open",
+    "parse_fill",
+    "pnl",
+    "size",
+    "size_position",
+    "target",
+]
+
+
+# ---------------------------------------------------------------------------
+# Contract kind, contract size and fee rates from the keywords and a preset
+
+
+@dataclass(frozen=True)
+class Market:
+    """What a calculator needs to know about the market: kind, preset, contract size."""
+
+    contract: str  # "linear" or "inverse"
+    preset: ExchangePreset | None
+    contract_size: Num | None
+    symbol: str | None
+
+    def fee_rate(self, name: str, given: Num | None, *like: Any) -> Num:
+        """``given`` (validated) or the preset's taker rate, or 0 without a preset."""
+        if given is not None:
+            return check(name, given, ">=", 0)
+        if self.preset is None:
+            return 0
+        return constant_like(self.preset.taker_fee_rate, *like)
+
+    def size(self, quantity: Num | None, contracts: Num | None) -> Num:
+        """Linear quantity ``Q`` or inverse face value ``F`` (:func:`contracts.position_size`)."""
+        return cx.position_size(self.contract, quantity=quantity, contracts=contracts,
+                                contract_size=self.contract_size)
+
+
+def market(
+    contract: str | None,
+    exchange: str | None = None,
+    symbol: str | None = None,
+    contract_size: Num | None = None,
+    *like: Any,
+) -> Market:
+    """Resolve ``contract``, ``exchange``, ``symbol`` and ``contract_size`` into a :class:`Market`.
+
+    >>> m = market(None, "binance-coinm", "BTC/USD:BTC")
+    >>> m.contract, m.contract_size
+    ('inverse', 100.0)
+    >>> market("linear", "binance-coinm")
+    Traceback (most recent call last):
+    ...
+    contractcalc.errors.InputError: 'contract' must be inverse, as the exchange binance-coinm is (got 'linear')
+    """
+    preset = exchange_preset(exchange) if exchange is not None else None
+    if contract is None:
+        if preset is None:
+            raise InputError("contract", "is required: 'linear' or 'inverse' (or give 'exchange')")
+        kind = preset.contract
+    else:
+        kind = contract_kind(contract)
+        if preset is not None and preset.contract != kind:
+            raise InputError("contract", f"must be {preset.contract}, as the exchange {preset.name} is", contract)
+    if contract_size is not None:
+        contract_size = positive("contract_size", contract_size)
+    elif preset is not None:
+        per_symbol = {prefix for prefix, _ in preset.contract_sizes if prefix}
+        found = preset.contract_size(symbol)
+        if per_symbol and not symbol and found is not None:
+            sizes = ", ".join(f"{p or 'others'} {format_value(s)}" for p, s in preset.contract_sizes)
+            raise InputError("symbol", f"is required to pick the contract size on {preset.name} ({sizes}), "
+                             "or give 'contract_size'")
+        contract_size = None if found is None else constant_like(found, *like)
+    return Market(kind, preset, contract_size, symbol)
+
+
+def _fee_like(*inputs: Any) -> tuple[Any, ...]:
+    return tuple(x for x in inputs if x is not None)
+
+
+# ---------------------------------------------------------------------------
+# pnl
+
+
+def pnl(
+    *,
+    side: Any,
+    entry: Num,
+    exit: Num,
+    contract: str | None = None,
+    quantity: Num | None = None,
+    contracts: Num | None = None,
+    contract_size: Num | None = None,
+    leverage: Num | None = None,
+    open_fee_rate: Num | None = None,
+    close_fee_rate: Num | None = None,
+    funding_rate: Num | None = None,
+    funding_intervals: Num | None = None,
+    funding_mark: Num | None = None,
+    exchange: str | None = None,
+    symbol: str | None = None,
+) -> dict[str, Any]:
+    """PnL of a position closed at ``exit``, with margin, ROE, fees and funding.
+
+    Keys (``contractcalc pnl --json``):
+
+    - ``pnl``: ``s·Q·(X − E)`` linear, ``s·F·(1/E − 1/X)`` inverse;
+    - ``initial_margin``, ``roe`` (PnL / IM, a fraction): ``None`` without ``leverage``;
+    - ``notional``: the value at entry (``Q·E`` quote, ``F/E`` coin);
+    - ``fees``: open fee on the value at entry plus close fee on the value at exit;
+    - ``funding``: paid over ``funding_intervals`` (default 1) at ``funding_rate``,
+      valued at ``funding_mark`` (default: the entry price); negative when received;
+    - ``net_pnl`` = pnl − fees − funding;
+    - ``breakeven_price``: the exit at which PnL pays the open and close fees.
+
+    examples.md Y16 (long 0.2 @ 7,000 → 7,500: 100 USDT) with 10x:
+
+    >>> r = pnl(contract="linear", side="long", entry=7000, exit=7500, quantity=0.2, leverage=10)
+    >>> r["pnl"], r["initial_margin"], round(r["roe"], 4), r["notional"]
+    (100.0, 140.0, 0.7143, 1400.0)
+
+    examples.md Y19 (inverse long 1,000 USD @ 5,000 → 5,500: 0.01819 BTC):
+
+    >>> pnl(contract="inverse", side="long", entry=5000, exit=5500, contracts=1000, contract_size=1)["pnl"]
+    0.0181818
+    """
+    m = market(contract, exchange, symbol, contract_size, entry, exit)
+    s = side_sign(side)
+    entry, exit = positive("entry", entry), positive("exit", exit)
+    q = m.size(quantity, contracts)
+    like = _fee_like(entry, exit, q)
+    f_o = m.fee_rate("open_fee_rate", open_fee_rate, *like)
+    f_c = m.fee_rate("close_fee_rate", close_fee_rate, *like)
+
+    gain = cx.unrealized_pnl(m.contract, s, entry, exit, q)
+    margin = roe = None
+    if leverage is not None:
+        margin = cx.initial_margin(m.contract, entry, q, leverage)
+        roe = gain / margin
+    fees = cx.fee(m.contract, entry, q, f_o) + cx.fee(m.contract, exit, q, f_c)
+    if funding_rate is None:
+        if funding_intervals is not None:
+            raise InputError("funding_intervals", "needs 'funding_rate'", funding_intervals)
+        if funding_mark is not None:
+            raise InputError("funding_mark", "needs 'funding_rate'", funding_mark)
+        funding: Num = 0 * fees
+    else:
+        intervals = 1 if funding_intervals is None else funding_intervals
+        mark = entry if funding_mark is None else funding_mark
+        funding = cx.funding_payment(m.contract, s, mark, q, funding_rate, intervals)
+    return {
+        "pnl": gain,
+        "initial_margin": margin,
+        "roe": roe,
+        "notional": cx.position_value(m.contract, entry, q),
+        "fees": fees,
+        "funding": funding,
+        "net_pnl": gain - fees - funding,
+        "breakeven_price": cx.breakeven_price(m.contract, s, entry, f_o, f_c),
+    }
+
+
+# ---------------------------------------------------------------------------
+# target
+
+
+def target(
+    *,
+    side: Any,
+    entry: Num,
+    leverage: Num,
+    roe: Num,
+    contract: str | None = None,
+    exchange: str | None = None,
+) -> dict[str, Any]:
+    """The exit price that makes ``roe`` (PnL / initial margin, a fraction) at ``leverage``.
+
+    Linear ``E·(1 + s·ROE/L)``; inverse ``E / (1 − s·ROE/L)``.  Fees are not
+    included (see ``pnl``'s ``breakeven_price``).
+
+    examples.md Y16 backwards: 100 USDT on a 140 USDT margin (long @ 7,000, 10x):
+
+    >>> target(contract="linear", side="long", entry=7000, leverage=10, roe=100 / 140)
+    {'target_price': 7500.0}
+    """
+    m = market(contract, exchange)
+    return {"target_price": cx.target_price(m.contract, side, entry, leverage, roe)}
+
+
+# ---------------------------------------------------------------------------
+# average-entry
+
+
+def parse_fill(fill: Any, index: int = 0) -> tuple[Num, Num]:
+    """One fill as ``(size, price)``: from ``'0.5@5000'``, a pair, or ``{'size', 'price'}``.
+
+    Text is read as ``Decimal``.
+
+    >>> parse_fill("0.5@5000")
+    (Decimal('0.5'), Decimal('5000'))
+    >>> parse_fill("0.5 at 5000", 1)
+    Traceback (most recent call last):
+    ...
+    contractcalc.errors.InputError: 'fill' must be SIZE@PRICE, e.g. 0.5@5000 (got '0.5 at 5000' at index 1)
+    """
+    rule = "must be SIZE@PRICE, e.g. 0.5@5000"
+    where_ = f" at index {index}"
+    if isinstance(fill, str):
+        parts = fill.replace("_", "").split("@")
+        if len(parts) != 2:
+            raise InputError("fill", rule, fill, where=where_)
+        try:
+            size_, price = (Decimal(part.strip()) for part in parts)
+        except InvalidOperation:
+            raise InputError("fill", rule, fill, where=where_) from None
+        if not (size_.is_finite() and price.is_finite()):
+            raise InputError("fill", rule, fill, where=where_)
+    elif isinstance(fill, Mapping):
+        if set(fill) != {"size", "price"}:
+            raise InputError("fill", "must have exactly 'size' and 'price'", ", ".join(map(str, fill)), where=where_)
+        size_, price = fill["size"], fill["price"]
+    elif isinstance(fill, Sequence) and len(fill) == 2:
+        size_, price = fill
+    else:
+        raise InputError("fill", rule, fill if not isinstance(fill, Sequence) else str(fill), where=where_)
+    return size_, price
+
+
+def average_entry(*, fill: Sequence[Any], contract: str | None = None, exchange: str | None = None) -> dict[str, Any]:
+    """The average entry of several fills, and their total size.
+
+    ``fill`` lists ``'SIZE@PRICE'`` texts, ``(size, price)`` pairs or
+    ``{'size', 'price'}`` objects.  Linear (sizes in base units): the
+    size-weighted mean ``ΣQi·Pi / ΣQi``.  Inverse (sizes in contracts or USD):
+    the harmonic mean ``ΣFi / Σ(Fi/Pi)``.
+
+    examples.md Y13 (linear 0.5 @ 5,000 + 0.3 @ 6,000: 5,375) and Y15
+    (inverse 50 @ 10,000 + 50 @ 15,000: 12,000):
+
+    >>> average_entry(contract="linear", fill=["0.5@5000", "0.3@6000"])
+    {'average_entry': Decimal('5375'), 'total_size': Decimal('0.8')}
+    >>> average_entry(contract="inverse", fill=[(50, 10000), (50, 15000)])
+    {'average_entry': 12000.0, 'total_size': 100}
+    """
+    m = market(contract, exchange)
+    if isinstance(fill, str | Mapping) or not isinstance(fill, Sequence) or not fill:
+        raise InputError("fill", "must list at least one fill, e.g. ['0.5@5000', '0.3@6000']", None)
+    pairs = [parse_fill(item, k) for k, item in enumerate(fill)]
+    sizes = [_fill_number("size", q, k) for k, (q, _) in enumerate(pairs)]
+    prices = [_fill_number("price", p, k) for k, (_, p) in enumerate(pairs)]
+    return {
+        "average_entry": cx.average_entry(m.contract, sizes, prices),
+        "total_size": sum(sizes[1:], sizes[0]),
+    }
+
+
+def _fill_number(part: str, value: Any, index: int) -> Num:
+    try:
+        value = number("fill", value)
+    except InputError as error:
+        raise InputError("fill", f"{part} {error.rule}", error.value, where=f" at index {index}") from None
+    ok = value > 0
+    if not (ok.all() if is_array(ok) else ok):
+        raise InputError("fill", f"{part} must be > 0", value if not is_array(value) else "an array",
+                         where=f" at index {index}")
+    return value
+
+
+# ---------------------------------------------------------------------------
+# cost
+
+
+def _tier_table(
+    m: Market, tiers: str | Path | Mapping[str, Any] | None, symbol: str | None, *, required: bool
+) -> TierTable | None:
+    """An explicit tier file or preset name, else the newest shipped table of the exchange."""
+    if tiers is not None:
+        return load_tiers(tiers, symbol)
+    if m.preset is not None and symbol:
+        table = preset_table(m.preset.name, symbol)
+        if table is None and required:
+            raise InputError("tiers", f"is required: no table ships for {symbol} on {m.preset.name}")
+        return table
+    if required:
+        raise InputError("tiers", "is required (a ccxt fetch_leverage_tiers JSON file or a preset), "
+                         "or give 'exchange' and 'symbol' of a shipped table")
+    return None
+
+
+def cost(
+    *,
+    side: Any,
+    entry: Num,
+    leverage: Num,
+    contract: str | None = None,
+    quantity: Num | None = None,
+    contracts: Num | None = None,
+    contract_size: Num | None = None,
+    mark: Num | None = None,
+    fee_rate: Num | None = None,
+    exchange: str | None = None,
+    symbol: str | None = None,
+    tiers: str | None = None,
+) -> dict[str, Any]:
+    """The cost of opening an order at ``entry``: margin, open loss and fees.
+
+    - ``initial_margin``: value at entry / L;
+    - ``open_loss`` (Binance): the loss the order shows at once at ``mark``
+      (0 without ``mark``), ``max(0, −PnL(entry → mark))``;
+    - ``open_fee``: fee on the value at entry; ``close_fee`` (Bybit): fee on
+      the value at the bankruptcy price (0 where there is none);
+    - ``bankruptcy_price``: where the initial margin is lost, linear
+      ``E·(1 − s/L)``, inverse ``E·L/(L + s)`` (``None``: none, e.g. a 1x long);
+    - ``cost`` = initial_margin + open_loss + open_fee + close_fee.
+
+    Binance's "Cost" is IM + open loss (pass ``fee_rate=0``); Bybit's "order
+    cost" is IM + open fee + close fee.  With a tier table (``tiers``, or
+    ``exchange`` and ``symbol`` of a shipped one) the leverage is checked
+    against the cap of the tier that holds the notional.
+
+    examples.md Y6: long 1 BTC @ 8,000, 50x, fee 0.075 %: 160 + 6 + 5.88 = 171.88.
+
+    >>> r = cost(contract="linear", side="long", entry=8000, leverage=50, quantity=1, fee_rate=0.00075)
+    >>> r["initial_margin"], r["open_fee"], r["close_fee"], r["bankruptcy_price"], r["cost"]
+    (160.0, 6.0, 5.88, 7840.0, 171.88)
+    """
+    m = market(contract, exchange, symbol, contract_size, entry, leverage)
+    s = side_sign(side)
+    entry = positive("entry", entry)
+    leverage = positive("leverage", leverage)
+    q = m.size(quantity, contracts)
+    f = m.fee_rate("fee_rate", fee_rate, entry, leverage, q)
+    check("fee_rate", f, "<", 1)
+    margin = cx.initial_margin(m.contract, entry, q, leverage)
+    table = _tier_table(m, tiers, symbol, required=False)
+    if table is not None:
+        table.check_leverage(leverage, cx.position_value(m.contract, entry, q))
+    loss = 0 * margin if mark is None else cx.open_loss(m.contract, s, entry, positive("mark", mark), q)
+    # The value at the bankruptcy price, written so that "no bankruptcy price" gives 0:
+    # linear Q·BP = Q·E − s·IM, inverse F/BP = F/E + s·IM.
+    value_at_bankruptcy = cx.position_value(m.contract, entry, q) - s * margin * (1 if m.contract == "linear" else -1)
+    value_at_bankruptcy = where(value_at_bankruptcy > 0, value_at_bankruptcy, 0 * margin)
+    open_fee = cx.fee(m.contract, entry, q, f)
+    close_fee = value_at_bankruptcy * f
+    return {
+        "initial_margin": margin,
+        "open_loss": loss,
+        "open_fee": open_fee,
+        "close_fee": close_fee,
+        "bankruptcy_price": cx.bankruptcy_price(m.contract, s, entry, q, margin),
+        "cost": margin + loss + open_fee + close_fee,
+    }
+
+
+# ---------------------------------------------------------------------------
+# size
+
+
+@dataclass(frozen=True)
+class SizedPosition:
+    """A position sized from risk: what :func:`size` reports, and what a liquidation check needs.
+
+    ``size`` is the linear quantity ``Q`` or the inverse face value ``F``.
+    """
+
+    contract: str
+    side: Any  # +1 / -1 (or an array of them)
+    entry: Num
+    stop: Num
+    size: Num
+    contract_size: Num | None
+    balance: Num
+    risk_amount: Num
+    notional: Num
+    leverage_needed: Num
+    reward_risk_ratio: Num | None
+    market: Market
+
+    def result(self) -> dict[str, Any]:
+        """The ``contractcalc size --json`` keys."""
+        count_key, count = ("quantity", self.size)
+        if self.contract == "inverse":
+            count_key, count = "contracts", self.size / self.contract_size
+        return {
+            count_key: count,
+            "notional": self.notional,
+            "risk_amount": self.risk_amount,
+            "leverage_needed": self.leverage_needed,
+            "reward_risk_ratio": self.reward_risk_ratio,
+        }
+
+
+def size_position(
+    *,
+    side: Any,
+    balance: Num,
+    risk_rate: Num,
+    entry: Num,
+    stop: Num,
+    target: Num | None = None,
+    contract: str | None = None,
+    contract_size: Num | None = None,
+    open_fee_rate: Num | None = None,
+    close_fee_rate: Num | None = None,
+    max_leverage: Num | None = None,
+    exchange: str | None = None,
+    symbol: str | None = None,
+) -> SizedPosition:
+    """The sizing behind :func:`size`, as a :class:`SizedPosition` (keywords as there)."""
+    m = market(contract, exchange, symbol, contract_size, balance, entry)
+    s = side_sign(side)
+    balance = positive("balance", balance)
+    risk_rate = check("risk_rate", risk_rate, ">", 0, rule="must be in (0, 1]")
+    check("risk_rate", risk_rate, "<=", 1, rule="must be in (0, 1]")
+    entry, stop = positive("entry", entry), positive("stop", stop)
+    require("stop", stop, s * (entry - stop) > 0, LOSS_SIDE)
+    like = (balance, entry, stop)
+    f_o = m.fee_rate("open_fee_rate", open_fee_rate, *like)
+    f_c = m.fee_rate("close_fee_rate", close_fee_rate, *like)
+    if m.contract == "inverse" and m.contract_size is None:
+        raise InputError("contract_size", "is required for inverse contracts (USD per contract), or give 'exchange'")
+
+    risk_amount = balance * risk_rate
+    # Loss per unit of size at the stop, fees to open (at entry) and close (at the stop) included:
+    # linear per base unit |E − S| + E·f_o + S·f_c; inverse per USD |1/E − 1/S| + f_o/E + f_c/S.
+    if m.contract == "linear":
+        per_unit = abs(entry - stop) + entry * f_o + stop * f_c
+    else:
+        per_unit = abs(1 / entry - 1 / stop) + f_o / entry + f_c / stop
+    q = risk_amount / per_unit
+    notional = cx.position_value(m.contract, entry, q)
+    leverage_needed = notional / balance
+
+    ratio = None
+    if target is not None:
+        target = positive("target", target)
+        require("target", target, s * (target - entry) > 0, PROFIT_SIDE)
+        reward = (
+            cx.unrealized_pnl(m.contract, s, entry, target, q)
+            - cx.fee(m.contract, entry, q, f_o)
+            - cx.fee(m.contract, target, q, f_c)
+        )
+        ratio = reward / risk_amount
+    if max_leverage is not None:
+        max_leverage = positive("max_leverage", max_leverage)
+        shown = "" if is_array(leverage_needed) else f", {_short(leverage_needed)}"
+        require("max_leverage", max_leverage, leverage_needed <= max_leverage,
+                f"must be >= the leverage the position needs (notional / balance{shown}); "
+                "lower 'risk_rate' or widen the stop")
+    return SizedPosition(m.contract, s, entry, stop, q, m.contract_size, balance, risk_amount, notional,
+                         leverage_needed, ratio, m)
+
+
+def _short(value: Any) -> str:
+    """A number for a message, with at most 6 significant digits."""
+    return format(float(value), ".6g")
+
+
+def size(
+    *,
+    side: Any,
+    balance: Num,
+    risk_rate: Num,
+    entry: Num,
+    stop: Num,
+    target: Num | None = None,
+    contract: str | None = None,
+    contract_size: Num | None = None,
+    open_fee_rate: Num | None = None,
+    close_fee_rate: Num | None = None,
+    max_leverage: Num | None = None,
+    exchange: str | None = None,
+    symbol: str | None = None,
+) -> dict[str, Any]:
+    """The position that loses ``balance × risk_rate`` at the stop, fees included.
+
+    Linear: ``Q = R / (|E − S| + E·f_o + S·f_c)`` base units (key ``quantity``).
+    Inverse: ``F = R / (|1/E − 1/S| + f_o/E + f_c/S)`` USD, reported as
+    ``contracts`` = F / contract size.  Also:
+
+    - ``notional``: the value at entry; ``risk_amount``: R = balance × risk_rate;
+    - ``leverage_needed`` = notional / balance: the least leverage that opens it;
+    - ``reward_risk_ratio``: net PnL at ``target`` (fees included) / R; ``None``
+      without a target.
+
+    ``max_leverage``: an :class:`InputError` when the position needs more.
+
+    Hand check: 10,000 USDT, 1 % risk, long @ 50,000, stop 49,000, no fees:
+    100 / 1,000 = 0.1 BTC, notional 5,000, leverage 0.5; target 53,000: 3:1.
+
+    >>> r = size(contract="linear", side="long", balance=10000, risk_rate=0.01, entry=50000, stop=49000, target=53000)
+    >>> r
+    {'quantity': 0.1, 'notional': 5000.0, 'risk_amount': 100.0, 'leverage_needed': 0.5, 'reward_risk_ratio': 3.0}
+    """
+    return size_position(
+        side=side, balance=balance, risk_rate=risk_rate, entry=entry, stop=stop, target=target,
+        contract=contract, contract_size=contract_size, open_fee_rate=open_fee_rate,
+        close_fee_rate=close_fee_rate, max_leverage=max_leverage, exchange=exchange, symbol=symbol,
+    ).result()
+
+
+# ---------------------------------------------------------------------------
+# max-open
+
+
+def max_open(
+    *,
+    balance: Num,
+    leverage: Num,
+    entry: Num,
+    exchange: str | None = None,
+    symbol: str | None = None,
+    tiers: str | None = None,
+    contract: str | None = None,
+    contract_size: Num | None = None,
+) -> dict[str, Any]:
+    """The largest position ``balance`` opens at ``leverage`` under the tier caps (Binance "Max Open").
+
+    ``max_notional = min(balance × L, upper bound of the highest tier whose
+    maxLeverage >= L)``, the notional in the tiers' unit (quote for linear,
+    coin for inverse).  Linear: ``max_quantity = max_notional / E`` base
+    units; inverse: ``max_contracts = max_notional × E / contract size``.
+    A leverage above tier 1's cap is an error naming the tier and its cap.
+    Fees and open loss are not deducted.
+
+    Tiers: ``tiers`` (a ccxt ``fetch_leverage_tiers()`` JSON file, or a shipped
+    preset name), else the newest shipped table for ``exchange`` and ``symbol``.
+
+    examples.md B7 (2021 table: tier 2 up to 250,000 at 100x, tier 3 up to
+    1,000,000 at 50x): 10,000 USDT at 50x opens 500,000 notional, 10 BTC @ 50,000.
+
+    >>> r = max_open(tiers="binance-usdm-BTCUSDT-2021-03-18", contract="linear",
+    ...              balance=10000, leverage=50, entry=50000)
+    >>> r["max_quantity"], r["max_notional"]
+    (10.0, 500000)
+    """
+    m = market(contract, exchange, symbol, contract_size, balance, entry)
+    balance = positive("balance", balance)
+    leverage = positive("leverage", leverage)
+    entry = positive("entry", entry)
+    table = _tier_table(m, tiers, symbol, required=True)
+    assert table is not None
+    if is_array(leverage):
+        import numpy as np
+
+        caps = [float(t.max_leverage) for t in table.tiers]
+        bounds = np.array([float(t.max_notional) for t in table.tiers])
+        allowed = np.array(caps)[None, :] >= np.asarray(leverage, dtype=float).reshape(-1, 1)
+        table.check_leverage(leverage, 0 * leverage)
+        top = (allowed * np.arange(1, len(caps) + 1)).max(axis=1) - 1
+        cap_notional: Any = bounds[top].reshape(np.shape(leverage))
+    else:
+        table.check_leverage(leverage, 0 * leverage)  # tier 1's cap: error naming it
+        allowed_tiers = [t for t in table.tiers if leverage <= constant_like(t.max_leverage, leverage)]
+        cap_notional = constant_like(allowed_tiers[-1].max_notional, balance, leverage, entry)
+    by_margin = balance * leverage
+    max_notional = where(by_margin < cap_notional, by_margin, cap_notional)
+    if m.contract == "linear":
+        return {"max_quantity": max_notional / entry, "max_notional": max_notional}
+    if m.contract_size is None:
+        raise InputError("contract_size", "is required for inverse contracts (USD per contract), or give 'exchange'")
+    return {"max_contracts": max_notional * entry / m.contract_size, "max_notional": max_notional}
