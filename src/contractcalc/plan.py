@@ -2,20 +2,60 @@
 
 The seed lesson teaches one method: the stop gives a leverage, the leverage a
 liquidation move, and the target a profit.  :func:`plan` runs it with the
-seed's own formulas (:mod:`contractcalc.seed`), unchanged.
+seed's own formulas (:mod:`contractcalc.seed`), unchanged, and shows the
+exchange-exact inverse figures (:mod:`contractcalc.contracts`) beside them;
+:data:`EXACT_NOTES` explains each difference in one line.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from . import seed
-from ._numeric import Num, positive, require, side_sign
+from . import contracts, seed
+from ._numeric import Num, is_array, positive, require, side_sign, where
 
-__all__ = ["LOSS_SIDE", "PROFIT_SIDE", "plan"]
+__all__ = ["EXACT_NOTES", "LOSS_SIDE", "PROFIT_SIDE", "inverse_bankruptcy_change", "plan"]
 
 LOSS_SIDE = "must be on the loss side of 'entry' (below for a long, above for a short)"
 PROFIT_SIDE = "must be on the profit side of 'entry' (above for a long, below for a short)"
+
+#: One line per exact figure: how it differs from the seed's.
+EXACT_NOTES = {
+    "inverse_profit_exact_coin": (
+        "Inverse profit: the seed values a coin gain of (P/E)·L·c at the exit price, P·L·c·(1 + c); "
+        "an inverse contract pays (P/E)·L·c/(1 + c) coin, worth exactly P·L·c at the exit."
+    ),
+    "inverse_bankruptcy_change": (
+        "Bankruptcy move: the seed's 1/L is exact for linear contracts; an inverse position's margin is in "
+        "coin, so it is lost after 1/(L+1) down for a long, 1/(L−1) up for a short (none for a short at L <= 1)."
+    ),
+}
+
+
+def inverse_bankruptcy_change(side: Any, leverage: Num) -> Num:
+    """The adverse move that wipes out an inverse position's initial margin: ``1 / (L + s)``.
+
+    ``1/(L+1)`` for a long, ``1/(L−1)`` for a short (formulas.md, "The seed's
+    quick formulas"); ``None`` (NaN in arrays) for a short at ``L <= 1``,
+    which no price rise bankrupts.  At 50x: 1/51 long, 1/49 short.
+
+    >>> inverse_bankruptcy_change("long", 50), inverse_bankruptcy_change("short", 50)
+    (0.0196078, 0.0204082)
+    >>> inverse_bankruptcy_change("short", 1) is None
+    True
+    """
+    s = side_sign(side)
+    leverage = positive("leverage", leverage)
+    room = leverage + s
+    ok = room > 0
+    if not (is_array(ok) or is_array(room)):
+        return 1 / room if ok else None
+    import numpy as np
+
+    safe = where(ok, room, leverage)
+    nan = np.array(np.nan) if np.asarray(room).dtype.kind != "O" else np.array(Decimal("NaN"), dtype=object)
+    return np.where(ok, 1 / safe, nan)
 
 
 def plan(
@@ -32,6 +72,18 @@ def plan(
     ``stop_before_liquidation`` is false when the stop lies beyond the seed's
     liquidation move ``1 / leverage``: the position would be liquidated first.
 
+    Exact figures beside the seed's (``principal`` is the margin, valued in
+    the quote currency at entry, so the inverse face value is ``principal × L``):
+
+    - ``inverse_profit_exact_coin``: the coins an inverse contract pays at the
+      target, ``s·(P/E)·L·c/(1 + c)``; ``inverse_profit_exact_value``: their
+      value at the target price, ``P·L·c`` (what the seed's ``inverse_profit``
+      approximates); ``inverse_profit_at_entry``: the same coins valued at entry;
+    - ``inverse_bankruptcy_change``: ``1/(L+1)`` long, ``1/(L−1)`` short,
+      beside the seed's ``liquidation_change`` ``1/L``.
+
+    See :data:`EXACT_NOTES` for a one-line explanation of each difference.
+
     Seed example (S5, S3-style): long from 20000, stop 15000 gives 4x, a 25 %
     liquidation move; at a 24000 target (+20 %) 1000 of principal makes 800
     U-based, 960 coin-based by the seed's formula.
@@ -41,6 +93,14 @@ def plan(
     (4.0, 0.25, True)
     >>> round(result["linear_profit"], 9), round(result["inverse_profit"], 9)
     (800.0, 960.0)
+
+    Exactly, the inverse contract (face value 4000 USD) pays 4000 × (1/20000 −
+    1/24000) = 1/30 BTC, worth 800 at 24000; its margin is gone after a 1/5 fall.
+
+    >>> result["inverse_profit_exact_coin"], result["inverse_profit_exact_value"]
+    (0.0333333, 800.0)
+    >>> result["inverse_bankruptcy_change"]
+    0.2
     """
     s = side_sign(side)
     entry = positive("entry", entry)
@@ -59,6 +119,8 @@ def plan(
         leverage = positive("leverage", leverage)
         # |stop change| <= 1/L, written without a division so ties stay exact.
         stop_before_liquidation = abs(stop_change) * leverage <= 1
+    face_value = principal * leverage
+    exact_coin = contracts.inverse_pnl(s, entry, target, face_value)
     return {
         "target_change": target_change,
         "stop_change": stop_change,
@@ -67,4 +129,9 @@ def plan(
         "linear_profit": seed.linear_profit(side, principal, leverage, target_change),
         "inverse_profit": seed.inverse_profit(side, principal, leverage, target_change),
         "stop_before_liquidation": stop_before_liquidation,
+        "inverse_profit_exact_coin": exact_coin,
+        # coin × X and coin × E, written so Decimal stays exact: s·F·(X/E − 1) and s·F·(1 − E/X)
+        "inverse_profit_exact_value": s * face_value * (target / entry - 1),
+        "inverse_profit_at_entry": s * face_value * (1 - entry / target),
+        "inverse_bankruptcy_change": inverse_bankruptcy_change(s, leverage),
     }

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from .. import seed
+from ..plan import EXACT_NOTES
 from ..plan import plan as plan_calculation
 from . import app
 from ._options import Contract, JsonFlag, Side, number_option
@@ -89,7 +90,11 @@ def plan(
     ] = None,
     json: JsonFlag = False,
 ) -> None:
-    """The seed's method: leverage from the stop, liquidation move, profit at the target."""
+    """The seed's method: leverage from the stop, liquidation move, profit at the target.
+
+    Beside the seed's numbers: the exact inverse profit (in coin, and its value at the target and at
+    entry) and the exact inverse bankruptcy move, 1/(L+1) long, 1/(L−1) short.
+    """
     result = plan_calculation(
         side=side,
         entry=require_number("entry", entry),
@@ -104,7 +109,8 @@ def plan(
             "WARNING: the stop lies beyond the liquidation move: the position would be "
             "liquidated before the stop is reached."
         )
-    emit(result, as_json=json, title="Plan (seed formulas)", notes=notes, labels=PLAN_LABELS)
+    notes.extend(EXACT_NOTES.values())
+    emit(result, as_json=json, title="Plan (seed formulas, exact figures beside)", notes=notes, labels=PLAN_LABELS)
 
 
 PLAN_LABELS = {
@@ -115,4 +121,8 @@ PLAN_LABELS = {
     "linear_profit": "U-based: principal × L × change",
     "inverse_profit": "coin-based (seed): principal × L × change × (1 + change)",
     "stop_before_liquidation": "|stop change| ≤ liquidation move",
+    "inverse_profit_exact_coin": "exact inverse: s·(P/E)·L·c/(1 + c) coin",
+    "inverse_profit_exact_value": "that coin at the target price: P·L·c",
+    "inverse_profit_at_entry": "that coin at the entry price",
+    "inverse_bankruptcy_change": "exact inverse: 1/(L+1) long, 1/(L−1) short",
 }
