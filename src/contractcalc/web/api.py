@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from .. import plan, seed
+from .. import average_entry, cost, max_open, plan, pnl, seed, size, target
 from ..errors import InputError
 
 __all__ = [
@@ -71,7 +72,10 @@ class Endpoint:
 
     ``result_key`` wraps a function that returns a bare number (the seed's
     formulas) as ``{result_key: value}``, as its CLI command prints it.
-    ``fields`` overrides the generated type of some keywords (lists of objects).
+    ``fields`` overrides the generated type of some keywords (lists of objects),
+    and ``items`` gives the JSON schema of such a list's items (for ``/docs``
+    and the page's table: one column per property).  Numbers inside list items
+    reach the library as ``Decimal`` too.
     ``example`` is a valid body (shown in ``/docs`` and used as the page's defaults).
     """
 
@@ -81,6 +85,12 @@ class Endpoint:
     example: Mapping[str, Any]
     result_key: str | None = None
     fields: Mapping[str, Any] = field(default_factory=dict)
+    items: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    #: Keyword that may also be a list (at most ``curve_points`` numbers) at
+    #: ``<path>/curve``: the page's chart, one call for a whole curve.
+    curve: str | None = None
+    curve_points: int = 400
 
     @property
     def path(self) -> str:
@@ -91,12 +101,64 @@ class Endpoint:
         return self.command.replace(" ", "-")
 
 
+_NUMBER: dict[str, Any] = {"anyOf": [{"type": "number"}, {"type": "string"}]}
+
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         "plan",
         plan,
         "Plan (seed's method)",
         {"side": "long", "entry": 20000, "stop": 15000, "target": 24000, "principal": 1000},
+    ),
+    Endpoint(
+        "pnl",
+        pnl,
+        "PnL",
+        # examples.md Y16: long 0.2 BTC @ 7,000 closed at 7,500 (10x)
+        {"contract": "linear", "side": "long", "entry": 7000, "exit": 7500, "quantity": 0.2, "leverage": 10},
+        curve="exit",
+    ),
+    Endpoint(
+        "target",
+        target,
+        "Target price",
+        {"contract": "linear", "side": "long", "entry": 7000, "leverage": 10, "roe": 0.5},
+    ),
+    Endpoint(
+        "average-entry",
+        average_entry,
+        "Average entry",
+        # examples.md Y13: 0.5 @ 5,000 + 0.3 @ 6,000
+        {"contract": "linear", "fill": [{"size": 0.5, "price": 5000}, {"size": 0.3, "price": 6000}]},
+        fields={"fill": list[Any]},
+        items={"fill": {
+            "anyOf": [
+                {"type": "object", "properties": {"size": _NUMBER, "price": _NUMBER}, "required": ["size", "price"]},
+                {"type": "string", "description": "SIZE@PRICE, as on the command line", "examples": ["0.5@5000"]},
+            ],
+        }},
+    ),
+    Endpoint(
+        "cost",
+        cost,
+        "Cost to open",
+        # examples.md Y6: long 1 BTC @ 8,000, 50x, fee 0.075 %
+        {"contract": "linear", "side": "long", "entry": 8000, "leverage": 50, "quantity": 1, "fee_rate": 0.00075},
+    ),
+    Endpoint(
+        "size",
+        size,
+        "Position size",
+        {"contract": "linear", "side": "long", "balance": 10000, "risk_rate": 0.01, "entry": 50000, "stop": 49000,
+         "target": 53000},
+    ),
+    Endpoint(
+        "max-open",
+        max_open,
+        "Max open",
+        # examples.md B7 (2021 table)
+        {"contract": "linear", "tiers": "binance-usdm-BTCUSDT-2021-03-18", "balance": 10000, "leverage": 50,
+         "entry": 50000},
     ),
     Endpoint(
         "seed target-change",
@@ -168,6 +230,25 @@ def _field_type(endpoint: Endpoint, name: str, parameter: inspect.Parameter) -> 
     return Decimal
 
 
+def curve_model(endpoint: Endpoint) -> type[BaseModel]:
+    """The body of ``<path>/curve``: ``endpoint``'s, with its ``curve`` keyword a list of numbers."""
+    assert endpoint.curve is not None
+    key = endpoint.command + " curve"
+    model = _MODELS.get(key)
+    if model is None:
+        base = request_model(endpoint)
+        definitions: dict[str, Any] = {
+            name: (info.annotation, info) for name, info in base.model_fields.items() if name != endpoint.curve
+        }
+        description = f"Prices to compute at (at most {endpoint.curve_points})."
+        definitions[endpoint.curve] = (
+            list[Decimal], Field(..., min_length=1, max_length=endpoint.curve_points, description=description)
+        )
+        name = base.__name__.replace("Request", "CurveRequest")
+        model = _MODELS[key] = create_model(name, __config__=ConfigDict(extra="forbid"), **definitions)
+    return model
+
+
 def request_model(endpoint: Endpoint) -> type[BaseModel]:
     """The body of ``endpoint``: one field per keyword of its function.
 
@@ -196,6 +277,8 @@ def _request_model(endpoint: Endpoint) -> type[BaseModel]:
             extra["examples"] = list(TEXT_FIELDS[name])
         if getattr(kind, "__origin__", None) is list:
             extra["max_length"] = MAX_LIST_ITEMS
+            if name in endpoint.items:
+                extra["json_schema_extra"] = {"items": dict(endpoint.items[name])}
         description = helps.get(name) or None
         if required:
             definitions[name] = (kind, Field(..., description=description, **extra))
@@ -253,6 +336,7 @@ def run(endpoint: Endpoint, body: BaseModel) -> dict[str, Any]:
     """Call the endpoint's function with the body's fields; the result as JSON data."""
     arguments = {name: getattr(body, name) for name in type(body).model_fields}
     arguments = {name: _arguments(value) for name, value in arguments.items()}
+    _no_files(arguments)
     result = endpoint.function(**arguments)
     if endpoint.result_key is not None:
         result = {endpoint.result_key: result}
@@ -261,12 +345,34 @@ def run(endpoint: Endpoint, body: BaseModel) -> dict[str, Any]:
 
 
 def _arguments(value: Any) -> Any:
-    """Nested models become plain dicts for the library."""
+    """Nested models become plain dicts, and JSON numbers inside them ``Decimal``.
+
+    A JSON number arrives as the shortest float that prints as it was sent, so
+    ``Decimal(repr(x))`` is the number the client wrote (as pydantic does for
+    the top-level fields).
+    """
     if isinstance(value, BaseModel):
         return {name: _arguments(getattr(value, name)) for name in type(value).model_fields}
+    if isinstance(value, Mapping):
+        return {key: _arguments(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_arguments(item) for item in value]
+    if isinstance(value, float) and math.isfinite(value):
+        return Decimal(repr(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
     return value
+
+
+def _no_files(arguments: Mapping[str, Any]) -> None:
+    """Over HTTP a tier table is a shipped preset: the CLI's file paths are not read."""
+    tiers = arguments.get("tiers")
+    if isinstance(tiers, str):
+        from ..tiers import PRESET_TABLES
+
+        if tiers not in PRESET_TABLES:
+            rule = f"must be one of the shipped tier tables ({', '.join(PRESET_TABLES)}); files are not read over HTTP"
+            raise InputError("tiers", rule, tiers)
 
 
 # ---------------------------------------------------------------------------
@@ -279,6 +385,7 @@ class ErrorItem(BaseModel):
     field: str | None = Field(description="The body field, e.g. 'leverage' or 'positions[1].entry'.")
     rule: str = Field(description="What the value must be, e.g. 'must be > 0'.")
     message: str = Field(description="The CLI's message with the field as label.")
+    index: int | None = Field(None, description="For a list field: the item at fault, from 0.")
 
 
 class ErrorResponse(BaseModel):
@@ -298,8 +405,15 @@ def error_item(field: str | None, rule: str, value: Any = _NOTHING, where: str =
 
 
 def from_input_error(error: InputError) -> dict[str, Any]:
-    """A library error as an error item, in the library's (and CLI's) words."""
-    return {"field": error.field, "rule": error.rule, "message": error.message(f"'{error.field}'")}
+    """A library error as an error item, in the library's (and CLI's) words.
+
+    An error in one item of a list (``... at index 1``) also carries ``index``.
+    """
+    item: dict[str, Any] = {"field": error.field, "rule": error.rule, "message": error.message(f"'{error.field}'")}
+    found = re.search(r" at index \(?(\d+)", getattr(error, "where", "") or "")
+    if found:
+        item["index"] = int(found.group(1))
+    return item
 
 
 def _location(loc: Sequence[Any]) -> str | None:
@@ -419,11 +533,30 @@ def _describe_fields(model: type[BaseModel], choices: Mapping[str, tuple[str, ..
             "description": info.description or "",
             "choices": list(choices.get(name, ())),
         }
-        item = (getattr(kind, "__args__", None) or (None,))[0]
-        if entry["type"] == "list" and isinstance(item, type) and issubclass(item, BaseModel):
-            entry["items"] = _describe_fields(item, choices)
+        if entry["type"] == "list":
+            entry["items"] = _describe_items(info.json_schema_extra, choices)
         described.append(entry)
     return described
+
+
+def _describe_items(extra: Any, choices: Mapping[str, tuple[str, ...]]) -> list[dict[str, Any]]:
+    """The columns of a list field: the properties of its items' object schema."""
+    schema = extra.get("items", {}) if isinstance(extra, Mapping) else {}
+    objects = [option for option in schema.get("anyOf", [schema]) if option.get("type") == "object"]
+    if not objects:
+        return []
+    required = set(objects[0].get("required", ()))
+    columns = []
+    for name, prop in objects[0].get("properties", {}).items():
+        text = prop.get("type") == "string" or "enum" in prop
+        columns.append({
+            "name": name,
+            "type": "text" if text else "number",
+            "required": name in required,
+            "description": prop.get("description", ""),
+            "choices": list(prop.get("enum", choices.get(name, ()))),
+        })
+    return columns
 
 
 def describe(endpoint: Endpoint) -> dict[str, Any]:

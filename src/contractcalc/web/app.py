@@ -104,7 +104,7 @@ def _handler(endpoint: api.Endpoint, model: type[BaseModel]) -> Callable[..., JS
             _log.exception("%s failed", endpoint.path)
             return _json(422, [api.error_item(None, "could not be computed (an internal error, logged)")])
 
-    handler.__name__ = endpoint.name.replace("-", "_")
+    handler.__name__ = endpoint.name.replace("-", "_") + ("_curve" if "Curve" in model.__name__ else "")
     handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [inspect.Parameter("body", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=model)],
         return_annotation=JSONResponse,
@@ -141,6 +141,20 @@ def create_app() -> FastAPI:
         return _json(422, api.error_items([dict(item) for item in error.errors()]))
 
     for endpoint in api.ENDPOINTS:
+        if endpoint.curve is not None:
+            app.add_api_route(
+                endpoint.path + "/curve",
+                _handler(endpoint, api.curve_model(endpoint)),
+                methods=["POST"],
+                summary=f"{endpoint.title} along a list of {endpoint.curve} values (the page's chart)",
+                description=(
+                    f"As `{endpoint.path}`, with `{endpoint.curve}` a list of at most {endpoint.curve_points} "
+                    "numbers; every result that depends on it is a list in the same order."
+                ),
+                tags=["page"],
+                response_model=None,
+                responses={422: {"model": api.ErrorResponse, "description": "Bad input: each bad field and why."}},
+            )
         model = api.request_model(endpoint)
         app.add_api_route(
             endpoint.path,
