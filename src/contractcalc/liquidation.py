@@ -1,0 +1,822 @@
+"""The liquidation price, computed the way each exchange does, for every margin mode.
+
+One principle gives every formula (``shared/reference/formulas.md``,
+"Liquidation price"): a position is liquidated when its **margin balance**
+(wallet balance + unrealized PnL at the mark) falls to its **maintenance
+requirement** (maintenance margin, plus the fee to close where the exchange
+counts it).  The exchanges differ only in how they value that requirement
+(:data:`MODELS`):
+
+======================  ====================================================  ==========
+model (exchanges)       requirement at mark ``P``                              fee
+======================  ====================================================  ==========
+``binance``             ``value(P) × MMR − cum``                               none
+``bybit``               ``value(E) × MMR − cum`` (valued at the entry price)   none
+``okx`` (Gate, Bitget)  ``value(P) × MMR − cum + value(P) × f``                taker
+``hyperliquid``         ``value(P) × MMR``, ``MMR = 1 / (2 × max leverage)``   none
+======================  ====================================================  ==========
+
+with ``value(P) = Q × P`` (linear, quote currency) or ``F / P`` (inverse, coin).
+Writing the margin balance ``WB + s × PnL(P)`` against the requirement, every
+leg contributes ``a + b × x`` with ``x = P`` (linear) or ``x = 1 / P``
+(inverse), so the balance minus the requirement is ``g = WB + a + b × x``:
+
+- linear: ``a = cum − s·Q·E``, ``b = Q·(s − MMR − f)``; Bybit ``a = cum − s·Q·E − Q·E·MMR``, ``b = s·Q``;
+- inverse: ``a = cum + s·F/E``, ``b = −F·(s + MMR + f)``; Bybit ``a = cum + s·F/E − F/E·MMR``, ``b = −s·F``.
+
+``g = 0`` solved for ``P`` is Binance's ``LP = (WB + cum − s·Q·E) / (Q·MMR − s·Q)``,
+Bybit's ``E − s·(IM + extra − MM) / Q``, OKX's ``(E − s·WB/Q) / (1 − s·(MMR + f))``
+and their inverse forms.
+
+**Tiers.**  The maintenance rate depends on the tier holding the position's
+notional, and the exchange measures it at the mark, which equals the
+liquidation price at the moment of liquidation.  So the tier is the one
+holding the notional *at the liquidation price*, not at entry: the price is
+solved in every tier and the self-consistent solution (the one whose notional
+lies in its own tier) is kept (:func:`liquidation_price`, ``docs/liquidation.md``).
+Bybit's formula values maintenance margin at the entry price, so its tier is
+the one of the entry value.
+
+**No liquidation by price.**  Where no positive price solves the equation (a
+1x linear long, an inverse short whose coin margin covers its value) the
+liquidation price is ``None`` (NaN in arrays), never a negative price.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import contracts as cx
+from ._numeric import Num, check, constant_like, is_array, number, positive, side_sign, where
+from .errors import InputError
+from .exchanges import ExchangePreset, exchange_preset
+from .tiers import TierTable, load_tiers, preset_tables_for
+
+__all__ = [
+    "MODELS",
+    "MODEL_FORMULAS",
+    "Band",
+    "LiquidationModel",
+    "liquidation_price",
+    "maintenance_margin",
+    "model_for",
+]
+
+
+@dataclass(frozen=True)
+class LiquidationModel:
+    """How one exchange values the maintenance requirement (see the module docstring)."""
+
+    name: str
+    #: Maintenance margin valued at the entry price (Bybit) instead of the mark.
+    mm_at_entry: bool
+    #: The estimated fee to close (taker rate × value at the mark) is part of the requirement.
+    counts_close_fee: bool
+
+
+MODELS: dict[str, LiquidationModel] = {
+    "binance": LiquidationModel("binance", mm_at_entry=False, counts_close_fee=False),
+    "bybit": LiquidationModel("bybit", mm_at_entry=True, counts_close_fee=False),
+    "okx": LiquidationModel("okx", mm_at_entry=False, counts_close_fee=True),
+    "hyperliquid": LiquidationModel("hyperliquid", mm_at_entry=False, counts_close_fee=False),
+}
+
+#: The closed form each model reduces to (one tier), for the readable output.
+MODEL_FORMULAS: dict[tuple[str, str], str] = {
+    ("binance", "linear"): "LP = (WB + cum − s·Q·E) / (Q·MMR − s·Q)",
+    ("binance", "inverse"): "LP = F·(MMR + s) / (WB + cum + s·F/E)",
+    ("bybit", "linear"): "LP = E − s·(WB − MM) / Q,  MM = Q·E·MMR − cum (at entry)",
+    ("bybit", "inverse"): "LP = F / (F/E + s·(WB − MM)),  MM = F/E·MMR − cum (at entry)",
+    ("okx", "linear"): "LP = (E − s·(WB + cum)/Q) / (1 − s·(MMR + f))",
+    ("okx", "inverse"): "LP = F·(MMR + f + s) / (WB + cum + s·F/E)",
+    ("hyperliquid", "linear"): "LP = (E − s·WB/Q) / (1 − s·MMR),  MMR = 1 / (2·max leverage)",
+}
+
+
+def model_for(preset: ExchangePreset) -> LiquidationModel:
+    """The liquidation model of an exchange preset."""
+    return MODELS[preset.liquidation_model]
+
+
+# ---------------------------------------------------------------------------
+# Small type-agnostic helpers (float, Decimal, NumPy arrays)
+
+
+def _infinity(*like: Any) -> Num:
+    return constant_like("Infinity", *like)
+
+
+def _maximum(a: Num, b: Num) -> Num:
+    return where(a > b, a, b)
+
+
+def _minimum(a: Num, b: Num) -> Num:
+    return where(a < b, a, b)
+
+
+def _any_array(*values: Any) -> bool:
+    return any(is_array(v) for v in values)
+
+
+def _object_arrays(*values: Any) -> bool:
+    return any(is_array(v) and v.dtype.kind == "O" for v in values)
+
+
+def _nan_like(value: Num) -> Any:
+    import numpy as np
+
+    if value.dtype.kind == "O":
+        return np.array(Decimal("NaN"), dtype=object)
+    return np.nan
+
+
+def _masked(value: Num, ok: Any) -> Num:
+    """``value`` where ``ok``; elsewhere ``None`` (scalar) or NaN (array)."""
+    if is_array(value) or is_array(ok):
+        import numpy as np
+
+        value = np.asarray(value)
+        if value.dtype.kind not in "fO":
+            value = value.astype(float)
+        shape = np.broadcast_shapes(np.shape(value), np.shape(ok))
+        return np.where(np.broadcast_to(ok, shape), np.broadcast_to(value, shape), _nan_like(value))
+    return value if ok else None
+
+
+def _valid_price(price: Num) -> Any:
+    """True where ``price`` is a finite positive number (arrays: elementwise)."""
+    if is_array(price):
+        import numpy as np
+
+        if price.dtype.kind == "O":
+            return np.array([_valid_price(p) for p in price.ravel()], dtype=bool).reshape(price.shape)
+        return np.isfinite(price) & (price > 0)
+    if isinstance(price, Decimal):
+        return bool(price.is_finite() and price > 0)
+    return bool(math.isfinite(price) and price > 0)
+
+
+def _pick(values: Sequence[Any], index: Any) -> Any:
+    """``values[index]`` for a scalar index, or gathered by an index array."""
+    if len(values) == 1:
+        return values[0]
+    if is_array(index):
+        import numpy as np
+
+        dtype = object if any(isinstance(v, Decimal) for v in values) else None
+        return np.asarray(values, dtype=dtype)[index]
+    return values[int(index)]
+
+
+# ---------------------------------------------------------------------------
+# Maintenance margin
+
+
+def maintenance_margin(
+    contract: str, price: Num, size: Num, maintenance_margin_rate: Num, maintenance_amount: Num = 0
+) -> Num:
+    """Maintenance margin at ``price``: ``value(P) × MMR − cum``.
+
+    ``value(P)`` is ``Q × P`` for a linear contract (quote currency) and
+    ``F / P`` for an inverse one (coin), ``size`` being ``Q`` or ``F``
+    (:func:`contractcalc.contracts.position_size`).
+
+    examples.md B9 (Binance COIN-M): 100 BTCUSD contracts of 100 USD
+    (F = 10,000 USD) at a mark of 25,000, MMR 0.4 %: 0.0016 BTC.
+    Y23 (Bybit, tiered): a position value of 3,500 in the 3.5 % tier with a
+    deduction of 30: 92.5.
+
+    >>> maintenance_margin("inverse", 25000, 100 * 100, 0.004)
+    0.0016
+    >>> maintenance_margin("linear", 3500, 1, 0.035, 30)
+    92.5
+    """
+    rate = _rate("maintenance_margin_rate", maintenance_margin_rate)
+    amount = check("maintenance_amount", maintenance_amount, ">=", 0)
+    return cx.position_value(contract, price, size) * rate - amount
+
+
+def _rate(name: str, x: Any) -> Num:
+    x = check(name, x, ">=", 0)
+    return check(name, x, "<", 1)
+
+
+# ---------------------------------------------------------------------------
+# The solver for one position (scalars or arrays) and for a hedged group
+
+
+@dataclass(frozen=True)
+class Band:
+    """One maintenance tier as a notional band ``low <= notional < high``."""
+
+    tier: int  # the exchange's tier number; 0 when the rate was given directly
+    low: Decimal
+    high: Decimal  # Infinity for the last tier
+    rate: Any
+    amount: Any
+    cap: Decimal | None = None
+
+
+def _bands(table: TierTable) -> list[Band]:
+    last = len(table.tiers) - 1
+    return [
+        Band(
+            tier=t.tier,
+            low=Decimal(0) if k == 0 else t.min_notional,
+            high=Decimal("Infinity") if k == last else t.max_notional,
+            rate=t.maintenance_margin_rate,
+            amount=t.maintenance_amount,
+            cap=t.max_leverage,
+        )
+        for k, t in enumerate(table.tiers)
+    ]
+
+
+def _coefficients(
+    kind: str, model: LiquidationModel, s: Num, size: Num, entry: Num, rate: Num, amount: Num, fee: Num
+) -> tuple[Num, Num]:
+    """``(a, b)``: the leg's margin balance minus requirement is ``a + b·x`` (``x = P`` or ``1/P``)."""
+    if kind == "linear":
+        if model.mm_at_entry:
+            return amount - s * size * entry - size * entry * rate, s * size
+        return amount - s * size * entry, size * (s - rate - fee)
+    if model.mm_at_entry:
+        return amount + s * size / entry - size / entry * rate, -s * size
+    return amount + s * size / entry, -size * (s + rate + fee)
+
+
+def _root(kind: str, big_a: Num, big_b: Num, rising: Any, inf: Num) -> Num:
+    """The price where ``g = A + B·x`` crosses zero, in the sense of the liquidation.
+
+    ``rising``: ``g`` increases with the price (a long); the liquidation set is
+    then ``P <= root``, otherwise ``P >= root``.  ``inf`` stands for "no price"
+    (never for a falling ``g``, every price for a rising one).
+    """
+    if kind == "linear":
+        safe_b = where(big_b == 0, 1, big_b)
+        return -big_a / safe_b
+    # g = A + B/P: rising (B < 0): P <= −B/A when A > 0, every P when A <= 0;
+    # falling (B > 0): P >= −B/A when A < 0, no P when A >= 0.
+    sign = where(rising, 1, -1)
+    ok = sign * big_a > 0
+    safe_a = where(ok, big_a, 1)
+    return where(ok, -big_b / safe_a, inf)
+
+
+def _price_band(kind: str, band_low: Num, band_high: Num, size: Num, inf: Num) -> tuple[Num, Num]:
+    """The mark prices at which a position of ``size`` has a notional in ``[low, high)``."""
+    if kind == "linear":
+        low = band_low / size
+        high = inf if _is_infinite(band_high) else band_high / size
+        return low, high
+    low = 0 * size if _is_infinite(band_high) else size / band_high
+    high = inf if band_low == 0 else size / band_low
+    return low, high
+
+
+def _is_infinite(x: Any) -> bool:
+    return not is_array(x) and not (x.is_finite() if isinstance(x, Decimal) else math.isfinite(x))
+
+
+def _solve(
+    kind: str,
+    model: LiquidationModel,
+    s: Num,
+    entry: Num,
+    size: Num,
+    balance: Num,
+    bands: Sequence[Band],
+    fee: Num,
+) -> tuple[Num, Any]:
+    """The liquidation price (raw: may be ±inf or ≤ 0) and the index of its band.
+
+    Per band, the equation is solved with that band's rate and amount; the
+    liquidation set ``{P: g(P) <= 0}`` restricted to the band's prices is an
+    interval whose end nearest the entry is a candidate.  A long is
+    liquidated at the highest candidate, a short at the lowest.  For tables
+    whose maintenance margin is continuous (cum by the recurrence) this is the
+    one self-consistent solution; for a table with jumps it is the first price
+    reached where the balance falls to the requirement.
+    """
+    like = (entry, size, balance, fee, bands[0].rate)
+    inf = _infinity(*like)
+    rising = s > 0
+    best_long, best_short = -inf, inf
+    index_long: Any = 0
+    index_short: Any = 0
+    for k, band in enumerate(bands):
+        a, b = _coefficients(kind, model, s, size, entry, band.rate, band.amount, fee)
+        root = _root(kind, balance + a, b, rising, inf)
+        low, high = _price_band(kind, band.low, band.high, size, inf)
+        # a long's set is (0, root] ∩ band; its highest point is min(root, high)
+        take_long = (root >= low) & (root > 0)
+        cand_long = _minimum(root, high)
+        better_long = take_long & (cand_long >= best_long)
+        best_long = where(better_long, cand_long, best_long)
+        index_long = where(better_long, k, index_long)
+        # a short's set is [root, ∞) ∩ band; its lowest point is max(root, low)
+        cand_short = _maximum(root, low)
+        better_short = (root < high) & (cand_short < best_short)
+        best_short = where(better_short, cand_short, best_short)
+        index_short = where(better_short, k, index_short)
+    return where(rising, best_long, best_short), where(rising, index_long, index_short)
+
+
+def _solve_group(
+    kind: str,
+    model: LiquidationModel,
+    legs: Sequence[_Leg],
+    balance: Num,
+    mark: Num,
+) -> tuple[Num | None, list[int]]:
+    """The one liquidation price shared by the legs of a hedged symbol (scalars).
+
+    The legs' tiers change at breakpoint prices; between two breakpoints every
+    leg's tier is fixed and ``g = A + B·x`` (``x = P`` or ``1/P``), so the
+    liquidation set ``{P: g(P) <= 0}`` there is an interval in closed form.
+    A hedged pair need not be monotone in the price (a net long whose short
+    leg reaches a high tier is also liquidated by a large rise), so the answer
+    is the point of that set nearest the mark, below or above.  If the mark is
+    inside the set already, it is the nearest end of that part of the set (the
+    price the mark must reach to be safe again), as for a single position.
+    Returns ``(price or None, band index per leg at that price)``.
+    """
+    inf = _infinity(balance, mark, *(leg.size for leg in legs))
+    zero = 0 * mark
+    points: set[Any] = set()
+    if not model.mm_at_entry:
+        for leg in legs:
+            for band in leg.bands[1:]:
+                points.add(band.low / leg.size if kind == "linear" else leg.size / band.low)
+    edges = [zero, *sorted(points), inf]
+
+    def indices_at(price: Num) -> list[int]:
+        return [int(_band_index(leg.bands, leg.value(leg.entry if model.mm_at_entry else price))) for leg in legs]
+
+    pieces: list[tuple[Num, Num, list[int]]] = []  # the set, as [low, high] intervals with their tiers
+    for low, high in itertools.pairwise(edges):
+        inside = high / 2 if low == 0 else (low * 2 if _is_infinite(high) else (low + high) / 2)
+        indices = indices_at(inside)
+        big_a, big_b = balance, zero
+        for leg, k in zip(legs, indices, strict=True):
+            band = leg.bands[k]
+            a, b = _coefficients(kind, model, leg.s, leg.size, leg.entry, band.rate, band.amount, leg.fee)
+            big_a, big_b = big_a + a, big_b + b
+        found = _below_zero(kind, big_a, big_b, low, high, inf)
+        if found is not None:
+            pieces.append((*found, indices))
+    if not pieces:
+        return None, indices_at(mark)
+    pieces.sort(key=lambda piece: piece[0])
+    inside_now = [p for p in pieces if p[0] <= mark <= p[1]]
+    if inside_now:  # already liquidated: the nearest end of the part of the set holding the mark
+        start = pieces.index(inside_now[0])
+        first, last = start, start
+        while first > 0 and pieces[first - 1][1] >= pieces[first][0]:
+            first -= 1
+        while last + 1 < len(pieces) and pieces[last + 1][0] <= pieces[last][1]:
+            last += 1
+        ends = [(pieces[first][0], pieces[first][2]), (pieces[last][1], pieces[last][2])]
+    else:
+        below = [p for p in pieces if p[1] < mark]
+        above = [p for p in pieces if p[0] > mark]
+        ends = ([(below[-1][1], below[-1][2])] if below else []) + ([(above[0][0], above[0][2])] if above else [])
+    ends = [(price, indices) for price, indices in ends if _valid_price(price)]
+    if not ends:
+        return None, indices_at(mark)
+    price, indices = min(ends, key=lambda end: abs(end[0] - mark))
+    return price, indices
+
+
+def _below_zero(kind: str, big_a: Num, big_b: Num, low: Num, high: Num, inf: Num) -> tuple[Num, Num] | None:
+    """``[from, to]``: the prices in ``[low, high]`` where ``A + B·x <= 0`` (``x = P`` or ``1/P``), or ``None``."""
+    if kind == "linear":  # A + B·P <= 0
+        if big_b == 0:
+            return (low, high) if big_a <= 0 else None
+        root = -big_a / big_b
+        upper = big_b > 0  # the set is P <= root
+    else:  # A + B/P <= 0  ⇔  A·P + B <= 0
+        if big_a == 0:
+            return (low, high) if big_b <= 0 else None
+        root = -big_b / big_a
+        upper = big_a > 0
+        if not upper and root <= 0:
+            return low, high
+    if upper:
+        return (low, _minimum(root, high)) if root >= low and root > 0 else None
+    return (_maximum(root, low), high) if root <= high else None
+
+
+def _band_index(bands: Sequence[Band], notional: Num) -> Any:
+    """Index of the band holding ``notional`` (beyond the last band: the last)."""
+    index: Any = 0
+    for band in bands[1:]:
+        index = index + where(notional >= constant_like(band.low, notional), 1, 0)
+    return index
+
+
+@dataclass(frozen=True)
+class _Leg:
+    """One position inside a cross account (scalars, in one number type)."""
+
+    kind: str
+    s: int
+    size: Any
+    entry: Any
+    mark: Any
+    bands: tuple[Band, ...]
+    fee: Any
+
+    def value(self, price: Any) -> Any:
+        return self.size * price if self.kind == "linear" else self.size / price
+
+
+# ---------------------------------------------------------------------------
+# Inputs
+
+
+def _contract_size(preset: ExchangePreset, symbol: str | None, contract_size: Num | None, *like: Any) -> Num | None:
+    """The given contract size, or the exchange's for ``symbol`` in the number type of ``like``."""
+    if contract_size is not None:
+        return contract_size
+    sizes = {size for _, size in preset.contract_sizes}
+    if symbol is None and len(sizes) > 1:
+        raise InputError(
+            "contract_size",
+            f"is required with 'contracts' on {preset.name} unless 'symbol' is given (sizes differ by symbol)",
+        )
+    size = preset.contract_size(symbol)
+    return None if size is None else constant_like(size, *like)
+
+
+def _rate_source(
+    preset: ExchangePreset,
+    tiers: Any,
+    symbol: str | None,
+    rate: Num | None,
+    amount: Num | None,
+    max_leverage: Num | None,
+) -> tuple[TierTable | None, Num | None, Num | None]:
+    """``(table, rate, amount)``: either a tier table or a rate and amount given directly."""
+    hyperliquid = preset.liquidation_model == "hyperliquid"
+    if max_leverage is not None and not hyperliquid:
+        raise InputError(
+            "max_leverage",
+            "is for hyperliquid only (elsewhere give 'maintenance_margin_rate' or 'tiers')",
+            max_leverage,
+        )
+    if max_leverage is not None:
+        max_leverage = positive("max_leverage", max_leverage)
+    if tiers is not None:
+        for name, given in (("maintenance_margin_rate", rate), ("maintenance_amount", amount)):
+            if given is not None:
+                raise InputError(name, "cannot be combined with 'tiers' (the tier gives it)", given)
+        table = tiers if isinstance(tiers, TierTable) else load_tiers(tiers, symbol)
+        return table, None, None
+    if rate is None:
+        if hyperliquid and max_leverage is not None:
+            return None, 1 / (2 * max_leverage), amount if amount is not None else 0
+        shipped = ", ".join(p.name for p in preset_tables_for(preset.name)) or "none"
+        needed = "'max_leverage' (MMR = 1 / (2 × max leverage)) or " if hyperliquid else ""
+        raise InputError(
+            "maintenance_margin_rate",
+            f"is required: give {needed}'maintenance_margin_rate' or 'tiers' with 'symbol' "
+            f"(shipped tier tables for {preset.name}: {shipped})",
+        )
+    if hyperliquid and max_leverage is not None:
+        raise InputError("maintenance_margin_rate", "cannot be combined with 'max_leverage' (give one)", rate)
+    rate = _rate("maintenance_margin_rate", rate)
+    amount = check("maintenance_amount", amount if amount is not None else 0 * rate, ">=", 0)
+    return None, rate, amount
+
+
+def _fee_rate(preset: ExchangePreset, model: LiquidationModel, taker_fee_rate: Num | None, *like: Any) -> Num:
+    if not model.counts_close_fee:
+        if taker_fee_rate is not None and _nonzero(number("taker_fee_rate", taker_fee_rate)):
+            raise InputError(
+                "taker_fee_rate",
+                f"is not part of {preset.name}'s liquidation formula (only okx-* counts the fee to close)",
+                taker_fee_rate,
+            )
+        return 0
+    if taker_fee_rate is None:
+        return constant_like(preset.taker_fee_rate, *like)
+    return _rate("taker_fee_rate", taker_fee_rate)
+
+
+def _nonzero(x: Num) -> bool:
+    return bool((x != 0).any()) if is_array(x) else x != 0
+
+
+def _bands_like(bands: Sequence[Band], *like: Any) -> list[Band]:
+    """The bands with their bounds, rate and amount in the number type of ``like``."""
+    return [
+        Band(
+            b.tier,
+            constant_like(b.low, *like),
+            constant_like(b.high, *like),
+            constant_like(b.rate, *like),
+            constant_like(b.amount, *like),
+            b.cap,
+        )
+        for b in bands
+    ]
+
+
+def _check_requirement(rate: Num, fee: Num) -> None:
+    from ._numeric import require
+
+    require("maintenance_margin_rate", rate, rate + fee < 1, "plus 'taker_fee_rate' must be < 1")
+
+
+# ---------------------------------------------------------------------------
+# The calculator
+
+
+def liquidation_price(
+    exchange: str,
+    side: Any = None,
+    entry: Num | None = None,
+    quantity: Num | None = None,
+    contracts: Num | None = None,
+    contract_size: Num | None = None,
+    leverage: Num | None = None,
+    wallet_balance: Num | None = None,
+    margin_mode: str | None = None,
+    maintenance_margin_rate: Num | None = None,
+    maintenance_amount: Num | None = None,
+    tiers: str | Path | Mapping[str, Any] | TierTable | None = None,
+    symbol: str | None = None,
+    taker_fee_rate: Num | None = None,
+    max_leverage: Num | None = None,
+    extra_margin: Num | None = None,
+    mark: Num | None = None,
+    positions: str | Path | Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Liquidation price of a position (or of every position of a cross account).
+
+    Keys as in ``contractcalc liquidation --json``.  One position:
+
+    - ``liquidation_price``: where the margin balance meets the requirement;
+      ``None`` (NaN in arrays) when no positive price does (see ``note``);
+    - ``bankruptcy_price``: where the margin balance is zero;
+    - ``maintenance_margin``, ``maintenance_margin_rate``, ``maintenance_amount``,
+      ``tier``: the requirement at the liquidation price (Bybit: at entry) and
+      the tier it comes from (``None`` when the rate is given directly; 0 in an
+      array where there is no liquidation price);
+    - ``initial_margin`` (with ``leverage``), ``wallet_balance`` (the margin the
+      formula used: in isolated mode it defaults to the initial margin, and
+      ``extra_margin`` is added to it);
+    - ``distance_to_liquidation``: ``|LP − ref| / ref``, ``ref`` = ``mark`` if
+      given, else ``entry``;
+    - ``margin_ratio`` (with ``mark``): maintenance margin / margin balance at
+      the mark, Binance's definition (liquidation at 1; OKX's fee is not in it);
+    - ``note``: why there is no liquidation price, or that the position is
+      below its requirement already (``None`` otherwise; always ``None`` for arrays).
+
+    With ``positions`` (a list of ccxt-style position dicts, or a path to a
+    JSON file of them) and ``wallet_balance``, the account is cross-margined
+    and the result is ``{"positions": [...], ...}``: see
+    :func:`contractcalc.cross.cross_liquidation`.
+
+    Parameters
+    ----------
+    exchange : str
+        ``binance-usdm``, ``binance-coinm``, ``bybit-linear``, ``bybit-inverse``,
+        ``okx-linear``, ``okx-inverse`` (also Gate, Bitget) or ``hyperliquid``.
+    side : 'long' or 'short' (or ±1, or an array of either)
+    entry : number
+    quantity : number, optional
+        Linear size in base units; or ``contracts`` (and ``contract_size``,
+        default from the exchange and ``symbol``).  Inverse: ``contracts`` of
+        ``contract_size`` USD.
+    leverage : number, optional
+        Gives the initial margin; in isolated mode the default wallet balance.
+    wallet_balance : number, optional
+        Isolated: the position's margin (default: the initial margin).  Cross:
+        the account's wallet balance (required).
+    margin_mode : 'isolated' or 'cross'
+        Default isolated (cross with ``positions``).
+    maintenance_margin_rate, maintenance_amount : number, optional
+        The rate and amount (Binance ``cum``, Bybit "MM deduction", default 0)
+        of one tier; or ``tiers`` (a ccxt ``fetch_leverage_tiers()`` file,
+        mapping or shipped preset name) and ``symbol``.
+    taker_fee_rate : number, optional
+        The fee to close counted by ``okx-*`` (default: the preset's taker rate).
+    max_leverage : number, optional
+        Hyperliquid: the asset's maximum leverage; MMR = 1 / (2 × max leverage).
+    extra_margin : number, optional
+        Margin added to an isolated position.
+    mark : number, optional
+        The current mark price, for the distance and the margin ratio.
+
+    Every numeric keyword and ``side`` may be a NumPy array (broadcasting):
+    a whole book of isolated positions is one call.
+
+    Examples
+    --------
+    examples.md Y1: Bybit linear isolated long 1 BTC @ 10,000, 50x, MMR 0.5 %:
+    LP 9,850 (bankruptcy 9,800, Y5); Y2: short 1 BTC @ 8,000, 40x: 8,160.
+
+    >>> r = liquidation_price("bybit-linear", "long", 10000, quantity=1, leverage=50,
+    ...                       maintenance_margin_rate=0.005)
+    >>> r["liquidation_price"], r["bankruptcy_price"], r["maintenance_margin"], r["initial_margin"]
+    (9850.0, 9800.0, 50.0, 200.0)
+    >>> liquidation_price("bybit-linear", "short", 8000, quantity=1, leverage=40,
+    ...                   maintenance_margin_rate=0.005)["liquidation_price"]
+    8160.0
+
+    A 1x long cannot be liquidated by price:
+
+    >>> r = liquidation_price("binance-usdm", "long", 100, quantity=1, leverage=1,
+    ...                       maintenance_margin_rate=0.004)
+    >>> r["liquidation_price"] is None, r["note"]
+    (True, 'no liquidation by price: the margin covers a fall to zero (the formula gives a price <= 0)')
+    """
+    preset = exchange_preset(exchange)
+    model = model_for(preset)
+    if positions is not None:
+        from .cross import cross_liquidation
+
+        single = {
+            "side": side, "entry": entry, "quantity": quantity, "contracts": contracts,
+            "contract_size": contract_size, "leverage": leverage, "extra_margin": extra_margin,
+            "mark": mark, "maintenance_margin_rate": maintenance_margin_rate,
+            "maintenance_amount": maintenance_amount, "max_leverage": max_leverage,
+        }
+        for name, given in single.items():
+            if given is not None:
+                raise InputError(name, "is per position in 'positions' (give it in each position)", given)
+        if margin_mode is not None and str(margin_mode).strip().lower() != "cross":
+            raise InputError("margin_mode", "must be 'cross' with 'positions'", margin_mode)
+        if wallet_balance is None:
+            raise InputError("wallet_balance", "is required with 'positions' (the cross wallet balance)")
+        return cross_liquidation(
+            preset, wallet_balance=wallet_balance, positions=positions, tiers=tiers, taker_fee_rate=taker_fee_rate
+        )
+
+    mode = _margin_mode(margin_mode)
+    if side is None:
+        raise InputError("side", "is required ('long' or 'short')")
+    if entry is None:
+        raise InputError("entry", "is required")
+    s = side_sign(side)
+    entry = positive("entry", entry)
+    kind = preset.contract
+    if contracts is not None:
+        contract_size = _contract_size(
+            preset, symbol, contract_size, entry, contracts, *(x for x in (leverage, wallet_balance) if x is not None)
+        )
+    elif contract_size is not None:
+        raise InputError("contract_size", "needs 'contracts'", contract_size)
+    size = cx.position_size(kind, quantity=quantity, contracts=contracts, contract_size=contract_size)
+    size_field = "quantity" if quantity is not None else "contracts"
+    if leverage is not None:
+        leverage = positive("leverage", leverage)
+    if mark is not None:
+        mark = positive("mark", mark)
+    table, rate, amount = _rate_source(preset, tiers, symbol, maintenance_margin_rate, maintenance_amount, max_leverage)
+    fee = _fee_rate(preset, model, taker_fee_rate, entry, size)
+    if max_leverage is not None and leverage is not None:
+        from ._numeric import require
+
+        require("leverage", leverage, leverage <= max_leverage, f"must be <= 'max_leverage' ({max_leverage})")
+
+    initial = cx.initial_margin(kind, entry, size, leverage) if leverage is not None else None
+    if mode == "isolated":
+        if wallet_balance is None:
+            if initial is None:
+                raise InputError("leverage", "is required in isolated mode unless 'wallet_balance' is given")
+            wallet_balance = initial
+        else:
+            wallet_balance = check("wallet_balance", wallet_balance, ">=", 0)
+        if extra_margin is not None:
+            extra_margin = check("extra_margin", extra_margin, ">=", 0)
+    else:
+        if extra_margin is not None:
+            raise InputError("extra_margin", "is for isolated mode (in cross mode the wallet balance is the margin)",
+                             extra_margin)
+        if wallet_balance is None:
+            raise InputError("wallet_balance", "is required in cross mode (the cross wallet balance)")
+        wallet_balance = check("wallet_balance", wallet_balance, ">=", 0)
+    balance = wallet_balance + extra_margin if extra_margin is not None else wallet_balance
+
+    like = (entry, size, balance, fee, *(x for x in (rate, mark, leverage) if x is not None))
+    if _object_arrays(*like) and is_array(s):
+        s = s.astype(object)
+    entry_value = cx.position_value(kind, entry, size)
+    everywhere = (Decimal(0), Decimal("Infinity"))
+    if table is not None:
+        _check_entry_notional(table, entry_value, size_field, quantity if quantity is not None else contracts)
+        if leverage is not None:
+            table.check_leverage(leverage, entry_value)
+        bands = _bands_like(_bands(table), *like)
+        tier_numbers: Any = [b.tier for b in bands]
+        if model.mm_at_entry:  # Bybit: the tier of the entry value, valued at entry
+            at_entry = _band_index(bands, entry_value)
+            tier_numbers = [_pick(tier_numbers, at_entry)]
+            rate_at_entry = _pick([b.rate for b in bands], at_entry)
+            one = Band(0, *everywhere, rate_at_entry, _pick([b.amount for b in bands], at_entry))
+            bands = _bands_like([one], *like)
+    else:
+        bands = _bands_like([Band(0, *everywhere, rate, amount)], *like)
+        tier_numbers = []
+    for band in bands:
+        _check_requirement(band.rate, fee)
+
+    raw, index = _solve(kind, model, s, entry, size, balance, bands, fee)
+    ok = _valid_price(raw)
+    safe_price = where(ok, raw, entry)
+    rate_at = _pick([b.rate for b in bands], index)
+    amount_at = _pick([b.amount for b in bands], index)
+    mm = cx.position_value(kind, entry if model.mm_at_entry else safe_price, size) * rate_at - amount_at
+    keep = True if model.mm_at_entry else ok  # Bybit's requirement does not depend on the price
+
+    array = _any_array(raw, index, s)
+    tier: Any = None
+    if table is not None:
+        number_at = _pick(tier_numbers, index)
+        if array:
+            import numpy as np
+
+            tier = np.where(np.broadcast_to(keep, np.shape(raw)), number_at, 0).astype(np.int64)
+        elif keep:
+            tier = int(number_at)
+
+    reference = mark if mark is not None else entry
+    result: dict[str, Any] = {
+        "liquidation_price": _masked(raw, ok),
+        "bankruptcy_price": cx.bankruptcy_price(kind, side, entry, size, balance),
+        "maintenance_margin": _masked(mm, keep),
+        "maintenance_margin_rate": _masked(rate_at, keep) if table is not None else rate,
+        "maintenance_amount": _masked(amount_at, keep) if table is not None else amount,
+        "tier": tier,
+        "initial_margin": initial,
+        "wallet_balance": balance,
+        "distance_to_liquidation": _masked(abs(safe_price - reference) / reference, ok),
+        "margin_ratio": None,
+        "note": None if array else _note(kind, int(s), raw, ok, entry),
+    }
+    if mark is not None:
+        result["margin_ratio"] = _margin_ratio(kind, model, side, entry, size, balance, mark, bands, table)
+    return result
+
+
+def _margin_mode(margin_mode: str | None) -> str:
+    mode = "isolated" if margin_mode is None else str(margin_mode).strip().lower()
+    if mode not in ("isolated", "cross"):
+        raise InputError("margin_mode", "must be 'isolated' or 'cross'", margin_mode)
+    return mode
+
+
+def _check_entry_notional(table: TierTable, entry_value: Num, field: str, given: Any) -> None:
+    try:
+        table.check_notional(entry_value)
+    except InputError as error:
+        raise InputError(field, f"gives a notional at entry outside {error.rule.removeprefix('must be ')}",
+                         given if not is_array(given) else "an array with values outside") from None
+
+
+def _margin_ratio(
+    kind: str,
+    model: LiquidationModel,
+    s: Num,
+    entry: Num,
+    size: Num,
+    balance: Num,
+    mark: Num,
+    bands: Sequence[Band],
+    table: TierTable | None,
+) -> Num:
+    """Maintenance margin / margin balance at the mark (``None``/NaN when the balance is ≤ 0).
+
+    The maintenance margin is valued as the model values it: at the mark, in
+    the tier holding the notional there (Bybit: at entry).
+    """
+    value = cx.position_value(kind, entry if model.mm_at_entry else mark, size)
+    index = _band_index(bands, value)
+    mm = value * _pick([b.rate for b in bands], index) - _pick([b.amount for b in bands], index)
+    margin_balance = balance + cx.unrealized_pnl(kind, s, entry, mark, size)
+    ok = margin_balance > 0
+    return _masked(mm / where(ok, margin_balance, 1), ok)
+
+
+def _note(kind: str, s: int, raw: Num, ok: bool, entry: Num) -> str | None:
+    if not ok:
+        if s > 0:
+            return "no liquidation by price: the margin covers a fall to zero (the formula gives a price <= 0)"
+        return (
+            "no liquidation by price: the coin margin covers any rise (an inverse short whose margin "
+            "is at least its value at entry)"
+            if kind == "inverse"
+            else "no liquidation by price"
+        )
+    if (s > 0 and raw >= entry) or (s < 0 and raw <= entry):
+        return "the margin is below the requirement at the entry price already: liquidated at once"
+    return None
