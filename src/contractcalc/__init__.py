@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import contracts, seed
 from .calculators import average_entry, cost, max_open, pnl, size, target
 from .errors import InputError
+from .liquidation import liquidation_price
 from .plan import plan
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "average_entry",
     "contracts",
     "cost",
+    "liquidation_price",
     "max_open",
     "plan",
     "pnl",
