@@ -568,6 +568,9 @@ def describe(endpoint: Endpoint) -> dict[str, Any]:
         "title": endpoint.title,
         "fields": _describe_fields(request_model(endpoint), TEXT_FIELDS),
         "example": dict(endpoint.example),
+        # one line per result key where the module explains it (the plan's exact figures)
+        "notes": dict(getattr(inspect.getmodule(endpoint.function), "EXACT_NOTES", {})),
+        "curve": endpoint.path + "/curve" if endpoint.curve else None,
     }
 
 

@@ -126,6 +126,10 @@ def static_dir() -> str:
 
 def create_app() -> FastAPI:
     """The web calculator: ``/`` (the page), ``/api/...`` (JSON), ``/docs`` (OpenAPI)."""
+    # The library imports NumPy lazily, on the first array.  Requests run in worker
+    # threads, and a thread that sees NumPy half-imported by another one fails
+    # (``sys.modules`` holds it before it is ready): import it once, here.
+    import numpy  # noqa: F401
     app = FastAPI(
         title="contractcalc",
         version=__version__,

@@ -28,7 +28,10 @@
   ];
 
   /** Fields set once for the whole page, in the header. */
-  const GLOBALS = ["contract", "exchange", "tiers"];
+  const GLOBALS = ["contract", "exchange", "symbol", "tiers"];
+
+  /** The market the page opens with when the URL names none. */
+  const DEFAULT_MARKET = { contract: "linear", exchange: "binance-usdm" };
 
   /** Result keys shown as a percentage beside the fraction (as the CLI's table does). */
   const PERCENT_SUFFIXES = ["_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio"];
@@ -114,7 +117,7 @@
   const state = {
     calculators: new Map(), // name -> descriptor from /api/calculators
     exchanges: [], // from /api/presets
-    global: { contract: "linear", exchange: "", tiers: "" },
+    global: { contract: "linear", exchange: "", symbol: "", tiers: "" },
     tab: "plan",
     cards: [], // every Card on the page
     url: new URLSearchParams(location.search),
@@ -201,7 +204,7 @@
       const body = {};
       for (const field of this.fields) {
         const value = this.values[field.name];
-        if (field.type === "list") body[field.name] = value.map((row) => cleanRow(row));
+        if (field.type === "list") body[field.name] = value.map((row) => cleanRow(row, field.items || []));
         else if (field.type === "bool") body[field.name] = value;
         else if (value.trim() !== "") body[field.name] = value.trim();
       }
@@ -319,7 +322,7 @@
           });
           const remove = el("button", { type: "button", class: "remove", title: "Remove this row", "aria-label": "Remove row",
             onclick: () => { this.values[field.name].splice(index, 1); draw(); this.changed(); } }, "×");
-          table.append(el("tr", {}, cells, el("td", {}, remove)));
+          table.append(el("tr", { "data-row": `${field.name}[${index}]` }, cells, el("td", {}, remove)));
         });
       };
       draw();
@@ -374,6 +377,13 @@
     clearErrors() {
       for (const node of this.root.querySelectorAll(".error")) node.textContent = "";
       for (const node of this.root.querySelectorAll(".bad")) node.classList.remove("bad");
+      for (const name of this.globals) {
+        const node = document.getElementById(`${name}-error`);
+        if (node && this.tab.id === state.tab) {
+          node.textContent = "";
+          node.closest(".global").classList.remove("bad");
+        }
+      }
       this.cardError.textContent = "";
       this.resultsBox.classList.remove("stale");
       this.root.classList.remove("has-errors");
@@ -388,11 +398,17 @@
           target = this.root.querySelector(`[data-error-for="${CSS.escape(item.field)}"]`);
           const base = item.field.split(/[.[]/)[0];
           if (!target && this.errors.has(base)) target = this.errors.get(base);
-          if (!target && GLOBALS.includes(base)) target = this.cardError;
+          if (!target && GLOBALS.includes(base)) target = document.getElementById(`${base}-error`);
+          // a bad row of a table (the library says "at index N"): mark the row
+          const index = item.index ?? (/\[(\d+)\]/.exec(item.field) || [])[1];
+          if (index !== undefined && index !== null) {
+            const row = this.root.querySelector(`tr[data-row="${base}[${index}]"]`);
+            if (row) row.classList.add("bad");
+          }
         }
         if (!target) target = this.cardError;
         target.textContent = target.textContent ? `${target.textContent}\n${item.message}` : item.message;
-        const holder = target.closest("td") || target.closest(".field");
+        const holder = target.closest("td") || target.closest(".field") || target.closest(".global");
         if (holder) holder.classList.add("bad");
       }
       this.resultsBox.classList.add("stale");
@@ -422,11 +438,17 @@
     }
   }
 
-  function cleanRow(row) {
+  const NUMERIC = /^[+-]?(\d[\d_]*\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+  /** A table row for the API: numeric cells as JSON numbers, others as typed (the API names the bad ones). */
+  function cleanRow(row, columns) {
     const out = {};
     for (const [key, value] of Object.entries(row)) {
       const text = typeof value === "string" ? value.trim() : value;
-      if (text !== "" && text !== null && text !== undefined) out[key] = text;
+      if (text === "" || text === null || text === undefined) continue;
+      const column = columns.find((c) => c.name === key);
+      const numeric = column && column.type === "number" && typeof text === "string" && NUMERIC.test(text);
+      out[key] = numeric ? Number(text.replace(/_/g, "")) : text;
     }
     return out;
   }
@@ -453,7 +475,24 @@
     return table;
   }
 
-  const RESULT_RENDERERS = {};
+  /** The plan's seed keys; its other keys are the exact figures shown beside them. */
+  const SEED_PLAN_KEYS = ["target_change", "stop_change", "leverage", "liquidation_change", "linear_profit",
+    "inverse_profit", "stop_before_liquidation"];
+
+  function renderPlan(data, card) {
+    const seedTable = el("table", { class: "results" });
+    const exactTable = el("table", { class: "results" });
+    for (const [key, value] of Object.entries(data)) {
+      (SEED_PLAN_KEYS.includes(key) ? seedTable : exactTable).append(resultRow(key, value, signClass(key, value)));
+    }
+    const notes = Object.entries(card.calc.notes || {}).filter(([key]) => key in data)
+      .map(([, text]) => el("p", { class: "exact-note" }, text));
+    return el("div", { class: "split" },
+      el("div", {}, el("h3", {}, "The seed's figures"), seedTable),
+      el("div", {}, el("h3", {}, "Exact figures"), exactTable, notes));
+  }
+
+  const RESULT_RENDERERS = { plan: renderPlan };
   const NOTES = {
     plan: (data) => data.stop_before_liquidation === false
       ? ["The stop lies beyond the liquidation move: the position would be liquidated before the stop is reached."]
@@ -463,6 +502,121 @@
   // ------------------------------------------------------------------ chart
 
   const CHARTS = {};
+  const MARK_COLORS = {
+    entry: "#5f6b7d", exit: "#2f6fde", stop: "#d23c3c", target: "#16915a", "break-even": "#b7791f",
+    liquidation: "#8e1b9c", bankruptcy: "#a3403e", mark: "#2f6fde",
+  };
+
+  async function post(path, body, signal) {
+    const response = await fetch(path, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), signal,
+    });
+    const data = await response.json();
+    if (!response.ok) {
+      const detail = Array.isArray(data.detail) ? data.detail.map((d) => d.message).join("; ") : JSON.stringify(data.detail);
+      throw new Error(detail);
+    }
+    return data;
+  }
+
+  /** Keep only the keys that ``calc`` takes (and that are set). */
+  function only(calcName, body) {
+    const calc = state.calculators.get(calcName);
+    if (!calc) return null;
+    const names = new Set(calc.fields.map((f) => f.name));
+    const out = {};
+    for (const [key, value] of Object.entries(body)) if (names.has(key) && value !== undefined && value !== null && value !== "") out[key] = value;
+    return out;
+  }
+
+  /** Exit prices for the chart: an even grid around the marked prices, which it also contains. */
+  function priceGrid(prices, points = 161) {
+    const finite = prices.filter((p) => typeof p === "number" && Number.isFinite(p) && p > 0);
+    let lo = Math.min(...finite);
+    let hi = Math.max(...finite);
+    const pad = Math.max((hi - lo) * 0.18, hi * 0.02);
+    lo = Math.max(lo - pad, hi * 1e-3);
+    hi += pad;
+    const grid = new Set(finite.map((p) => Number(p.toPrecision(12))));
+    for (let i = 0; i < points; i += 1) grid.add(Number((lo + ((hi - lo) * i) / (points - 1)).toPrecision(10)));
+    return [...grid].sort((a, b) => a - b);
+  }
+
+  /** The liquidation price (exchange preset) and bankruptcy price of a position, where they can be had. */
+  async function riskPrices(position, signal) {
+    const out = { liquidation: null, bankruptcy: null };
+    if (!position.leverage) return out;
+    const liq = only("liquidation", { ...position, exchange: state.global.exchange, symbol: state.global.symbol || undefined,
+      tiers: state.global.tiers || undefined });
+    if (liq && state.global.exchange) {
+      try {
+        const answer = await post("/api/liquidation", liq, signal);
+        out.liquidation = answer.liquidation_price;
+        out.bankruptcy = answer.bankruptcy_price;
+      } catch (error) {
+        if (error.name === "AbortError") throw error;
+      }
+    }
+    if (out.bankruptcy === null || out.bankruptcy === undefined) {
+      const cost = only("cost", { ...position, fee_rate: 0 });
+      if (cost) {
+        try {
+          out.bankruptcy = (await post("/api/cost", cost, signal)).bankruptcy_price;
+        } catch (error) {
+          if (error.name === "AbortError") throw error;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** PnL and ROE of ``position`` along the exit prices around ``prices``, with the marks. */
+  async function pnlChart(position, marks, signal) {
+    const risk = await riskPrices(position, signal);
+    const priced = [
+      ...marks,
+      { key: "liquidation", label: "liquidation", value: risk.liquidation, dash: true },
+      { key: "bankruptcy", label: "bankruptcy", value: risk.bankruptcy, dash: true },
+    ];
+    const x = priceGrid(priced.map((m) => m.value));
+    const curve = await post("/api/pnl/curve", { ...position, exit: x }, signal);
+    const allMarks = [...priced, { key: "break-even", label: "break-even", value: curve.breakeven_price }]
+      .filter((m) => typeof m.value === "number" && Number.isFinite(m.value));
+    for (const m of allMarks) m.color = MARK_COLORS[m.key] || "#5f6b7d";
+    const inverse = (position.contract || state.global.contract) === "inverse";
+    return {
+      x, pnl: curve.pnl, roe: Array.isArray(curve.roe) ? curve.roe : null, margin: curve.initial_margin,
+      unit: inverse ? "coin" : "quote", marks: allMarks,
+    };
+  }
+
+  CHARTS.pnl = (data, body, card, signal) => {
+    const position = only("pnl", body);
+    delete position.exit;
+    return pnlChart({ ...position, entry: body.entry }, [
+      { key: "entry", label: "entry", value: Number(body.entry) },
+      { key: "exit", label: "exit", value: Number(body.exit) },
+    ], signal);
+  };
+
+  // The plan's position: margin = principal at the plan's leverage. Linear: principal × L / entry
+  // base units; inverse: a face value of principal × L USD (the plan's own reading, see plan()).
+  CHARTS.plan = (data, body, card, signal) => {
+    const leverage = data.leverage;
+    const principal = Number(body.principal);
+    const entry = Number(body.entry);
+    const inverse = state.global.contract === "inverse";
+    const size = inverse ? { contracts: principal * leverage, contract_size: 1 } : { quantity: (principal * leverage) / entry };
+    const position = {
+      contract: state.global.contract, side: body.side, entry: body.entry, leverage,
+      exchange: state.global.exchange || undefined, symbol: state.global.symbol || undefined, ...size,
+    };
+    return pnlChart(only("pnl", position), [
+      { key: "entry", label: "entry", value: entry },
+      { key: "stop", label: "stop", value: Number(body.stop) },
+      { key: "target", label: "target", value: Number(body.target) },
+    ], signal);
+  };
 
   function drawChart(card, spec) {
     const box = card.chartBox;
@@ -476,10 +630,13 @@
     const marks = spec.marks.filter((m) => typeof m.value === "number" && Number.isFinite(m.value));
     const width = Math.max(320, box.clientWidth || 640);
     const pnlColor = "#2f6fde";
-    const roeRange = (u) => {
-      const scale = u.scales.pnl;
-      return [scale.min / spec.margin, scale.max / spec.margin];
-    };
+    // Both axes show one line: ROE = PnL / initial margin, so the ROE scale is the PnL scale / margin.
+    const values = spec.pnl.filter((v) => typeof v === "number" && Number.isFinite(v));
+    let lo = Math.min(0, ...values);
+    let hi = Math.max(0, ...values);
+    const pad = (hi - lo || Math.abs(hi) || 1) * 0.08;
+    lo -= pad;
+    hi += pad;
     const opts = {
       width, height: 330,
       padding: [24, 8, 0, 8],
@@ -487,20 +644,20 @@
       legend: { live: true },
       scales: {
         x: { time: false },
-        pnl: { auto: true },
-        roe: spec.margin ? { range: (u) => roeRange(u) } : { auto: true },
+        pnl: { range: () => [lo, hi] },
+        roe: { range: () => (spec.margin ? [lo / spec.margin, hi / spec.margin] : [lo, hi]) },
       },
       axes: [
         { label: "exit price", values: (u, ticks) => ticks.map(formatNumber), stroke: "#5f6b7d",
           grid: { stroke: "#eef1f6" }, size: 44 },
-        { scale: "pnl", label: `PnL${spec.unit ? ` (${spec.unit})` : ""}`, values: (u, ticks) => ticks.map(formatNumber),
+        { scale: "pnl", label: `PnL (${spec.unit === "coin" ? "coin" : "quote currency"})`, values: (u, ticks) => ticks.map(formatNumber),
           stroke: "#5f6b7d", grid: { stroke: "#eef1f6" }, size: 70 },
         { scale: "roe", side: 1, label: "ROE", values: (u, ticks) => ticks.map((t) => `${formatNumber(Math.round(t * 1e6) / 1e4)} %`),
           stroke: "#5f6b7d", grid: { show: false }, size: 70 },
       ],
       series: [
         { label: "exit", value: (u, v) => (v == null ? "—" : formatNumber(v)) },
-        { label: "PnL", scale: "pnl", stroke: pnlColor, width: 2.2,
+        { label: "PnL", scale: "pnl", stroke: pnlColor, width: 2.2, pxAlign: 0,
           fill: (u) => zeroGradient(u, "rgba(22,145,90,0.16)", "rgba(210,60,60,0.16)"),
           fillTo: 0, points: { show: false }, value: (u, v) => (v == null ? "—" : formatNumber(v)) },
         { label: "ROE", scale: "roe", stroke: "rgba(47,111,222,0.0)", width: 0, points: { show: false },
@@ -508,7 +665,11 @@
       ],
       hooks: { draw: [(u) => drawMarks(u, marks)] },
     };
-    card.plot = new uPlot(opts, [spec.x, spec.pnl, spec.roe], box);
+    if (!spec.roe) {
+      opts.series.pop();
+      opts.axes.pop();
+    }
+    card.plot = new uPlot(opts, spec.roe ? [spec.x, spec.pnl, spec.roe] : [spec.x, spec.pnl], box);
     box.dataset.points = String(spec.x.length);
     box.dataset.marks = marks.map((m) => m.key).join(",");
   }
@@ -519,6 +680,7 @@
     const bottom = u.bbox.top + u.bbox.height;
     if (bottom <= top) return above;
     const zero = u.valToPos(0, "pnl", true);
+    if (!Number.isFinite(zero)) return above;
     const stop = Math.min(1, Math.max(0, (zero - top) / (bottom - top)));
     const gradient = ctx.createLinearGradient(0, top, 0, bottom);
     gradient.addColorStop(0, above);
@@ -560,50 +722,67 @@
 
   // ------------------------------------------------------------------- page
 
+  /** Set a market field (header). Choosing a preset sets the contract kind and its newest tier table. */
   function setGlobal(name, value, { recompute = true } = {}) {
     state.global[name] = value;
     if (name === "contract") {
-      for (const b of document.querySelectorAll('[data-global="contract"] button')) {
-        b.setAttribute("aria-checked", String(b.dataset.value === value));
-      }
       const current = preset(state.global.exchange);
-      if (current && current.contract !== value) state.global.exchange = "";
-      fillExchanges();
+      if (current && current.contract !== value) {
+        const first = state.exchanges.find((p) => p.contract === value);
+        chooseExchange(first ? first.name : "");
+      }
     }
-    if (name === "exchange") {
-      const chosen = preset(value);
-      if (chosen && chosen.contract !== state.global.contract) setGlobal("contract", chosen.contract, { recompute: false });
-      state.global.tiers = chosen && chosen.tier_tables.length && recompute ? chosen.tier_tables[0].name : (recompute ? "" : state.global.tiers);
-      fillTiers();
+    if (name === "exchange") chooseExchange(value);
+    if (name === "tiers") {
+      const table = tierTable(value);
+      if (table) state.global.symbol = table.symbol;
     }
-    if (name === "tiers") fillTiers();
+    syncHeader();
     if (recompute) {
       writeURL();
       for (const card of state.cards) if (card.globals.length || card.tab.chart) card.schedule();
     }
   }
 
-  function fillExchanges() {
-    const select = document.getElementById("exchange");
-    const options = [el("option", { value: "" }, "none (generic)")];
-    for (const p of state.exchanges.filter((x) => x.contract === state.global.contract)) {
-      options.push(el("option", { value: p.name, title: p.description }, p.name));
-    }
-    select.replaceChildren(...options);
-    select.value = state.global.exchange;
-    fillTiers();
+  function chooseExchange(name) {
+    const chosen = preset(name);
+    state.global.exchange = chosen ? chosen.name : "";
+    if (chosen) state.global.contract = chosen.contract;
+    const table = chosen && chosen.tier_tables.length ? chosen.tier_tables[0] : null;
+    state.global.tiers = table ? table.name : "";
+    state.global.symbol = table ? table.symbol : "";
   }
 
-  function fillTiers() {
+  function tierTable(name) {
+    for (const p of state.exchanges) for (const t of p.tier_tables) if (t.name === name) return t;
+    return null;
+  }
+
+  /** Show ``state.global`` in the header's controls. */
+  function syncHeader() {
+    for (const b of document.querySelectorAll('[data-global="contract"] button')) {
+      b.setAttribute("aria-checked", String(b.dataset.value === state.global.contract));
+    }
+    const exchange = document.getElementById("exchange");
+    exchange.replaceChildren(el("option", { value: "" }, "none (generic)"),
+      ...state.exchanges.filter((x) => x.contract === state.global.contract)
+        .map((p) => el("option", { value: p.name, title: p.description }, p.name)));
+    exchange.value = state.global.exchange;
     const chosen = preset(state.global.exchange);
-    const control = document.getElementById("tiers-control");
-    const select = document.getElementById("tiers");
+    exchange.title = chosen ? chosen.description : "";
+    document.getElementById("exchange-hint").textContent = chosen
+      ? `taker ${formatNumber(chosen.taker_fee_rate * 100)} % · maker ${formatNumber(chosen.maker_fee_rate * 100)} %`
+      : "no preset: fees 0 unless given";
     const tables = chosen ? chosen.tier_tables : [];
-    control.hidden = tables.length === 0;
-    select.replaceChildren(el("option", { value: "" }, "none"),
-      ...tables.map((t) => el("option", { value: t.name, title: `${t.source}${t.note ? ` (${t.note})` : ""}` }, `${t.symbol} · ${t.as_of}`)));
+    document.getElementById("tiers-control").hidden = tables.length === 0;
+    const tiers = document.getElementById("tiers");
+    tiers.replaceChildren(el("option", { value: "" }, "none"),
+      ...tables.map((t) => el("option", { value: t.name, title: `${t.source}${t.note ? ` (${t.note})` : ""}` },
+        `${t.symbol} · ${t.as_of}`)));
     if (!tables.some((t) => t.name === state.global.tiers)) state.global.tiers = "";
-    select.value = state.global.tiers;
+    tiers.value = state.global.tiers;
+    const symbol = document.getElementById("symbol");
+    if (symbol.value !== state.global.symbol) symbol.value = state.global.symbol;
   }
 
   function markUnusedGlobals() {
@@ -672,17 +851,23 @@
     for (const calc of calculators.calculators) state.calculators.set(calc.name, calc);
     state.exchanges = presets.exchanges;
     const url = state.url;
-    if (url.get("contract") === "inverse") state.global.contract = "inverse";
-    state.global.exchange = preset(url.get("exchange") || "") ? url.get("exchange") : "";
-    if (state.global.exchange) state.global.contract = preset(state.global.exchange).contract;
-    state.global.tiers = url.get("tiers") || "";
+    const named = GLOBALS.some((name) => url.has(name));
+    if (named) {
+      state.global.contract = url.get("contract") === "inverse" ? "inverse" : "linear";
+      if (preset(url.get("exchange") || "")) chooseExchange(url.get("exchange"));
+      if (url.has("tiers")) state.global.tiers = url.get("tiers");
+      if (url.has("symbol")) state.global.symbol = url.get("symbol");
+    } else {
+      state.global.contract = DEFAULT_MARKET.contract;
+      chooseExchange(DEFAULT_MARKET.exchange);
+    }
     for (const b of document.querySelectorAll('[data-global="contract"] button')) {
-      b.setAttribute("aria-checked", String(b.dataset.value === state.global.contract));
       b.addEventListener("click", () => setGlobal("contract", b.dataset.value));
     }
-    fillExchanges();
+    syncHeader();
     document.getElementById("exchange").addEventListener("change", (e) => setGlobal("exchange", e.target.value));
     document.getElementById("tiers").addEventListener("change", (e) => setGlobal("tiers", e.target.value));
+    document.getElementById("symbol").addEventListener("input", debounce((e) => setGlobal("symbol", e.target.value.trim()), 200));
     build();
     const wanted = url.get("tab");
     const first = TABS.find((t) => t.id === wanted && document.getElementById(`tab-${t.id}`))
