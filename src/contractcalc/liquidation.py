@@ -569,7 +569,8 @@ def liquidation_price(
     - ``maintenance_margin``, ``maintenance_margin_rate``, ``maintenance_amount``,
       ``tier``: the requirement at the liquidation price (Bybit: at entry) and
       the tier it comes from (``None`` when the rate is given directly; 0 in an
-      array where there is no liquidation price);
+      array where there is no liquidation price); ``tier_at_entry``, the tier
+      of the entry notional, for comparison (the leverage cap is checked there);
     - ``initial_margin`` (with ``leverage``), ``wallet_balance`` (the margin the
       formula used: in isolated mode it defaults to the initial margin, and
       ``extra_margin`` is added to it);
@@ -718,6 +719,7 @@ def liquidation_price(
             table.check_leverage(leverage, entry_value)
         bands = _bands_like(_bands(table), *like)
         tier_numbers: Any = [b.tier for b in bands]
+        entry_tier: Any = _pick(tier_numbers, _band_index(bands, entry_value))
         if model.mm_at_entry:  # Bybit: the tier of the entry value, valued at entry
             at_entry = _band_index(bands, entry_value)
             tier_numbers = [_pick(tier_numbers, at_entry)]
@@ -727,6 +729,7 @@ def liquidation_price(
     else:
         bands = _bands_like([Band(0, *everywhere, rate, amount)], *like)
         tier_numbers = []
+        entry_tier = None
     for band in bands:
         _check_requirement(band.rate, fee)
 
@@ -757,6 +760,7 @@ def liquidation_price(
         "maintenance_margin_rate": _masked(rate_at, keep) if table is not None else rate,
         "maintenance_amount": _masked(amount_at, keep) if table is not None else amount,
         "tier": tier,
+        "tier_at_entry": int(entry_tier) if entry_tier is not None and not is_array(entry_tier) else entry_tier,
         "initial_margin": initial,
         "wallet_balance": balance,
         "distance_to_liquidation": _masked(abs(safe_price - reference) / reference, ok),

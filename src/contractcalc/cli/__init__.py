@@ -25,6 +25,7 @@ app = typer.Typer(
 def _register() -> None:
     # Command modules attach themselves to ``app`` on import.
     from . import (
+        liquidation_commands,  # noqa: F401
         position_commands,  # noqa: F401
         seed_commands,  # noqa: F401
         serve_command,  # noqa: F401
