@@ -395,7 +395,7 @@ def cost(
         "open_loss": loss,
         "open_fee": open_fee,
         "close_fee": close_fee,
-        "bankruptcy_price": cx.bankruptcy_price(m.contract, s, entry, q, margin),
+        "bankruptcy_price": cx.bankruptcy_price_for_leverage(m.contract, s, entry, leverage),
         "cost": margin + loss + open_fee + close_fee,
     }
 

@@ -34,6 +34,7 @@ from .seed import contract_kind
 __all__ = [
     "average_entry",
     "bankruptcy_price",
+    "bankruptcy_price_for_leverage",
     "breakeven_price",
     "fee",
     "funding_payment",
@@ -249,6 +250,34 @@ def bankruptcy_price(contract: str, side: Any, entry: Num, size: Num, wallet_bal
     ok = inverse_price > 0
     safe = where(ok, inverse_price, 1 / entry)  # avoid dividing by zero where no price exists
     return _no_price(1 / safe, ok)
+
+
+def bankruptcy_price_for_leverage(contract: str, side: Any, entry: Num, leverage: Num) -> Num:
+    """The price at which the *initial* margin is lost: :func:`bankruptcy_price` with ``WB = IM``.
+
+    Linear ``E × (1 − s/L)``; inverse ``E × L / (L + s)``.  Written without the
+    size so a 1x long (linear) or 1x short (inverse) gives exactly ``None``
+    (NaN in arrays) instead of a rounding residue.
+
+    examples.md Y5/Y6 (linear long, 50x): 9,800 from 10,000, 7,840 from 8,000;
+    Y8 (inverse long, 25x): 6,153.85 from 6,400.
+
+    >>> bankruptcy_price_for_leverage("linear", "long", 10000, 50)
+    9800.0
+    >>> bankruptcy_price_for_leverage("inverse", "long", 6400, 25)
+    6153.85
+    >>> bankruptcy_price_for_leverage("inverse", "short", 6400, 1) is None
+    True
+    """
+    s = side_sign(side)
+    entry = _price("entry", entry)
+    leverage = positive("leverage", leverage)
+    if contract_kind(contract) == "linear":
+        result = entry * (1 - s / leverage)
+        return _no_price(result, result > 0)
+    room = leverage + s
+    ok = room > 0
+    return _no_price(entry * leverage / where(ok, room, leverage), ok)
 
 
 def roe(contract: str, side: Any, entry: Num, exit: Num, leverage: Num) -> Num:
