@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from .. import average_entry, cost, max_open, plan, pnl, seed, size, target
+from .. import average_entry, cost, liquidation_price, max_open, plan, pnl, seed, size, target
 from ..errors import InputError
 
 __all__ = [
@@ -159,6 +159,30 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         # examples.md B7 (2021 table)
         {"contract": "linear", "tiers": "binance-usdm-BTCUSDT-2021-03-18", "balance": 10000, "leverage": 50,
          "entry": 50000},
+    ),
+    Endpoint(
+        "liquidation",
+        liquidation_price,
+        "Liquidation price",
+        {"exchange": "binance-usdm", "symbol": "BTC/USDT:USDT", "tiers": "binance-usdm-BTCUSDT-2024-10",
+         "margin_mode": "isolated", "side": "long", "entry": 60000, "quantity": 1, "leverage": 20},
+        fields={"positions": list[Any]},
+        items={"positions": {
+            "type": "object",
+            "description": "A position as ccxt's fetch_positions() gives it.",
+            "properties": {
+                "symbol": {"type": "string", "description": "e.g. BTC/USDT:USDT"},
+                "side": {"type": "string", "enum": ["long", "short"]},
+                "contracts": {**_NUMBER, "description": "Size in contracts."},
+                "contractSize": {**_NUMBER, "description": "Default: the exchange's for the symbol."},
+                "entryPrice": _NUMBER,
+                "markPrice": _NUMBER,
+                "maintenanceMarginRate": {**_NUMBER, "description": "Unless the tier table holds the symbol."},
+                "maintenanceAmount": {**_NUMBER, "description": "Default 0."},
+                "leverage": _NUMBER,
+            },
+            "required": ["symbol", "side", "contracts", "entryPrice", "markPrice"],
+        }},
     ),
     Endpoint(
         "seed target-change",
@@ -410,7 +434,7 @@ def from_input_error(error: InputError) -> dict[str, Any]:
     An error in one item of a list (``... at index 1``) also carries ``index``.
     """
     item: dict[str, Any] = {"field": error.field, "rule": error.rule, "message": error.message(f"'{error.field}'")}
-    found = re.search(r" at index \(?(\d+)", getattr(error, "where", "") or "")
+    found = re.search(r" at index \(?(\d+)", getattr(error, "where", "") or "") or re.match(r"item (\d+):", error.rule)
     if found:
         item["index"] = int(found.group(1))
     return item

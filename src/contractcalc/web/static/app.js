@@ -18,7 +18,13 @@
              "The exact figures for a real linear and inverse contract are beside the seed's." },
     { id: "pnl", label: "PnL", endpoints: ["pnl"], chart: "pnl" },
     { id: "target", label: "Target price", endpoints: ["target"] },
-    { id: "liquidation", label: "Liquidation price", endpoints: ["liquidation"], chart: "liquidation" },
+    { id: "liquidation", label: "Liquidation price", endpoints: ["liquidation"], chart: "liquidation",
+      // Isolated: one position. Cross: the account's wallet balance and every position in a table.
+      modes: { field: "margin_mode", default: "isolated", hide: {
+        isolated: ["positions"],
+        cross: ["side", "entry", "quantity", "contracts", "contract_size", "leverage", "extra_margin", "mark",
+                "maintenance_margin_rate", "maintenance_amount", "max_leverage"],
+      } } },
     { id: "max-open", label: "Max open", endpoints: ["max-open"] },
     { id: "average-entry", label: "Average entry", endpoints: ["average-entry"] },
     { id: "size", label: "Position size", endpoints: ["size"] },
@@ -183,6 +189,8 @@
           this.values[field.name] = value === undefined || value === null ? "" : String(value);
         }
       }
+      const modes = this.tab.modes;
+      if (modes && !this.values[modes.field]) this.values[modes.field] = modes.default;
     }
 
     urlValues() {
@@ -200,9 +208,24 @@
       return out;
     }
 
+    /** Fields the current mode hides (and does not send). */
+    hidden() {
+      const modes = this.tab.modes;
+      if (!modes) return new Set();
+      const mode = this.values[modes.field] || modes.default;
+      return new Set(modes.hide[mode] || []);
+    }
+
+    applyMode() {
+      const hidden = this.hidden();
+      for (const node of this.form.querySelectorAll(".field[data-field]")) node.hidden = hidden.has(node.dataset.field);
+    }
+
     body() {
       const body = {};
+      const hidden = this.hidden();
       for (const field of this.fields) {
+        if (hidden.has(field.name)) continue;
         const value = this.values[field.name];
         if (field.type === "list") body[field.name] = value.map((row) => cleanRow(row, field.items || []));
         else if (field.type === "bool") body[field.name] = value;
@@ -231,7 +254,9 @@
 
     render() {
       const form = el("form", { class: "inputs", autocomplete: "off", onsubmit: (e) => e.preventDefault() });
+      this.form = form;
       for (const field of this.fields) form.append(this.renderField(field));
+      this.applyMode();
       this.cardError = el("div", { class: "error card-error", role: "alert" });
       form.append(this.cardError);
 
@@ -338,6 +363,7 @@
     }
 
     changed() {
+      this.applyMode();
       if (this.tab.id === state.tab) writeURL();
       this.schedule();
     }
@@ -469,10 +495,30 @@
     return value > 0 ? "pos" : value < 0 ? "neg" : null;
   }
 
+  /** Key/value rows; a list of objects (a cross account's positions) as a table of its own first. */
   function renderTable(data) {
+    const parts = [];
     const table = el("table", { class: "results" });
-    for (const [key, value] of Object.entries(data)) table.append(resultRow(key, value, signClass(key, value)));
-    return table;
+    for (const [key, value] of Object.entries(data)) {
+      if (Array.isArray(value) && value.length && typeof value[0] === "object") parts.push(renderRows(key, value));
+      else table.append(resultRow(key, value, signClass(key, value)));
+    }
+    parts.push(table);
+    return el("div", {}, parts);
+  }
+
+  const ROW_COLUMNS = ["symbol", "side", "liquidation_price", "bankruptcy_price", "distance_to_liquidation",
+    "maintenance_margin", "unrealized_pnl", "tier", "note"];
+
+  function renderRows(key, rows) {
+    const columns = ROW_COLUMNS.filter((c) => rows.some((r) => c in r && r[c] !== null));
+    const head = el("tr", {}, columns.map((c) => el("th", {}, label(c))));
+    const body = rows.map((row, index) => el("tr", { "data-row": `${key}[${index}]` }, columns.map((c) => {
+      const shown = formatValue(c, row[c]);
+      return el("td", { class: `value ${signClass(c, row[c]) || ""}`, "data-key": c, "data-value": String(row[c]) },
+        shown.text, shown.pct ? el("span", { class: "pct" }, shown.pct) : null);
+    })));
+    return el("div", { class: "result-rows" }, el("h3", {}, label(key)), el("table", { class: "results rows-out", "data-key": key }, head, body));
   }
 
   /** The plan's seed keys; its other keys are the exact figures shown beside them. */
@@ -571,8 +617,8 @@
   }
 
   /** PnL and ROE of ``position`` along the exit prices around ``prices``, with the marks. */
-  async function pnlChart(position, marks, signal) {
-    const risk = await riskPrices(position, signal);
+  async function pnlChart(position, marks, signal, known) {
+    const risk = known || (await riskPrices(position, signal));
     const priced = [
       ...marks,
       { key: "liquidation", label: "liquidation", value: risk.liquidation, dash: true },
@@ -589,6 +635,16 @@
       unit: inverse ? "coin" : "quote", marks: allMarks,
     };
   }
+
+  CHARTS.liquidation = (data, body, card, signal) => {
+    if (body.positions) return { empty: "The chart follows one isolated position; each position's prices are in the table." };
+    const position = only("pnl", { ...body, contract: state.global.contract });
+    delete position.exit;
+    return pnlChart(position, [
+      { key: "entry", label: "entry", value: Number(body.entry) },
+      { key: "mark", label: "mark", value: body.mark ? Number(body.mark) : null },
+    ], signal, { liquidation: data.liquidation_price, bankruptcy: data.bankruptcy_price });
+  };
 
   CHARTS.pnl = (data, body, card, signal) => {
     const position = only("pnl", body);
@@ -788,7 +844,7 @@
   function markUnusedGlobals() {
     const used = new Set();
     for (const card of state.cards) if (card.tab.id === state.tab) card.globals.forEach((g) => used.add(g));
-    for (const name of GLOBALS) {
+    for (const name of GLOBALS.filter((g) => g !== "contract")) {  // the kind also picks the presets
       const control = document.getElementById(`${name}-control`);
       if (!control) continue;
       control.classList.toggle("unused", !used.has(name));
