@@ -5,7 +5,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +15,19 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/contractcalc plan --side long --entry 20000 --stop 15000 --target 24000 --principal 1000
+	$(BIN)/contractcalc serve
 
-test: $(STAMP) lint typecheck pytest
+test: $(STAMP) lint typecheck chromium pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# Debian's Chromium for the browser tests (installed with apt when missing).
+chromium:
+	@bash scripts/ensure-chromium
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q
