@@ -783,7 +783,7 @@ def _check_entry_notional(table: TierTable, entry_value: Num, field: str, given:
     try:
         table.check_notional(entry_value)
     except InputError as error:
-        raise InputError(field, f"gives a notional at entry outside {error.rule.removeprefix('must be ')}",
+        raise InputError(field, f"must give a notional at entry {error.rule.removeprefix('must be ')}",
                          given if not is_array(given) else "an array with values outside") from None
 
 
