@@ -72,7 +72,7 @@ class Market:
     def fee_rate(self, name: str, given: Num | None, *like: Any) -> Num:
         """``given`` (validated) or the preset's taker rate, or 0 without a preset."""
         if given is not None:
-            return check(name, given, ">=", 0)
+            return check(name, check(name, given, ">=", 0), "<", 1)
         if self.preset is None:
             return 0
         return constant_like(self.preset.taker_fee_rate, *like)
@@ -291,8 +291,10 @@ def average_entry(*, fill: Sequence[Any], contract: str | None = None, exchange:
     {'average_entry': 12000.0, 'total_size': 100}
     """
     m = market(contract, exchange)
-    if isinstance(fill, str | Mapping) or not isinstance(fill, Sequence) or not fill:
-        raise InputError("fill", "must list at least one fill, e.g. ['0.5@5000', '0.3@6000']", None)
+    if isinstance(fill, str):
+        fill = [fill]
+    if isinstance(fill, Mapping) or not isinstance(fill, Sequence) or not fill:
+        raise InputError("fill", "must list at least one fill, e.g. ['0.5@5000', '0.3@6000']")
     pairs = [parse_fill(item, k) for k, item in enumerate(fill)]
     sizes = [_fill_number("size", q, k) for k, (q, _) in enumerate(pairs)]
     prices = [_fill_number("price", p, k) for k, (_, p) in enumerate(pairs)]
@@ -378,7 +380,6 @@ def cost(
     leverage = positive("leverage", leverage)
     q = m.size(quantity, contracts)
     f = m.fee_rate("fee_rate", fee_rate, entry, leverage, q)
-    check("fee_rate", f, "<", 1)
     margin = cx.initial_margin(m.contract, entry, q, leverage)
     table = _tier_table(m, tiers, symbol, required=False)
     if table is not None:
