@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -137,11 +136,3 @@ def page(browser: Any, server_url: str) -> Iterator[Any]:
     yield tab
     tab.close()
     assert not problems, problems
-
-
-def shot(page: Any, name: str) -> Path:
-    """Save a full-page screenshot as a test artifact; the path."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

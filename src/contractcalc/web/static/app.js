@@ -487,7 +487,7 @@
     return el("tr", { "data-key": key },
       el("td", { class: "label" }, label(key), el("code", {}, key)),
       el("td", { class: cls, "data-value": typeof value === "object" ? JSON.stringify(value) : String(value) },
-        shown.text, shown.pct ? el("span", { class: "pct" }, shown.pct) : null));
+        shown.text, shown.pct ? [" ", el("span", { class: "pct" }, shown.pct)] : null));
   }
 
   function signClass(key, value) {
@@ -513,10 +513,10 @@
   function renderRows(key, rows) {
     const columns = ROW_COLUMNS.filter((c) => rows.some((r) => c in r && r[c] !== null));
     const head = el("tr", {}, columns.map((c) => el("th", {}, label(c))));
-    const body = rows.map((row, index) => el("tr", { "data-row": `${key}[${index}]` }, columns.map((c) => {
+    const body = rows.map((row, index) => el("tr", { "data-result-row": `${key}[${index}]` }, columns.map((c) => {
       const shown = formatValue(c, row[c]);
       return el("td", { class: `value ${signClass(c, row[c]) || ""}`, "data-key": c, "data-value": String(row[c]) },
-        shown.text, shown.pct ? el("span", { class: "pct" }, shown.pct) : null);
+        shown.text, shown.pct ? [" ", el("span", { class: "pct" }, shown.pct)] : null);
     })));
     return el("div", { class: "result-rows" }, el("h3", {}, label(key)), el("table", { class: "results rows-out", "data-key": key }, head, body));
   }
