@@ -204,7 +204,11 @@ def cross_liquidation(
         equity = wallet + sum((pnl[j] for j in others), 0 * wallet)
         group = [legs[j] for j in members]
         price, chosen = _group_price(kind, model, group, balance)
-        bankrupt, _ = _group_price(kind, model, [_bare(leg) for leg in group], equity)
+        if len(group) == 1 and equity >= 0:  # the closed form, as for one isolated position
+            leg = group[0]
+            bankrupt = cx.bankruptcy_price(kind, leg.s, leg.entry, leg.size, equity)
+        else:
+            bankrupt, _ = _group_price(kind, model, [_bare(leg) for leg in group], equity)
         for j, index in zip(members, chosen, strict=True):
             out[j] = _position_row(kind, model, rows[j], legs[j], index, price, bankrupt, pnl[j], mm_mark[j],
                                    len(members) > 1)
@@ -285,6 +289,9 @@ def _leg(
         except InputError as error:
             raise _item_error(k, error.field, error.rule, error.value) from None
         bands = tuple(_bands_like(_bands(table), *like))
+        if model.mm_at_entry:  # Bybit: the tier of the entry value, whatever the price
+            band = bands[int(_band_index(bands, cx.position_value(kind, entry, size)))]
+            bands = (Band(band.tier, 0 * band.low, constant_like("Infinity", *like), band.rate, band.amount),)
     else:
         rate, amount = row["maintenanceMarginRate"], row["maintenanceAmount"]
         if rate is None:
