@@ -200,3 +200,33 @@ def test_console_script_bad_input(console_script: Any) -> None:
                             "2", "--entry", "100", "--stop", "90")
     assert result.code == 2
     assert result.err.strip().splitlines() == ["error: '--risk-rate' must be in (0, 1] (got 2)"]
+
+
+MY_COMMANDS = ("pnl", "target", "average-entry", "cost", "size", "max-open", "plan")
+
+
+def readme_json_examples() -> list[tuple[list[str], str]]:
+    """``$ contractcalc <command> ... --json`` lines of the README and the line printed below each."""
+    import itertools
+    import shlex
+    from pathlib import Path
+
+    lines = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8").splitlines()
+    found = []
+    for line, printed in itertools.pairwise(lines):
+        if line.startswith("$ contractcalc ") and line.endswith("--json"):
+            args = shlex.split(line)[2:]
+            if args[0] in MY_COMMANDS:
+                found.append((args, printed))
+    return found
+
+
+def test_the_readme_shows_a_real_run_of_each_command(cli: Any) -> None:
+    import json
+
+    examples = readme_json_examples()
+    assert {args[0] for args, _ in examples} == set(MY_COMMANDS)
+    for args, printed in examples:
+        result = cli(*args)
+        assert result.code == 0, (args, result.err)
+        assert result.json() == json.loads(printed), args

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from contractcalc import InputError, cost, pnl
+from contractcalc import InputError, cost, pnl, target
 from contractcalc.calculators import market
 from contractcalc.exchanges import EXCHANGES, exchange_preset
 
@@ -62,7 +62,9 @@ def test_a_flag_overrides_the_preset() -> None:
 
 def test_the_preset_needs_a_symbol_when_sizes_differ_by_symbol() -> None:
     with pytest.raises(InputError, match="'symbol' is required to pick the contract size on binance-coinm"):
-        market(None, "binance-coinm")
+        market(None, "binance-coinm").size(None, 5)
+    # only where a calculation needs the size: an average entry or a target does not
+    assert target(exchange="binance-coinm", side="long", entry=100, leverage=10, roe=1)["target_price"] > 100
     assert market(None, "binance-coinm", None, D(10)).contract_size == 10  # or an explicit size
 
 

@@ -6,6 +6,7 @@ tiered-MM example).
 
 from __future__ import annotations
 
+import itertools
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -87,7 +88,7 @@ def test_maintenance_margin_is_continuous_at_each_floor() -> None:
     # the point of cum: notional × MMR − cum agrees on both sides of every tier boundary
     for name in PRESET_TABLES:
         table = load_tiers(name)
-        for lower, upper in zip(table.tiers, table.tiers[1:], strict=False):
+        for lower, upper in itertools.pairwise(table.tiers):
             floor = upper.min_notional
             below = floor * lower.maintenance_margin_rate - lower.maintenance_amount
             above = floor * upper.maintenance_margin_rate - upper.maintenance_amount

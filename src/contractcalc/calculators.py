@@ -68,6 +68,15 @@ class Market:
     preset: ExchangePreset | None
     contract_size: Num | None
     symbol: str | None
+    #: Why ``contract_size`` is unknown, as an error to raise when it is needed.
+    missing_size: InputError | None = None
+
+    def require_contract_size(self) -> Num:
+        """The contract size, or the error explaining how to give it."""
+        if self.contract_size is None:
+            raise self.missing_size or InputError(
+                "contract_size", "is required for inverse contracts (USD per contract), or give 'exchange'")
+        return self.contract_size
 
     def fee_rate(self, name: str, given: Num | None, *like: Any) -> Num:
         """``given`` (validated) or the preset's taker rate, or 0 without a preset."""
@@ -79,6 +88,8 @@ class Market:
 
     def size(self, quantity: Num | None, contracts: Num | None) -> Num:
         """Linear quantity ``Q`` or inverse face value ``F`` (:func:`contracts.position_size`)."""
+        if contracts is not None and quantity is None and self.contract_size is None and self.missing_size:
+            raise self.missing_size
         return cx.position_size(self.contract, quantity=quantity, contracts=contracts,
                                 contract_size=self.contract_size)
 
@@ -95,6 +106,10 @@ def market(
     >>> m = market(None, "binance-coinm", "BTC/USD:BTC")
     >>> m.contract, m.contract_size
     ('inverse', 100.0)
+    >>> market(None, "binance-coinm").require_contract_size()
+    Traceback (most recent call last):
+    ...
+    contractcalc.errors.InputError: 'symbol' is required to pick the contract size on binance-coinm (BTC 100, ...
     >>> market("linear", "binance-coinm")
     Traceback (most recent call last):
     ...
@@ -109,17 +124,20 @@ def market(
         kind = contract_kind(contract)
         if preset is not None and preset.contract != kind:
             raise InputError("contract", f"must be {preset.contract}, as the exchange {preset.name} is", contract)
+    missing = None
     if contract_size is not None:
         contract_size = positive("contract_size", contract_size)
     elif preset is not None:
         per_symbol = {prefix for prefix, _ in preset.contract_sizes if prefix}
         found = preset.contract_size(symbol)
         if per_symbol and not symbol and found is not None:
+            # the size depends on the symbol: an error only if a calculation needs it
             sizes = ", ".join(f"{p or 'others'} {format_value(s)}" for p, s in preset.contract_sizes)
-            raise InputError("symbol", f"is required to pick the contract size on {preset.name} ({sizes}), "
-                             "or give 'contract_size'")
+            missing = InputError("symbol", f"is required to pick the contract size on {preset.name} ({sizes}), "
+                                 "or give 'contract_size'")
+            found = None
         contract_size = None if found is None else constant_like(found, *like)
-    return Market(kind, preset, contract_size, symbol)
+    return Market(kind, preset, contract_size, symbol, missing)
 
 
 def _fee_like(*inputs: Any) -> tuple[Any, ...]:
@@ -466,8 +484,8 @@ def size_position(
     like = (balance, entry, stop)
     f_o = m.fee_rate("open_fee_rate", open_fee_rate, *like)
     f_c = m.fee_rate("close_fee_rate", close_fee_rate, *like)
-    if m.contract == "inverse" and m.contract_size is None:
-        raise InputError("contract_size", "is required for inverse contracts (USD per contract), or give 'exchange'")
+    if m.contract == "inverse":
+        m.require_contract_size()
 
     risk_amount = balance * risk_rate
     # Loss per unit of size at the stop, fees to open (at entry) and close (at the stop) included:
@@ -606,6 +624,4 @@ def max_open(
     max_notional = where(by_margin < cap_notional, by_margin, cap_notional)
     if m.contract == "linear":
         return {"max_quantity": max_notional / entry, "max_notional": max_notional}
-    if m.contract_size is None:
-        raise InputError("contract_size", "is required for inverse contracts (USD per contract), or give 'exchange'")
-    return {"max_contracts": max_notional * entry / m.contract_size, "max_notional": max_notional}
+    return {"max_contracts": max_notional * entry / m.require_contract_size(), "max_notional": max_notional}
