@@ -38,7 +38,10 @@ def number_in(text: str) -> float:
 
 
 def shown(page: Any, tab: str, key: str) -> str:
+    """A result as the page shows it; never one greyed out while an input is wrong."""
     cell = page.locator(f"#panel-{tab} .results tr[data-key='{key}'] td.value").first
+    box = cell.locator("xpath=ancestor::div[contains(@class, 'results-box')]")
+    assert "stale" not in (box.get_attribute("class") or ""), "the results wait for a valid input"
     return str(cell.inner_text())
 
 
@@ -272,6 +275,7 @@ def test_liquidation_cross_account_from_the_positions_table(page: Any, server_ur
     btc_lp = (10000 - eth_mm + eth_pnl - 60000) / (F("0.004") - 1)
 
     def btc_liquidation() -> float:
+        assert "stale" not in (page.locator("#panel-liquidation .results-box").get_attribute("class") or "")
         cell = page.locator("#panel-liquidation table[data-key='positions'] tr[data-result-row='positions[0]'] "
                             "td[data-key='liquidation_price']")
         return number_in(cell.inner_text())
@@ -285,6 +289,8 @@ def test_liquidation_cross_account_from_the_positions_table(page: Any, server_ur
              in page.locator("#panel-liquidation [data-error-for='positions']").inner_text(), "the row's error")
     assert "bad" in (page.locator("#panel-liquidation tr[data-row='positions[1]']").get_attribute("class") or "")
     page.locator("#panel-liquidation [name='positions[1].entryPrice']").fill("3000")
+    wait_for(lambda: page.locator("#panel-liquidation [data-error-for='positions']").inner_text() == "",
+             "the row's error to clear")
     wait_for(lambda: abs(btc_liquidation() - float(btc_lp)) < 1e-6 * float(btc_lp), "the LP again")
     shot(page, "liquidation-cross")
 

@@ -54,7 +54,8 @@
     break_even_price: "Break-even price", liquidation_price: "Liquidation price", bankruptcy_price: "Bankruptcy price",
     average_entry: "Average entry", notional: "Notional", contract_size: "Contract size", fee_rate: "Fee rate",
     open_fee_rate: "Open fee rate", close_fee_rate: "Close fee rate", risk_rate: "Risk rate", balance: "Balance",
-    positions: "Other positions", fills: "Fills", price: "Price", mode: "Margin mode", symbol: "Symbol",
+    positions: "Positions", contractSize: "Contract size", entryPrice: "Entry price", markPrice: "Mark price",
+    maintenanceMarginRate: "MMR", maintenanceAmount: "MM amount", fills: "Fills", price: "Price", mode: "Margin mode", symbol: "Symbol",
   };
 
   // ----------------------------------------------------------------- helpers
@@ -218,7 +219,7 @@
 
     applyMode() {
       const hidden = this.hidden();
-      for (const node of this.form.querySelectorAll(".field[data-field]")) node.hidden = hidden.has(node.dataset.field);
+      for (const node of this.fieldNodes) node.hidden = hidden.has(node.dataset.field);
     }
 
     body() {
@@ -240,7 +241,7 @@
       const body = this.body();
       for (const [name, value] of Object.entries(body)) {
         if (Array.isArray(value)) {
-          for (const row of value) parts.push(`--${name.replace(/_/g, "-").replace(/s$/, "")} '${JSON.stringify(row)}'`);
+          if (CLI_LISTS[name]) parts.push(...CLI_LISTS[name](value));
         } else if (typeof value === "boolean") {
           if (value) parts.push(`--${name.replace(/_/g, "-")}`);
         } else {
@@ -255,8 +256,20 @@
     render() {
       const form = el("form", { class: "inputs", autocomplete: "off", onsubmit: (e) => e.preventDefault() });
       this.form = form;
-      for (const field of this.fields) form.append(this.renderField(field));
-      this.applyMode();
+      // A table with many columns (a cross account's positions) gets a card of the panel's width.
+      const wide = [];
+      this.fieldNodes = [];
+      for (const field of this.fields) {
+        const node = this.renderField(field);
+        this.fieldNodes.push(node);
+        if (!this.compact && field.type === "list" && (field.items || []).length > 3) {
+          wide.push(el("section", { class: "card wide", "data-field": field.name },
+            el("h2", {}, label(field.name)), node));
+        } else {
+          form.append(node);
+        }
+      }
+      this.wideNodes = wide;
       this.cardError = el("div", { class: "error card-error", role: "alert" });
       form.append(this.cardError);
 
@@ -269,6 +282,7 @@
           el("h2", {}, this.calc.title, " ", el("small", {}, el("code", {}, this.calc.path))),
           form, this.resultsBox, this.noteBox, this.cliBox);
       }
+      this.applyMode();
       const inputsCard = el("section", { class: "card", id: `${id}-inputs` }, el("h2", {}, "Inputs"), form);
       const resultsCard = el("section", { class: "card", id: `${id}-results` },
         el("h2", {}, this.calc.title, " ", el("small", {}, el("code", {}, this.calc.path))),
@@ -280,7 +294,9 @@
         outputs.append(el("section", { class: "card chart-card" },
           el("h2", {}, "PnL and ROE against the exit price"), this.chartBox, this.chartNote));
       }
-      return [inputsCard, outputs];
+      this.fieldNodes.push(...wide);
+      this.applyMode();
+      return [...wide, inputsCard, outputs];
     }
 
     renderField(field) {
@@ -539,6 +555,12 @@
   }
 
   const RESULT_RENDERERS = { plan: renderPlan };
+
+  /** List fields on the command line: fills as SIZE@PRICE, positions as a JSON file of the table. */
+  const CLI_LISTS = {
+    fill: (rows) => rows.map((row) => `--fill ${row.size}@${row.price}`),
+    positions: () => ["--positions positions.json"],
+  };
   const NOTES = {
     plan: (data) => data.stop_before_liquidation === false
       ? ["The stop lies beyond the liquidation move: the position would be liquidated before the stop is reached."]
