@@ -15,7 +15,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ValidationError
 
@@ -138,6 +139,8 @@ def create_app() -> FastAPI:
             "Bodies use the CLI's flags with underscores (`wallet_balance`); answers use its "
             "`--json` keys. Bad input answers 422 with each bad field and the CLI's words."
         ),
+        docs_url=None,  # served below from the package's own Swagger UI: no CDN
+        redoc_url=None,
     )
 
     @app.exception_handler(RequestValidationError)
@@ -184,6 +187,16 @@ def create_app() -> FastAPI:
         return api.jsonable_result(api.presets())  # type: ignore[no-any-return]
 
     folder = static_dir()
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="contractcalc API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
