@@ -113,8 +113,8 @@ def _raw_number(k: int, key: str, value: Any) -> Any:
 
 def _settle(symbol: str) -> str:
     text = symbol.upper()
-    if ":" in text:
-        return text.split(":", 1)[1]
+    if ":" in text:  # ccxt: BASE/QUOTE:SETTLE, futures with -YYMMDD
+        return text.split(":", 1)[1].split("-")[0]
     return text.split("/")[0] if "/" in text else text.split("-")[0].removesuffix("USD")
 
 
