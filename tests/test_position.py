@@ -315,3 +315,30 @@ def test_the_calculators_are_exported_and_return_the_documented_keys() -> None:
     assert list(contractcalc.average_entry(contract="linear", fill=["1@1"])) == ["average_entry", "total_size"]
     assert list(contractcalc.size(contract="linear", side="long", balance=1, risk_rate=1, entry=2, stop=1)) == [
         "quantity", "notional", "risk_amount", "leverage_needed", "reward_risk_ratio"]
+
+
+# --- number types -------------------------------------------------------------
+
+
+def test_cost_size_and_average_entry_over_arrays() -> None:
+    # cost: two leverages at once; linear long 1 BTC @ 8,000, fee 0.075 %: 50x is Y6 (171.88), 1x has no BP
+    result = cost(contract="linear", side="long", entry=8000.0, leverage=np.array([50.0, 1.0]), quantity=1.0,
+                  fee_rate=0.00075)
+    np.testing.assert_allclose(result["cost"], [171.88, 8000 + 6])
+    assert result["bankruptcy_price"][0] == pytest.approx(7840) and np.isnan(result["bankruptcy_price"][1])
+    # size: two stops; 100 at risk over 1,000 and 2,000 per BTC
+    result = size(contract="linear", side="long", balance=10000.0, risk_rate=0.01, entry=50000.0,
+                  stop=np.array([49000.0, 48000.0]))
+    np.testing.assert_allclose(result["quantity"], [0.1, 0.05])
+    with pytest.raises(InputError, match=r"'stop' must be on the loss side .* \(got 51000 at index 1\)"):
+        size(contract="linear", side="long", balance=10000.0, risk_rate=0.01, entry=50000.0,
+             stop=np.array([49000.0, 51000.0]))
+    # average entry: each fill's price an array (two scenarios for the second fill)
+    result = average_entry(contract="linear", fill=[(1.0, 100.0), (1.0, np.array([200.0, 300.0]))])
+    np.testing.assert_allclose(result["average_entry"], [150.0, 200.0])
+
+
+def test_decimal_object_arrays() -> None:
+    entry = np.array([D(8000), D(6400)], dtype=object)
+    result = cost(contract="linear", side="long", entry=entry, leverage=D(50), quantity=D(1), fee_rate=D("0.00075"))
+    assert list(result["cost"]) == [D("171.88"), D(6400) / 50 + D(6400) * D("0.00075") * (1 + D(49) / 50)]
