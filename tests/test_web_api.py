@@ -12,6 +12,8 @@ import warnings
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -310,3 +312,184 @@ def test_results_out_of_range_are_422_not_500(client: TestClient) -> None:
 def test_unknown_paths_and_methods_are_not_500(client: TestClient) -> None:
     assert client.get("/api/plan").status_code == 405
     assert client.post("/api/nothing", json={}).status_code == 404
+
+
+# ---------------------------------------------------------------------------
+# The exchange-exact calculators: published examples, by the API and by the CLI
+
+POSITION_CASES = [
+    # examples.md Y16: long 0.2 @ 7,000 → 7,500: 0.2 × 500 = 100 on a margin of 0.2 × 7,000 / 10 = 140
+    (["pnl", "--contract", "linear", "--side", "long", "--entry", "7000", "--exit", "7500", "--quantity", "0.2",
+      "--leverage", "10"], {"pnl": 100, "initial_margin": 140}),
+    # examples.md Y19: inverse long 1,000 USD @ 5,000 → 5,500: 1,000 × (1/5,000 − 1/5,500) = 0.0181818 BTC
+    (["pnl", "--contract", "inverse", "--side", "long", "--entry", "5000", "--exit", "5500", "--contracts", "1000",
+      "--contract-size", "1"], {"pnl": 1000 * (1 / 5000 - 1 / 5500)}),
+    # target for a long: E·(1 + ROE/L) = 7,000 × 1.05
+    (["target", "--contract", "linear", "--side", "long", "--entry", "7000", "--leverage", "10", "--roe", "0.5"],
+     {"target_price": 7350}),
+    # examples.md Y13 and Y15
+    (["average-entry", "--contract", "linear", "--fill", "0.5@5000", "--fill", "0.3@6000"],
+     {"average_entry": 5375, "total_size": 0.8}),
+    (["average-entry", "--contract", "inverse", "--fill", "50@10000", "--fill", "50@15000"],
+     {"average_entry": 12000}),
+    # examples.md Y6: 160 + 6 + 5.88
+    (["cost", "--contract", "linear", "--side", "long", "--entry", "8000", "--leverage", "50", "--quantity", "1",
+      "--fee-rate", "0.00075"], {"initial_margin": 160, "open_fee": 6, "close_fee": 5.88, "cost": 171.88}),
+    # by hand: 10,000 × 1 % / (50,000 − 49,000) = 0.1; (53,000 − 50,000) × 0.1 / 100 = 3
+    (["size", "--contract", "linear", "--side", "long", "--balance", "10000", "--risk-rate", "0.01", "--entry",
+      "50000", "--stop", "49000", "--target", "53000"], {"quantity": 0.1, "reward_risk_ratio": 3}),
+    # examples.md B7: min(10,000 × 50, 1,000,000) / 50,000
+    (["max-open", "--tiers", "binance-usdm-BTCUSDT-2021-03-18", "--contract", "linear", "--balance", "10000",
+      "--leverage", "50", "--entry", "50000"], {"max_notional": 500000, "max_quantity": 10}),
+    # examples.md Y1, Y5: 10,000 × (1 − 1/50 + 0.005) = 9,850; bankruptcy 9,800
+    (["liquidation", "--exchange", "bybit-linear", "--side", "long", "--entry", "10000", "--quantity", "1",
+      "--leverage", "50", "--maintenance-margin-rate", "0.005"], {"liquidation_price": 9850, "bankruptcy_price": 9800}),
+    # examples.md Y2: 8,000 × (1 + 1/40 − 0.005) = 8,160
+    (["liquidation", "--exchange", "bybit-linear", "--side", "short", "--entry", "8000", "--quantity", "1",
+      "--leverage", "40", "--maintenance-margin-rate", "0.005"], {"liquidation_price": 8160}),
+]
+
+
+def _listify(path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A flag given once that the API takes as a list (``--fill``) becomes a one-item list."""
+    endpoint = next(e for e in api.ENDPOINTS if e.path == path)
+    lists = {name for name, kind in endpoint.fields.items() if getattr(kind, "__origin__", None) is list}
+    return {key: [value] if key in lists and not isinstance(value, list) else value for key, value in body.items()}
+
+
+def close_to(got: Any, want: Any) -> bool:
+    if isinstance(want, float | int) and not isinstance(want, bool):
+        return isinstance(got, float | int) and abs(got - want) <= 1e-9 * max(1, abs(want))
+    return bool(got == want)
+
+
+@pytest.mark.parametrize(("args", "expected"), POSITION_CASES)
+def test_position_calculators_by_the_api_and_the_cli(client: TestClient, cli: Any, args: list[str],
+                                                     expected: dict[str, Any]) -> None:
+    path, body = body_from_cli(args)
+    body = _listify(path, body)
+    response = client.post(path, json=body)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    for key, want in expected.items():
+        assert close_to(answer[key], want), (key, answer[key], want)
+    printed = cli(*args, "--json")
+    assert printed.code == 0, printed.err
+    assert list(answer.items()) == list(printed.json().items())
+    # JSON numbers give the same answer as numbers typed as text
+    assert client.post(path, json=as_numbers(body)).json() == answer
+
+
+BOOK = [
+    {"symbol": "BTC/USDT:USDT", "side": "long", "contracts": 1, "contractSize": 1, "entryPrice": 60000,
+     "markPrice": 60000, "maintenanceMarginRate": 0.004},
+    {"symbol": "ETH/USDT:USDT", "side": "short", "contracts": 10, "contractSize": 1, "entryPrice": 3000,
+     "markPrice": 3100, "maintenanceMarginRate": 0.005},
+]
+
+
+def test_cross_liquidation_from_a_positions_list(client: TestClient, cli: Any, tmp_path: Any) -> None:
+    body = {"exchange": "binance-usdm", "wallet_balance": 10000, "positions": BOOK}
+    response = client.post("/api/liquidation", json=body)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    # by hand (Binance cross): the BTC long sees 10,000 − 10 × 3,100 × 0.5 % − 10 × 100 = 8,845 of margin;
+    # LP = (8,845 − 60,000) / (0.004 − 1)
+    btc = answer["positions"][0]
+    assert close_to(btc["liquidation_price"], (10000 - 155 - 1000 - 60000) / (0.004 - 1))
+    assert close_to(answer["margin_balance"], 9000)
+    file = tmp_path / "positions.json"
+    file.write_text(json.dumps(BOOK))
+    printed = cli("liquidation", "--exchange", "binance-usdm", "--wallet-balance", "10000", "--positions", str(file),
+                  "--json")
+    assert printed.code == 0, printed.err
+    assert printed.json() == answer
+
+
+def test_a_bad_position_is_named_with_its_index(client: TestClient) -> None:
+    book = [dict(BOOK[0]), {**BOOK[1], "entryPrice": "abc"}]
+    response = client.post("/api/liquidation", json={"exchange": "binance-usdm", "wallet_balance": 10000,
+                                                     "positions": book})
+    assert response.status_code == 422
+    (item,) = response.json()["detail"]
+    assert item["field"] == "positions" and item["index"] == 1
+    assert item["message"] == "'positions' item 1: 'entryPrice' must be a number (got 'abc')"
+
+
+def test_lists_are_capped_and_the_error_says_so(client: TestClient) -> None:
+    many = [BOOK[0]] * (api.MAX_LIST_ITEMS + 1)
+    body = {"exchange": "binance-usdm", "wallet_balance": 1, "positions": many}
+    response = client.post("/api/liquidation", json=body)
+    assert response.status_code == 422
+    assert response.json()["detail"] == [{
+        "field": "positions",
+        "rule": f"must have at most {api.MAX_LIST_ITEMS} items",
+        "message": f"'positions' must have at most {api.MAX_LIST_ITEMS} items (got {api.MAX_LIST_ITEMS + 1} items)",
+    }]
+    fills = client.post("/api/average-entry", json={"contract": "linear", "fill": ["1@1"] * 101})
+    assert fills.status_code == 422
+    assert fills.json()["detail"][0]["message"].startswith("'fill' must have at most 100 items")
+
+
+def test_tier_tables_over_http_are_the_shipped_ones(client: TestClient, tmp_path: Any) -> None:
+    secret = tmp_path / "tiers.json"
+    secret.write_text("{}")
+    body = {"contract": "linear", "tiers": str(secret), "balance": 1, "leverage": 1, "entry": 1}
+    response = client.post("/api/max-open", json=body)
+    assert response.status_code == 422
+    (item,) = response.json()["detail"]
+    assert item["field"] == "tiers" and "files are not read over HTTP" in item["message"]
+    path_positions = client.post("/api/liquidation", json={"exchange": "binance-usdm", "wallet_balance": 1,
+                                                            "positions": str(secret)})
+    assert path_positions.json()["detail"][0]["message"] == f"'positions' must be a list (got '{secret}')"
+
+
+def test_pnl_curve_is_pnl_at_every_exit(client: TestClient) -> None:
+    body = {"contract": "inverse", "side": "short", "entry": 5000, "contracts": 1000, "contract_size": 1,
+            "leverage": 20, "exchange": "bybit-inverse"}
+    exits = [4000, 4999.5, 5000, 6123.25]
+    curve = client.post("/api/pnl/curve", json={**body, "exit": exits})
+    assert curve.status_code == 200, curve.text
+    data = curve.json()
+    for index, exit_price in enumerate(exits):
+        single = client.post("/api/pnl", json={**body, "exit": exit_price}).json()
+        for key, value in single.items():
+            got = data[key][index] if isinstance(data[key], list) else data[key]
+            assert close_to(got, value), (key, exit_price)
+    too_many = client.post("/api/pnl/curve", json={**body, "exit": [5000] * 401})
+    assert too_many.status_code == 422
+    bad = client.post("/api/pnl/curve", json={**body, "exit": [5000, 0]})
+    assert bad.json()["detail"][0] == {"field": "exit", "rule": "must be > 0",
+                                       "message": "'exit' must be > 0 (got 0 at index 1)", "index": 1}
+
+
+# ---------------------------------------------------------------------------
+# Nothing answers 500: any JSON body gets 200 or 422 (or 413)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**30, 10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(["", "abc", "0", "-1", "1e-400", "1e400", "NaN", "long", "short", "linear", "inverse",
+                      "cross", "isolated", "binance-usdm", "bybit-inverse", "0.5@5000", "BTC/USDT:USDT"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=12), children, max_size=3),
+    max_leaves=6,
+)
+
+
+@pytest.mark.parametrize("endpoint", api.ENDPOINTS, ids=lambda e: e.name)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_body_gets_a_500(client: TestClient, endpoint: api.Endpoint, data: st.DataObject) -> None:
+    names = list(api.request_model(endpoint).model_fields)
+    example = dict(endpoint.example)
+    # start from the valid example, change a few fields to anything
+    changed = data.draw(st.dictionaries(st.sampled_from([*names, "unknown"]), json_values, max_size=3))
+    body = {**example, **changed}
+    for name in data.draw(st.lists(st.sampled_from(names), max_size=2)):
+        body.pop(name, None)
+    response = client.post(endpoint.path, json=body)
+    assert response.status_code in (200, 422), (body, response.text)
+    answer = response.json()
+    if response.status_code == 422:
+        for item in answer["detail"]:
+            assert item["message"] and "internal error" not in item["message"], (body, item)
