@@ -49,6 +49,9 @@ def test_margin_balance_equals_requirement_at_the_price(exchange: str, side: str
             assert margin_gap(case.model, case.kind, case.balance, [pos], [], far) > 0
             return
         assert price > 0
+        if price > case.entry * 10**12:
+            # an inverse short whose margin is its value to 1e-25: both prices are rounding noise
+            return
         gap = margin_gap(case.model, case.kind, case.balance, [pos], [], price)
         scale = case.balance + _value(case, price) + _value(case, case.entry)
         assert abs(gap) <= scale * D("1e-20"), (gap, result)

@@ -44,6 +44,7 @@ liquidation price is ``None`` (NaN in arrays), never a negative price.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -56,7 +57,7 @@ from . import contracts as cx
 from ._numeric import Num, check, constant_like, is_array, number, positive, side_sign, where
 from .errors import InputError
 from .exchanges import ExchangePreset, exchange_preset
-from .tiers import TierTable, load_tiers, preset_tables_for
+from .tiers import PRESET_TABLES, TierTable, load_tiers, preset_tables_for
 
 __all__ = [
     "MODELS",
@@ -113,11 +114,24 @@ def _infinity(*like: Any) -> Num:
 
 
 def _maximum(a: Num, b: Num) -> Num:
+    if _float_arrays(a, b):
+        import numpy as np
+
+        return np.maximum(a, b)
     return where(a > b, a, b)
 
 
 def _minimum(a: Num, b: Num) -> Num:
+    if _float_arrays(a, b):
+        import numpy as np
+
+        return np.minimum(a, b)
     return where(a < b, a, b)
+
+
+def _float_arrays(*values: Any) -> bool:
+    """True when some value is an array and none is an object (``Decimal``) array."""
+    return _any_array(*values) and not _object_arrays(*values)
 
 
 def _any_array(*values: Any) -> bool:
@@ -294,7 +308,7 @@ def _solve(
     bands: Sequence[Band],
     fee: Num,
 ) -> tuple[Num, Any]:
-    """The liquidation price (raw: may be ±inf or ≤ 0) and the index of its band.
+    """The liquidation price (raw: may be ±inf or ≤ 0) and the index of the band holding it.
 
     Per band, the equation is solved with that band's rate and amount; the
     liquidation set ``{P: g(P) <= 0}`` restricted to the band's prices is an
@@ -307,25 +321,32 @@ def _solve(
     like = (entry, size, balance, fee, bands[0].rate)
     inf = _infinity(*like)
     rising = s > 0
+    # a and b are linear in the band's rate and amount: hoist what does not depend on the band
+    a0, b0 = _coefficients(kind, model, s, size, entry, 0 * fee, 0 * fee, fee)
+    a0 = balance + a0
+    rate_in_a = cx.position_value(kind, entry, size) if model.mm_at_entry else None
     best_long, best_short = -inf, inf
-    index_long: Any = 0
-    index_short: Any = 0
-    for k, band in enumerate(bands):
-        a, b = _coefficients(kind, model, s, size, entry, band.rate, band.amount, fee)
-        root = _root(kind, balance + a, b, rising, inf)
+    for band in bands:
+        if rate_in_a is not None:  # Bybit: the requirement is fixed at entry
+            big_a, big_b = a0 + band.amount - rate_in_a * band.rate, b0
+        else:
+            big_a, big_b = a0 + band.amount, b0 - size * band.rate
+        root = _root(kind, big_a, big_b, rising, inf)
         low, high = _price_band(kind, band.low, band.high, size, inf)
         # a long's set is (0, root] ∩ band; its highest point is min(root, high)
-        take_long = (root >= low) & (root > 0)
         cand_long = _minimum(root, high)
-        better_long = take_long & (cand_long >= best_long)
+        better_long = (root >= low) & (root > 0) & (cand_long >= best_long)
         best_long = where(better_long, cand_long, best_long)
-        index_long = where(better_long, k, index_long)
         # a short's set is [root, ∞) ∩ band; its lowest point is max(root, low)
         cand_short = _maximum(root, low)
         better_short = (root < high) & (cand_short < best_short)
         best_short = where(better_short, cand_short, best_short)
-        index_short = where(better_short, k, index_short)
-    return where(rising, best_long, best_short), where(rising, index_long, index_short)
+    price = where(rising, best_long, best_short)
+    if len(bands) == 1:
+        return price, 0
+    # the tier is the one holding the notional at that price (at a boundary: the upper one, by definition)
+    safe = where(_valid_price(price), price, entry)
+    return price, _band_index(bands, cx.position_value(kind, safe, size))
 
 
 def _solve_group(
@@ -415,6 +436,10 @@ def _below_zero(kind: str, big_a: Num, big_b: Num, low: Num, high: Num, inf: Num
 
 def _band_index(bands: Sequence[Band], notional: Num) -> Any:
     """Index of the band holding ``notional`` (beyond the last band: the last)."""
+    if _float_arrays(notional):
+        import numpy as np
+
+        return np.searchsorted(np.array([float(b.low) for b in bands[1:]]), notional, side="right")
     index: Any = 0
     for band in bands[1:]:
         index = index + where(notional >= constant_like(band.low, notional), 1, 0)
@@ -477,8 +502,7 @@ def _rate_source(
         for name, given in (("maintenance_margin_rate", rate), ("maintenance_amount", amount)):
             if given is not None:
                 raise InputError(name, "cannot be combined with 'tiers' (the tier gives it)", given)
-        table = tiers if isinstance(tiers, TierTable) else load_tiers(tiers, symbol)
-        return table, None, None
+        return _table(tiers, symbol), None, None
     if rate is None:
         if hyperliquid and max_leverage is not None:
             return None, 1 / (2 * max_leverage), amount if amount is not None else 0
@@ -494,6 +518,20 @@ def _rate_source(
     rate = _rate("maintenance_margin_rate", rate)
     amount = check("maintenance_amount", amount if amount is not None else 0 * rate, ">=", 0)
     return None, rate, amount
+
+
+def _table(tiers: Any, symbol: str | None) -> TierTable:
+    """The tier table; shipped presets are parsed once (they never change)."""
+    if isinstance(tiers, TierTable):
+        return tiers
+    if isinstance(tiers, str) and tiers in PRESET_TABLES:
+        return _preset(tiers, symbol)
+    return load_tiers(tiers, symbol)
+
+
+@functools.lru_cache(maxsize=64)
+def _preset(name: str, symbol: str | None) -> TierTable:
+    return load_tiers(name, symbol)
 
 
 def _fee_rate(preset: ExchangePreset, model: LiquidationModel, taker_fee_rate: Num | None, *like: Any) -> Num:
@@ -667,7 +705,7 @@ def liquidation_price(
         raise InputError("side", "is required ('long' or 'short')")
     if entry is None:
         raise InputError("entry", "is required")
-    s = side_sign(side)
+    s = _sign(side)
     entry = positive("entry", entry)
     kind = preset.contract
     if contracts is not None:
@@ -709,8 +747,6 @@ def liquidation_price(
     balance = wallet_balance + extra_margin if extra_margin is not None else wallet_balance
 
     like = (entry, size, balance, fee, *(x for x in (rate, mark, leverage) if x is not None))
-    if _object_arrays(*like) and is_array(s):
-        s = s.astype(object)
     entry_value = cx.position_value(kind, entry, size)
     everywhere = (Decimal(0), Decimal("Infinity"))
     if table is not None:
@@ -755,7 +791,7 @@ def liquidation_price(
     reference = mark if mark is not None else entry
     result: dict[str, Any] = {
         "liquidation_price": _masked(raw, ok),
-        "bankruptcy_price": cx.bankruptcy_price(kind, side, entry, size, balance),
+        "bankruptcy_price": cx.bankruptcy_price(kind, s, entry, size, balance),
         "maintenance_margin": _masked(mm, keep),
         "maintenance_margin_rate": _masked(rate_at, keep) if table is not None else rate,
         "maintenance_amount": _masked(amount_at, keep) if table is not None else amount,
@@ -768,8 +804,19 @@ def liquidation_price(
         "note": None if array else _note(kind, int(s), raw, ok, entry),
     }
     if mark is not None:
-        result["margin_ratio"] = _margin_ratio(kind, model, side, entry, size, balance, mark, bands, table)
+        result["margin_ratio"] = _margin_ratio(kind, model, s, entry, size, balance, mark, bands, table)
     return result
+
+
+def _sign(side: Any) -> Any:
+    """:func:`side_sign`, with a fast path for an array of exactly 'long'/'short' (a large book)."""
+    if is_array(side) and side.dtype.kind == "U":
+        import numpy as np
+
+        is_long, is_short = side == "long", side == "short"
+        if (is_long | is_short).all():
+            return np.where(is_long, 1, -1).astype(np.int8)
+    return side_sign(side)
 
 
 def _margin_mode(margin_mode: str | None) -> str:
