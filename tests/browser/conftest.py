@@ -38,8 +38,9 @@ CHROMIUM_FLAGS = [
 
 
 def chromium_path() -> str | None:
-    """The Chromium to drive: ``$CHROMIUM``, ``/usr/bin/chromium``, or one on ``PATH``."""
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+    """The Chromium to drive: ``$CHROMIUM`` if set, else ``/usr/bin/chromium`` or one on ``PATH``."""
+    given = os.environ.get("CHROMIUM")
+    for candidate in [given] if given else ["/usr/bin/chromium", shutil.which("chromium")]:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -53,7 +54,8 @@ def _under_ci() -> bool:
 def chromium() -> str:
     path = chromium_path()
     if path is None:
-        message = "Chromium not found at /usr/bin/chromium (install Debian's 'chromium': scripts/ensure-chromium)"
+        where = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
+        message = f"Chromium not found at {where} (install Debian's 'chromium': scripts/ensure-chromium)"
         if _under_ci():
             pytest.fail(message, pytrace=False)
         pytest.skip(message)

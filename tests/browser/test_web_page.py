@@ -16,7 +16,7 @@ from collections.abc import Callable
 from fractions import Fraction as F
 from typing import Any
 
-from conftest_browser import shot
+from .conftest_browser import shot
 
 TIMEOUT_S = 15
 

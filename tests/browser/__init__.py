@@ -1,0 +1,1 @@
+"""Browser tests of the web calculator (Playwright driving Debian's Chromium)."""
