@@ -159,3 +159,26 @@ def test_console_script(console_script: Any) -> None:
     cross = console_script("liquidation", "--exchange", "binance-usdm", "--wallet-balance", "5000", "--positions",
                            EXAMPLE, "--tiers", "binance-usdm-BTCUSDT-2024-10", "--json")
     assert cross.code == 0 and len(cross.json()["positions"]) == 4
+
+
+def test_the_readme_shows_real_runs(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import itertools
+    import json
+    import shlex
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)  # the README's paths are relative to the checkout
+    lines = (root / "README.md").read_text("utf-8").splitlines()
+    runs = [(shlex.split(line)[2:], printed) for line, printed in itertools.pairwise(lines)
+            if line.startswith("$ contractcalc liquidation ")]
+    assert len(runs) >= 4
+    for args, printed in runs:
+        result = cli(*args)
+        assert result.code == 0, (args, result.err)
+        if args[-1] == "--json":
+            assert result.json() == json.loads(printed), args
+        else:  # the cross table: every row of the README's copy is in the real output
+            start = lines.index("$ contractcalc " + shlex.join(args))
+            shown = list(itertools.takewhile(lambda line: line != "```", lines[start + 1:]))
+            for row in shown[4:8]:
+                assert row in result.out, row
