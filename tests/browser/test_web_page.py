@@ -158,6 +158,19 @@ def test_plan_seed_example_with_chart(page: Any, server_url: str) -> None:
     wait_for(lambda: chart_pixels(page, "plan") > 5000, "the plan's chart to paint")
     wait_for(lambda: {"entry", "stop", "target", "break-even", "liquidation"} <= chart_marks(page, "plan"),
              "the chart's marks")
+    # At 4x the seed's stop is the bankruptcy price; Binance's maintenance margin liquidates first,
+    # and the page says so under the chart.
+    note = page.locator("#panel-plan .chart-card .note")
+    wait_for(lambda: "before the stop at 15,000" in note.inner_text(), "the note that it is liquidated first")
+    # By hand (Binance isolated): Q = P·L/E = 0.2 BTC, WB = P; LP = (WB + cum − Q·E) / (Q·MMR − Q),
+    # with the tier of the shipped 2024-10 table that holds its notional.
+    from contractcalc.tiers import load_tiers
+
+    quantity = principal * leverage / entry
+    tier = load_tiers("binance-usdm-BTCUSDT-2024-10").tier_for_notional(int(quantity * stop))
+    mmr, cum = F(str(tier.maintenance_margin_rate)), F(str(tier.maintenance_amount))
+    lp = (principal + cum - quantity * entry) / (quantity * mmr - quantity)
+    assert f"liquidated at {float(lp):,.3f}" in note.inner_text()
     assert int(page.locator("#plan-chart").get_attribute("data-points") or 0) >= 100
     legend = page.locator("#plan-chart .u-legend").inner_text()
     assert "PnL" in legend and "ROE" in legend
@@ -173,7 +186,7 @@ def test_results_recompute_as_one_types_and_the_url_shares_them(page: Any, serve
     expect_value(page, "plan", "liquidation_change", F(1, 5))
     expect_text(page, "plan", "stop_before_liquidation", "no")
     expect_value(page, "plan", "linear_profit", 1000 * 5 * F(1, 5))
-    assert "liquidated before the stop" in page.locator("#panel-plan .note").inner_text()
+    assert "liquidated before the stop" in page.locator("#panel-plan .note").first.inner_text()
     wait_for(lambda: "leverage=5" in page.url, "the URL to carry the leverage")
     shared = page.url
     assert all(part in shared for part in ("entry=20000", "stop=15000", "target=24000", "principal=1000"))

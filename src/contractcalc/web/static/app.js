@@ -83,6 +83,7 @@
   }
 
   const NUMBER = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 12 });
+  const SHORT = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 8 });
 
   function isPercent(key) {
     return PERCENT_SUFFIXES.some((suffix) => key.endsWith(suffix));
@@ -689,11 +690,21 @@
       contract: state.global.contract, side: body.side, entry: body.entry, leverage,
       exchange: state.global.exchange || undefined, symbol: state.global.symbol || undefined, ...size,
     };
+    const stop = Number(body.stop);
     return pnlChart(only("pnl", position), [
       { key: "entry", label: "entry", value: entry },
-      { key: "stop", label: "stop", value: Number(body.stop) },
+      { key: "stop", label: "stop", value: stop },
       { key: "target", label: "target", value: Number(body.target) },
-    ], signal);
+    ], signal).then((spec) => {
+      // The seed's stop sits at the bankruptcy price; an exchange liquidates earlier (maintenance margin).
+      const liq = spec.marks.find((m) => m.key === "liquidation");
+      const sign = String(body.side).trim().toLowerCase() === "short" ? -1 : 1;
+      if (liq && sign * (liq.value - stop) > 0) {
+        spec.note = `On ${state.global.exchange} this position is liquidated at ${SHORT.format(liq.value)}, before the stop at ` +
+          `${SHORT.format(stop)}: the seed's 1/L move leaves out the maintenance margin. Lower the leverage or widen the stop.`;
+      }
+      return spec;
+    });
   };
 
   function drawChart(card, spec) {
@@ -704,6 +715,8 @@
     }
     box.replaceChildren();
     card.chartNote.textContent = spec.empty || "";
+    card.chartNote.className = spec.note ? "note" : "chart-empty";
+    if (spec.note) card.chartNote.textContent = spec.note;
     if (spec.empty) return;
     const marks = spec.marks.filter((m) => typeof m.value === "number" && Number.isFinite(m.value));
     const width = Math.max(320, box.clientWidth || 640);
@@ -786,7 +799,7 @@
       ctx.moveTo(x, top);
       ctx.lineTo(x, top + height);
       ctx.stroke();
-      const text = `${mark.label} ${formatNumber(mark.value)}`;
+      const text = `${mark.label} ${SHORT.format(mark.value)}`;
       const textWidth = ctx.measureText(text).width;
       let row = 0;
       while (placed.some((p) => p.row === row && Math.abs(p.x - x) < (p.w + textWidth) / 2 + 6 * ratio)) row += 1;
@@ -865,7 +878,11 @@
 
   function markUnusedGlobals() {
     const used = new Set();
-    for (const card of state.cards) if (card.tab.id === state.tab) card.globals.forEach((g) => used.add(g));
+    for (const card of state.cards) {
+      if (card.tab.id !== state.tab) continue;
+      card.globals.forEach((g) => used.add(g));
+      if (card.tab.chart) GLOBALS.forEach((g) => used.add(g));  // the chart prices fees and liquidation
+    }
     for (const name of GLOBALS.filter((g) => g !== "contract")) {  // the kind also picks the presets
       const control = document.getElementById(`${name}-control`);
       if (!control) continue;
