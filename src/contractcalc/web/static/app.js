@@ -54,7 +54,7 @@
     break_even_price: "Break-even price", liquidation_price: "Liquidation price", bankruptcy_price: "Bankruptcy price",
     average_entry: "Average entry", notional: "Notional", contract_size: "Contract size", fee_rate: "Fee rate",
     open_fee_rate: "Open fee rate", close_fee_rate: "Close fee rate", risk_rate: "Risk rate", balance: "Balance",
-    positions: "Positions", contractSize: "Contract size", entryPrice: "Entry price", markPrice: "Mark price",
+    fill: "Fills", positions: "Positions", contractSize: "Contract size", entryPrice: "Entry price", markPrice: "Mark price",
     maintenanceMarginRate: "MMR", maintenanceAmount: "MM amount", fills: "Fills", price: "Price", mode: "Margin mode", symbol: "Symbol",
   };
 
