@@ -538,6 +538,10 @@ def size(
     max_leverage: Num | None = None,
     exchange: str | None = None,
     symbol: str | None = None,
+    leverage: Num | None = None,
+    maintenance_margin_rate: Num | None = None,
+    maintenance_amount: Num | None = None,
+    tiers: str | None = None,
 ) -> dict[str, Any]:
     """The position that loses ``balance × risk_rate`` at the stop, fees included.
 
@@ -552,6 +556,15 @@ def size(
 
     ``max_leverage``: an :class:`InputError` when the position needs more.
 
+    With ``exchange`` and a maintenance rate (``maintenance_margin_rate``,
+    ``tiers``, a shipped table for ``symbol``, or on Hyperliquid
+    ``max_leverage``, the asset's cap), the stop is checked against the
+    exchange's liquidation price of the position margined isolated at
+    ``leverage`` (:func:`contractcalc.liquidation.stop_check`): keys
+    ``liquidation_price`` and ``stop_before_liquidation_exact`` (``None``
+    without ``leverage``) and ``max_leverage_for_stop``, the highest leverage
+    whose liquidation price is at or beyond the stop.
+
     Hand check: 10,000 USDT, 1 % risk, long @ 50,000, stop 49,000, no fees:
     100 / 1,000 = 0.1 BTC, notional 5,000, leverage 0.5; target 53,000: 3:1.
 
@@ -559,11 +572,29 @@ def size(
     >>> r
     {'quantity': 0.1, 'notional': 5000.0, 'risk_amount': 100.0, 'leverage_needed': 0.5, 'reward_risk_ratio': 3.0}
     """
-    return size_position(
+    sized = size_position(
         side=side, balance=balance, risk_rate=risk_rate, entry=entry, stop=stop, target=target,
         contract=contract, contract_size=contract_size, open_fee_rate=open_fee_rate,
         close_fee_rate=close_fee_rate, max_leverage=max_leverage, exchange=exchange, symbol=symbol,
-    ).result()
+    )
+    result = sized.result()
+    asked = {"leverage": leverage, "maintenance_margin_rate": maintenance_margin_rate,
+             "maintenance_amount": maintenance_amount, "tiers": tiers}
+    given = next(((name, value) for name, value in asked.items() if value is not None), None)
+    if given is not None and exchange is None:
+        raise InputError(given[0], "needs 'exchange' (it is for the exchange's liquidation check)", given[1])
+    if exchange is not None:
+        from .liquidation import has_rates, stop_check
+
+        hyperliquid = exchange_preset(exchange).liquidation_model == "hyperliquid"
+        cap = max_leverage if hyperliquid else None
+        if given is not None or has_rates(exchange, symbol, maintenance_margin_rate, tiers, cap):
+            result.update(stop_check(
+                exchange, sized.side, sized.entry, sized.stop, size=sized.size, leverage=leverage,
+                maintenance_margin_rate=maintenance_margin_rate, maintenance_amount=maintenance_amount,
+                tiers=tiers, symbol=symbol, max_leverage=cap,
+            ))
+    return result
 
 
 # ---------------------------------------------------------------------------

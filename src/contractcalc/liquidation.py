@@ -871,3 +871,168 @@ def _note(kind: str, s: int, raw: Num, ok: bool, entry: Num) -> str | None:
     if (s > 0 and raw >= entry) or (s < 0 and raw <= entry):
         return "the margin is below the requirement at the entry price already: liquidated at once"
     return None
+
+
+# ---------------------------------------------------------------------------
+# The stop against the exchange's liquidation price (for plan and size)
+
+
+def has_rates(
+    exchange: str,
+    symbol: str | None = None,
+    maintenance_margin_rate: Num | None = None,
+    tiers: Any = None,
+    max_leverage: Num | None = None,
+) -> bool:
+    """Whether a liquidation check has a maintenance rate: given, a tier table, or a shipped table for ``symbol``."""
+    preset = exchange_preset(exchange)
+    if maintenance_margin_rate is not None or tiers is not None:
+        return True
+    if preset.liquidation_model == "hyperliquid" and max_leverage is not None:
+        return True
+    return symbol is not None and bool(preset_tables_for(preset.name, symbol))
+
+
+def stop_check(
+    exchange: str,
+    side: Any,
+    entry: Num,
+    stop: Num,
+    *,
+    leverage: Num | None = None,
+    size: Num | None = None,
+    principal: Num | None = None,
+    maintenance_margin_rate: Num | None = None,
+    maintenance_amount: Num | None = None,
+    tiers: Any = None,
+    symbol: str | None = None,
+    taker_fee_rate: Num | None = None,
+    max_leverage: Num | None = None,
+) -> dict[str, Any]:
+    """An isolated position's exchange liquidation price against its stop, and the leverage that keeps it beyond.
+
+    Exactly one of:
+
+    - ``size``: a fixed position (linear ``Q``, inverse ``F``), margined with
+      its initial margin ``value(E) / L`` (``contractcalc size``);
+    - ``principal``: a fixed margin in the quote currency at entry, the
+      position being ``principal × L`` of notional (``contractcalc plan``).
+
+    Returns ``liquidation_price`` (at ``leverage``; ``None`` without one or
+    when no price liquidates), ``stop_before_liquidation_exact`` (the stop is
+    reached first: the liquidation price is at or beyond the stop) and
+    ``max_leverage_for_stop``: the highest leverage whose liquidation price is
+    at or beyond the stop, capped by the tier cap (and Hyperliquid's max
+    leverage).  At the stop the margin balance must cover the requirement:
+
+    - fixed size: ``WB* = requirement(S) − s·PnL(S)``, ``L* = value(E) / WB*``;
+    - fixed margin: the largest size with ``principal + cum − size·w(S) >= 0``,
+      ``w`` the loss and requirement per unit of size at the stop, solved per
+      tier and kept where self-consistent, as for the liquidation price.
+
+    Hand check (Binance, MMR 0.4 %): 1 BTC long @ 10,000, stop 9,000: at the
+    stop the margin must cover the 1,000 loss and 36 of maintenance margin, so
+    ``L* = 10,000 / 1,036 = 9.65``; at 10x the liquidation price is
+    9,036.14, above the stop.
+
+    >>> r = stop_check("binance-usdm", "long", 10000, 9000, size=1, leverage=10, maintenance_margin_rate=0.004)
+    >>> round(r["max_leverage_for_stop"], 4), round(r["liquidation_price"], 2), r["stop_before_liquidation_exact"]
+    (9.6525, 9036.14, False)
+    """
+    preset = exchange_preset(exchange)
+    model = model_for(preset)
+    kind = preset.contract
+    s = _sign(side)
+    entry, stop = positive("entry", entry), positive("stop", stop)
+    if (size is None) == (principal is None):
+        raise InputError("size", "is required (a fixed position), or 'principal' (a fixed margin), not both")
+    if tiers is None and maintenance_margin_rate is None and symbol is not None and not (
+        model.name == "hyperliquid" and max_leverage is not None
+    ):
+        found = preset_tables_for(preset.name, symbol)
+        tiers = found[0].name if found else None
+    table, rate, amount = _rate_source(preset, tiers, symbol, maintenance_margin_rate, maintenance_amount,
+                                       max_leverage)
+    like = (entry, stop, *(x for x in (size, principal, leverage, rate) if x is not None))
+    fee = _fee_rate(preset, model, taker_fee_rate, *like)
+    everywhere = (Decimal(0), Decimal("Infinity"))
+    bands = _bands_like(_bands(table) if table is not None else [Band(0, *everywhere, rate, amount)], *like)
+    inf = _infinity(*like)
+
+    def unit_value(price: Num) -> Num:  # value per unit of size
+        return price if kind == "linear" else 1 / price
+
+    pnl_unit = s * ((stop - entry) if kind == "linear" else (1 / entry - 1 / stop))
+    valued_unit = unit_value(entry if model.mm_at_entry else stop)
+    margin_in_kind = None
+    if size is not None:
+        size = positive("size", size)
+        valued = size * valued_unit
+        index = _band_index(bands, valued)
+        mm = valued * _pick([b.rate for b in bands], index) - _pick([b.amount for b in bands], index)
+        needed = mm + size * unit_value(stop) * fee - size * pnl_unit  # WB* at the stop
+        best = where(needed > 0, size * unit_value(entry) / where(needed > 0, needed, 1), inf)
+        cap = inf
+        if table is not None:
+            entry_band = _band_index(bands, size * unit_value(entry))
+            cap = constant_like(0, *like) + _pick([b.cap if b.cap is not None else inf for b in bands], entry_band)
+    else:
+        principal = positive("principal", principal)
+        margin_in_kind = principal if kind == "linear" else principal / entry
+        per_leverage = principal / entry if kind == "linear" else principal  # size per unit of leverage
+        best_size = -inf
+        for band in bands:
+            w = -(pnl_unit - valued_unit * band.rate - unit_value(stop) * fee)
+            room = margin_in_kind + band.amount
+            size_k = where(w > 0, room / where(w > 0, w, 1), inf)
+            low = band.low / valued_unit
+            high = band.high / valued_unit if not _is_infinite(band.high) else inf
+            better = (size_k >= low) & (_minimum(size_k, high) > best_size)
+            best_size = where(better, _minimum(size_k, high), best_size)
+        best = best_size / per_leverage
+        cap = inf
+        if table is not None:  # the highest leverage L with L <= cap of the tier holding principal × L
+            best_cap = -inf
+            for band in bands:
+                low_l = band.low / (per_leverage * unit_value(entry))
+                high_l = band.high / (per_leverage * unit_value(entry)) if not _is_infinite(band.high) else inf
+                band_cap = constant_like(band.cap, *like) if band.cap is not None else inf
+                ok = band_cap >= low_l
+                best_cap = where(ok & (_minimum(band_cap, high_l) > best_cap), _minimum(band_cap, high_l), best_cap)
+            cap = best_cap
+    if model.name == "hyperliquid" and max_leverage is not None:
+        cap = _minimum(cap, max_leverage)
+    top = _minimum(best, cap)
+
+    result: dict[str, Any] = {
+        "liquidation_price": None,
+        "stop_before_liquidation_exact": None,
+        "max_leverage_for_stop": _masked(top, _valid_price(top)),
+    }
+    if leverage is not None:
+        leverage = positive("leverage", leverage)
+        keywords: dict[str, Any] = {
+            "exchange": exchange, "side": s, "entry": entry, "leverage": leverage, "tiers": table,
+            "maintenance_margin_rate": None if table is not None else rate,
+            "maintenance_amount": None if table is not None else amount,
+            "taker_fee_rate": taker_fee_rate if model.counts_close_fee else None,
+            "max_leverage": max_leverage if model.name == "hyperliquid" else None,
+        }
+        if model.name == "hyperliquid" and max_leverage is not None and table is None:
+            keywords["maintenance_margin_rate"] = None
+        if size is not None:
+            position = size
+        else:
+            assert margin_in_kind is not None
+            keywords["wallet_balance"] = margin_in_kind
+            position = principal * leverage / entry if kind == "linear" else principal * leverage
+        if kind == "linear":
+            keywords["quantity"] = position
+        else:
+            keywords.update(contracts=position, contract_size=constant_like(1, *like))
+        price = liquidation_price(**keywords)["liquidation_price"]
+        ok = _valid_price(price) if price is not None else False
+        safe = where(ok, price, stop) if is_array(price) else (price if price is not None else stop)
+        result["liquidation_price"] = price
+        result["stop_before_liquidation_exact"] = where(ok, s * (stop - safe) >= 0, True)
+    return result

@@ -65,6 +65,13 @@ def plan(
     target: Num,
     principal: Num,
     leverage: Num | None = None,
+    exchange: str | None = None,
+    maintenance_margin_rate: Num | None = None,
+    maintenance_amount: Num | None = None,
+    tiers: str | None = None,
+    symbol: str | None = None,
+    taker_fee_rate: Num | None = None,
+    max_leverage: Num | None = None,
 ) -> dict[str, Any]:
     """The seed's plan for a trade; keys as in ``contractcalc plan --json``.
 
@@ -83,6 +90,21 @@ def plan(
       beside the seed's ``liquidation_change`` ``1/L``.
 
     See :data:`EXACT_NOTES` for a one-line explanation of each difference.
+
+    With ``exchange`` (and a maintenance rate: ``maintenance_margin_rate``,
+    ``tiers``, a shipped table for ``symbol``, or Hyperliquid's
+    ``max_leverage``) the plan also checks the stop against that exchange's
+    liquidation price for an isolated position margined with ``principal``
+    (:func:`contractcalc.liquidation.stop_check`): ``liquidation_price`` at the
+    leverage, ``stop_before_liquidation_exact`` and ``max_leverage_for_stop``,
+    the highest leverage whose liquidation price is at or beyond the stop.
+    At the seed's leverage the bankruptcy price is the stop, so the exchange
+    liquidates first: the seed's 4x is just above Binance's 3.95x at a 0.4 %
+    rate.
+
+    >>> exact = plan("long", 20000, 15000, 24000, 1000, exchange="binance-usdm", maintenance_margin_rate=0.004)
+    >>> exact["stop_before_liquidation_exact"], round(exact["max_leverage_for_stop"], 4)
+    (False, 3.9526)
 
     Seed example (S5, S3-style): long from 20000, stop 15000 gives 4x, a 25 %
     liquidation move; at a 24000 target (+20 %) 1000 of principal makes 800
@@ -121,7 +143,7 @@ def plan(
         stop_before_liquidation = abs(stop_change) * leverage <= 1
     face_value = principal * leverage
     exact_coin = contracts.inverse_pnl(s, entry, target, face_value)
-    return {
+    result = {
         "target_change": target_change,
         "stop_change": stop_change,
         "leverage": leverage,
@@ -135,3 +157,12 @@ def plan(
         "inverse_profit_at_entry": s * face_value * (1 - entry / target),
         "inverse_bankruptcy_change": inverse_bankruptcy_change(s, leverage),
     }
+    if exchange is not None:
+        from .liquidation import stop_check
+
+        result.update(stop_check(
+            exchange, s, entry, stop, principal=principal, leverage=leverage,
+            maintenance_margin_rate=maintenance_margin_rate, maintenance_amount=maintenance_amount, tiers=tiers,
+            symbol=symbol, taker_fee_rate=taker_fee_rate, max_leverage=max_leverage,
+        ))
+    return result

@@ -16,7 +16,7 @@ from ..exchanges import EXCHANGES
 from ..tiers import PRESET_TABLES
 from . import app
 from ._options import JsonFlag, Side, number_option
-from ._output import emit, parse_number, require_number
+from ._output import emit, format_readable, parse_number, require_number
 
 OptionalContract = Annotated[
     str | None,
@@ -222,6 +222,9 @@ SIZE_LABELS = {
     "risk_amount": "balance × risk rate",
     "leverage_needed": "notional / balance",
     "reward_risk_ratio": "net PnL at target / risk amount",
+    "liquidation_price": "exchange's, isolated at --leverage",
+    "stop_before_liquidation_exact": "liquidation price at or beyond the stop",
+    "max_leverage_for_stop": "highest leverage keeping it beyond the stop",
 }
 
 
@@ -246,9 +249,26 @@ def size(
     ] = None,
     exchange: Exchange = None,
     symbol: Symbol = None,
+    leverage: Annotated[
+        str | None, number_option("--leverage", "With --exchange: leverage of the isolated position (liquidation).")
+    ] = None,
+    maintenance_margin_rate: Annotated[
+        str | None, number_option("--maintenance-margin-rate", "With --exchange: maintenance margin rate.")
+    ] = None,
+    maintenance_amount: Annotated[
+        str | None, number_option("--maintenance-amount", "With --exchange: maintenance amount (cum).")
+    ] = None,
+    tiers: Annotated[
+        str | None, typer.Option("--tiers", help="With --exchange: tier table file or preset.", show_default=False)
+    ] = None,
     json: JsonFlag = False,
 ) -> None:
-    """Position size that loses balance × risk rate at the stop (fees included)."""
+    """Position size that loses balance × risk rate at the stop (fees included).
+
+    With --exchange and a maintenance rate (--maintenance-margin-rate, --tiers, a shipped table for
+    --symbol, or hyperliquid's --max-leverage): the exchange's liquidation price at --leverage, whether
+    the stop comes first, and the highest leverage that keeps the liquidation price beyond the stop.
+    """
     result = calculators.size(
         contract=contract,
         side=side,
@@ -263,9 +283,16 @@ def size(
         max_leverage=parse_number("max_leverage", max_leverage),
         exchange=exchange,
         symbol=symbol,
+        leverage=parse_number("leverage", leverage),
+        maintenance_margin_rate=parse_number("maintenance_margin_rate", maintenance_margin_rate),
+        maintenance_amount=parse_number("maintenance_amount", maintenance_amount),
+        tiers=tiers,
     )
-    _show(result, as_json=json, title="Position size from risk", labels=SIZE_LABELS,
-          notes=[_units(contract, exchange), "Sizes are exact: round down to your exchange's lot size."])
+    notes = [_units(contract, exchange), "Sizes are exact: round down to your exchange's lot size."]
+    if result.get("stop_before_liquidation_exact") is False:
+        notes.insert(0, f"WARNING: on {exchange} the position is liquidated before the stop; use at most "
+                        f"{format_readable('', result['max_leverage_for_stop'])}x.")
+    _show(result, as_json=json, title="Position size from risk", labels=SIZE_LABELS, notes=notes)
 
 
 def _preset_lines() -> str:

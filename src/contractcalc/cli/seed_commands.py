@@ -11,7 +11,7 @@ from ..plan import EXACT_NOTES
 from ..plan import plan as plan_calculation
 from . import app
 from ._options import Contract, JsonFlag, Side, number_option
-from ._output import emit, parse_number, require_number
+from ._output import emit, format_readable, parse_number, require_number
 
 seed_app = typer.Typer(
     help="The seed lesson's formulas, exactly as the document states them.",
@@ -88,6 +88,29 @@ def plan(
     leverage: Annotated[
         str | None, number_option("--leverage", "Leverage; default: the one the stop implies.")
     ] = None,
+    exchange: Annotated[
+        str | None, typer.Option("--exchange", help="Check the stop against this exchange's liquidation price "
+                                 "(isolated, margin = principal).", show_default=False)
+    ] = None,
+    maintenance_margin_rate: Annotated[
+        str | None, number_option("--maintenance-margin-rate", "With --exchange: maintenance margin rate.")
+    ] = None,
+    maintenance_amount: Annotated[
+        str | None, number_option("--maintenance-amount", "With --exchange: maintenance amount (cum).")
+    ] = None,
+    tiers: Annotated[
+        str | None, typer.Option("--tiers", help="With --exchange: tier table file or preset.", show_default=False)
+    ] = None,
+    symbol: Annotated[
+        str | None, typer.Option("--symbol", help="With --exchange: symbol (picks a shipped tier table).",
+                                 show_default=False)
+    ] = None,
+    taker_fee_rate: Annotated[
+        str | None, number_option("--taker-fee-rate", "With --exchange okx-*: fee to close.")
+    ] = None,
+    max_leverage: Annotated[
+        str | None, number_option("--max-leverage", "With --exchange hyperliquid: the asset's max leverage.")
+    ] = None,
     json: JsonFlag = False,
 ) -> None:
     """The seed's method: leverage from the stop, liquidation move, profit at the target.
@@ -102,12 +125,24 @@ def plan(
         target=require_number("target", target),
         principal=require_number("principal", principal),
         leverage=parse_number("leverage", leverage),
+        exchange=exchange,
+        maintenance_margin_rate=parse_number("maintenance_margin_rate", maintenance_margin_rate),
+        maintenance_amount=parse_number("maintenance_amount", maintenance_amount),
+        tiers=tiers,
+        symbol=symbol,
+        taker_fee_rate=parse_number("taker_fee_rate", taker_fee_rate),
+        max_leverage=parse_number("max_leverage", max_leverage),
     )
     notes = []
     if not result["stop_before_liquidation"]:
         notes.append(
             "WARNING: the stop lies beyond the liquidation move: the position would be "
             "liquidated before the stop is reached."
+        )
+    if result.get("stop_before_liquidation_exact") is False:
+        notes.append(
+            f"WARNING: on {exchange} the position is liquidated before the stop; use at most "
+            f"{format_readable('', result['max_leverage_for_stop'])}x."
         )
     notes.extend(EXACT_NOTES.values())
     emit(result, as_json=json, title="Plan (seed formulas, exact figures beside)", notes=notes, labels=PLAN_LABELS)
@@ -125,4 +160,7 @@ PLAN_LABELS = {
     "inverse_profit_exact_value": "that coin at the target price: P·L·c",
     "inverse_profit_at_entry": "that coin at the entry price",
     "inverse_bankruptcy_change": "exact inverse: 1/(L+1) long, 1/(L−1) short",
+    "liquidation_price": "exchange's, isolated, margin = principal",
+    "stop_before_liquidation_exact": "liquidation price at or beyond the stop",
+    "max_leverage_for_stop": "highest leverage keeping it beyond the stop",
 }
