@@ -174,3 +174,12 @@ def test_a_symbol_missing_from_the_tier_file() -> None:
     two = {"A": Y23_TIERS["X"], "B": Y23_TIERS["X"]}
     with pytest.raises(InputError, match="'symbol' is required: the tier file holds A, B"):
         load_tiers(two)
+
+
+@pytest.mark.parametrize("spelling", ["BTC/USDT:USDT", "BTCUSDT", "btcusdt", "BTC-USDT-SWAP", "BTC_USDT"])
+def test_exchange_spellings_of_a_symbol_find_the_ccxt_key(spelling: str) -> None:
+    table = load_tiers("binance-usdm-BTCUSDT-2021-03-18", spelling)
+    assert table.symbol == "BTC/USDT:USDT"
+    # the inverse BTC/USD:BTC must not be taken for BTCUSDT
+    with pytest.raises(InputError, match="'symbol' is not in the tier file"):
+        load_tiers("binance-coinm-BTCUSD-reconstructed", spelling)

@@ -159,6 +159,11 @@ def side_sign(side: Any, name: str = "side") -> Any:
         if arr.dtype.kind in "iuf":
             require(name, arr, (arr == 1) | (arr == -1), rule)
             return arr.astype(np.int64)
+        if arr.dtype.kind == "U":
+            # Fast path for a large book spelled exactly 'long'/'short'.
+            is_long = arr == "long"
+            if (is_long | (arr == "short")).all():
+                return np.where(is_long, 1, -1)
         words = np.char.lower(np.char.strip(arr.astype(str)))
         is_long = words == "long"
         require(name, arr, is_long | (words == "short"), rule)

@@ -705,7 +705,7 @@ def liquidation_price(
         raise InputError("side", "is required ('long' or 'short')")
     if entry is None:
         raise InputError("entry", "is required")
-    s = _sign(side)
+    s = side_sign(side)
     entry = positive("entry", entry)
     kind = preset.contract
     if contracts is not None:
@@ -806,17 +806,6 @@ def liquidation_price(
     if mark is not None:
         result["margin_ratio"] = _margin_ratio(kind, model, s, entry, size, balance, mark, bands, table)
     return result
-
-
-def _sign(side: Any) -> Any:
-    """:func:`side_sign`, with a fast path for an array of exactly 'long'/'short' (a large book)."""
-    if is_array(side) and side.dtype.kind == "U":
-        import numpy as np
-
-        is_long, is_short = side == "long", side == "short"
-        if (is_long | is_short).all():
-            return np.where(is_long, 1, -1).astype(np.int8)
-    return side_sign(side)
 
 
 def _margin_mode(margin_mode: str | None) -> str:
@@ -942,7 +931,7 @@ def stop_check(
     preset = exchange_preset(exchange)
     model = model_for(preset)
     kind = preset.contract
-    s = _sign(side)
+    s = side_sign(side)
     entry, stop = positive("entry", entry), positive("stop", stop)
     if (size is None) == (principal is None):
         raise InputError("size", "is required (a fixed position), or 'principal' (a fixed margin), not both")

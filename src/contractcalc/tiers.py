@@ -262,9 +262,30 @@ def load_tiers(tiers: str | Path | Mapping[str, Any], symbol: str | None = None)
         if len(data) != 1:
             raise InputError("symbol", f"is required: the tier file holds {', '.join(sorted(data))}")
         symbol = next(iter(data))
-    if symbol not in data:
+    key = _match_symbol(symbol, data)
+    if key is None:
         raise InputError("symbol", f"is not in the tier file (it holds {', '.join(sorted(data))})", symbol)
-    return _parse_table(symbol, data[symbol], source, as_of)
+    return _parse_table(key, data[key], source, as_of)
+
+
+def _compact_symbol(symbol: str) -> str:
+    """``BTC/USDT:USDT``, ``BTCUSDT`` and ``BTC-USDT-SWAP`` all become ``BTCUSDT``."""
+    text = symbol.split(":")[0].upper()
+    for separator in "/-_":
+        text = text.replace(separator, "")
+    return text.removesuffix("SWAP").removesuffix("PERP")
+
+
+def _match_symbol(symbol: str, data: Mapping[str, Any]) -> str | None:
+    """The key of ``data`` for ``symbol``: exact, or the one key with the same compact form.
+
+    >>> _match_symbol("BTCUSDT", {"BTC/USDT:USDT": [], "ETH/USDT:USDT": []})
+    'BTC/USDT:USDT'
+    """
+    if symbol in data:
+        return symbol
+    matches = [key for key in data if _compact_symbol(str(key)) == _compact_symbol(str(symbol))]
+    return matches[0] if len(matches) == 1 else None
 
 
 @dataclass(frozen=True)

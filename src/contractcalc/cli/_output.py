@@ -103,7 +103,7 @@ def emit(
     from rich.table import Table
 
     table = Table(title=title, show_header=True, header_style="bold")
-    table.add_column("quantity")
+    table.add_column("result")
     table.add_column("value", justify="right")
     if labels:
         table.add_column("meaning")
