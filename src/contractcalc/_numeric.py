@@ -52,8 +52,9 @@ def _numpy() -> Any:
 
 def is_array(x: Any) -> bool:
     """True for a NumPy ndarray (without importing NumPy when it is not loaded)."""
-    np = sys.modules.get("numpy")
-    return np is not None and isinstance(x, np.ndarray)
+    # getattr: another thread may be half-way through importing NumPy.
+    ndarray = getattr(sys.modules.get("numpy"), "ndarray", None)
+    return ndarray is not None and isinstance(x, ndarray)
 
 
 def _is_scalar_number(x: Any) -> bool:
