@@ -202,7 +202,7 @@ def test_console_script_bad_input(console_script: Any) -> None:
     assert result.err.strip().splitlines() == ["error: '--risk-rate' must be in (0, 1] (got 2)"]
 
 
-MY_COMMANDS = ("pnl", "target", "average-entry", "cost", "size", "max-open", "plan")
+MY_COMMANDS = ("pnl", "target", "average-entry", "cost", "size", "max-open", "plan", "seed")
 
 
 def readme_json_examples() -> list[tuple[list[str], str]]:
