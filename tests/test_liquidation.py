@@ -390,6 +390,15 @@ GOOD = {"symbol": "BTC/USDT:USDT", "side": "long", "contracts": 1, "contractSize
         ([{**GOOD, "entryPrice": float("nan")}], "'positions' item 0: 'entryPrice' must be finite (got nan)"),
         ([GOOD, {**GOOD, "maintenanceMarginRate": None}],
          "'positions' item 1: 'maintenanceMarginRate' is required"),
+        # a list is not a side (it was read as 'short': the short's price for a long)
+        ([{**GOOD, "side": ["long"]}], "'positions' item 0: 'side' must be 'long' or 'short' (got ['long'])"),
+        ([{**GOOD, "side": True}], "'positions' item 0: 'side' must be 'long' or 'short' (got True)"),
+        # a JSON integer beyond float range (was an OverflowError)
+        ([{**GOOD, "contracts": 10**400}],
+         "'positions' item 0: 'contracts' must be finite (too large for a float) (got '401-digit integer')"),
+        # two legs of one symbol share one mark (the second mark was ignored)
+        ([GOOD, {**GOOD, "side": "short", "markPrice": 50}],
+         "'positions' item 1: 'markPrice' must equal the mark of item 0"),
     ],
 )
 def test_bad_positions(positions: Any, expected: str) -> None:
@@ -400,6 +409,21 @@ def test_positions_file_that_does_not_parse(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("[{\"symbol\": ")
     assert _positions_error(str(bad)).startswith("'positions' must be valid JSON (Expecting value at line 1")
+
+
+def test_positions_file_that_is_not_utf8(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"\xff\xfe[]")
+    assert _positions_error(str(bad)) == f"'positions' must be a UTF-8 JSON file (it is not UTF-8 text) (got '{bad}')"
+
+
+def test_positions_side_as_sign_or_text() -> None:
+    # long 1 @ 100, wallet 1,000, MMR 0.4 %: LP = (1,000 − 100) / (0.004 − 1) < 0, none;
+    # short: LP = (1,000 + 100) / (0.004 + 1) = 1,095.62
+    for side, expected in ((1, None), ("LONG", None), (-1, 1100 / 1.004), (" short ", 1100 / 1.004)):
+        row = liquidation_price("binance-usdm", wallet_balance=1000, positions=[{**GOOD, "side": side}])["positions"][0]
+        assert row["side"] == ("long" if expected is None else "short")
+        assert row["liquidation_price"] is None if expected is None else close(row["liquidation_price"], expected)
 
 
 def test_positions_exclude_single_position_keywords() -> None:

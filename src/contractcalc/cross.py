@@ -77,6 +77,8 @@ def load_positions(source: str | Path | Sequence[Mapping[str, Any]]) -> list[Map
             text = path.read_text("utf-8")
         except OSError as error:
             raise InputError("positions", f"must be a readable JSON file ({error.strerror})", str(source)) from None
+        except UnicodeDecodeError:
+            raise InputError("positions", "must be a UTF-8 JSON file (it is not UTF-8 text)", str(source)) from None
         try:
             data: Any = json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as error:
@@ -109,6 +111,9 @@ def _raw_number(k: int, key: str, value: Any) -> Any:
         return number(key, value)
     except InputError as error:
         raise _item_error(k, key, error.rule, value) from None
+    except OverflowError:  # a JSON integer too large for a float
+        digits = f"{len(str(value))}-digit integer"
+        raise _item_error(k, key, "must be finite (too large for a float)", digits) from None
 
 
 def _settle(symbol: str) -> str:
@@ -195,7 +200,11 @@ def cross_liquidation(
     req_mark = [_requirement(model, leg, leg.mark, with_fee=True) for leg in legs]
     groups: dict[str, list[int]] = {}
     for k, row in enumerate(rows):
-        groups.setdefault(row["symbol"], []).append(k)
+        members = groups.setdefault(row["symbol"], [])
+        if members and row["markPrice"] != rows[members[0]]["markPrice"]:
+            raise _item_error(k, "markPrice", f"must equal the mark of item {members[0]} (the legs of one symbol "
+                              "move with one mark)", row["markPrice"])
+        members.append(k)
 
     out: list[dict[str, Any]] = [{} for _ in legs]
     for members in groups.values():
@@ -240,10 +249,11 @@ def _read(k: int, item: Mapping[str, Any], preset: ExchangePreset, has_tiers: bo
             row[key] = value.strip()
         elif key == "side":
             try:
-                side_sign(value)
+                if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+                    raise InputError(key, "must be 'long' or 'short'", value)  # a list would be a book of sides
+                row[key] = "long" if side_sign(value) > 0 else "short"
             except InputError:
                 raise _item_error(k, key, "must be 'long' or 'short'", value) from None
-            row[key] = str(value).strip().lower() if isinstance(value, str) else ("long" if value == 1 else "short")
         else:
             row[key] = _raw_number(k, key, value)
     for key in ("contracts", "contractSize", "entryPrice", "markPrice", "leverage"):
