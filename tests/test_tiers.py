@@ -183,3 +183,50 @@ def test_exchange_spellings_of_a_symbol_find_the_ccxt_key(spelling: str) -> None
     # the inverse BTC/USD:BTC must not be taken for BTCUSDT
     with pytest.raises(InputError, match="'symbol' is not in the tier file"):
         load_tiers("binance-coinm-BTCUSD-reconstructed", spelling)
+
+
+def test_bad_tier_files_are_input_errors_on_tiers(tmp_path: Path) -> None:
+    # A tier file that is not UTF-8, or whose tiers are not objects, or whose 'tier' is not a
+    # number, used to escape as UnicodeDecodeError / AttributeError / ValueError (a CLI traceback).
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(InputError, match="'tiers' must be a JSON file in UTF-8"):
+        load_tiers(binary)
+    with pytest.raises(InputError, match=r"'tiers' must hold tier objects for X \(got 1 at tier 1\)"):
+        load_tiers({"X": [1]}, "X")
+    named = {"X": [{**Y23_TIERS["X"][0], "tier": "one"}]}
+    with pytest.raises(InputError, match=r"'tiers' 'tier' must be a whole number \(got 'one' at tier 1\)"):
+        load_tiers(named, "X")
+    assert load_tiers({"X": [{**Y23_TIERS["X"][0], "tier": "7"}]}, "X").tiers[0].tier == 7
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"maxLeverage": None}, "'tiers' X tier 1: 'maxLeverage' must be a number (got None)"),
+        ({"maxLeverage": 0}, "'tiers' X tier 1: 'maxLeverage' must be > 0 (got 0)"),
+        ({"maxNotional": 0}, "'tiers' X tier 1: 'maxNotional' must be > 'minNotional' (0) (got 0)"),
+        ({"info": {"cum": "x"}}, "'tiers' X tier 1: 'cum' must be a number (got 'x')"),
+        ({"maintenanceMarginRate": -1}, "'tiers' X tier 1: 'maintenanceMarginRate' must be a finite number >= 0"),
+    ],
+)
+def test_a_bad_tier_field_is_reported_on_tiers(change: dict[str, Any], message: str) -> None:
+    # The error's field is 'tiers' (the CLI shows '--tiers', a real flag), not 'maxLeverage'
+    # (which it showed as '--maxLeverage'), and says which tier holds the bad value.
+    with pytest.raises(InputError) as caught:
+        load_tiers({"X": [{**Y23_TIERS["X"][0], **change}]}, "X")
+    assert caught.value.field == "tiers"
+    assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize("spelling", ["BTC/USDT:USDT", "BTCUSDT", "btcusdt", "BTC-USDT-SWAP"])
+def test_shipped_tables_are_found_by_exchange_spellings_of_a_symbol(spelling: str) -> None:
+    # load_tiers matched BTCUSDT to BTC/USDT:USDT but the shipped-table lookup did not: `cost
+    # --exchange binance-usdm --symbol BTCUSDT --leverage 150` skipped the 125x cap silently.
+    names = [p.name for p in preset_tables_for("binance-usdm", spelling)]
+    assert names == ["binance-usdm-BTCUSDT-2024-10", "binance-usdm-BTCUSDT-2021-03-18"]
+    assert preset_tables_for("binance-coinm", spelling) == []
+    from contractcalc import cost
+
+    with pytest.raises(InputError, match="'leverage' must be <= 125, the cap of tier 1"):
+        cost(exchange="binance-usdm", symbol=spelling, side="long", entry=D(100), leverage=D(150), quantity=D(1))

@@ -154,15 +154,17 @@ class TierTable:
             )
 
 
-def _decimal(field: str, value: Any) -> Decimal:
+def _decimal(field: str, value: Any, where: str = "") -> Decimal:
+    """A tier value as ``Decimal``; errors name the ``tiers`` input (``where`` locates the tier)."""
+    label = f"{where}'{field}'"
     if isinstance(value, bool) or value is None:
-        raise InputError(field, "must be a number", value)
+        raise InputError("tiers", f"{label} must be a number", value)
     try:
         result = Decimal(str(value)) if not isinstance(value, Decimal) else value
     except ArithmeticError:
-        raise InputError(field, "must be a number", value) from None
+        raise InputError("tiers", f"{label} must be a number", value) from None
     if not result.is_finite() or result < 0:
-        raise InputError(field, "must be a finite number >= 0", value)
+        raise InputError("tiers", f"{label} must be a finite number >= 0", value)
     return result
 
 
@@ -193,22 +195,30 @@ def complete_maintenance_amounts(
 def _parse_table(symbol: str, raw_tiers: Any, source: str, as_of: str) -> TierTable:
     if not isinstance(raw_tiers, list) or not raw_tiers:
         raise InputError("tiers", f"must be a non-empty list of tiers for {symbol}", type(raw_tiers).__name__)
-    ordered = sorted(raw_tiers, key=lambda t: _decimal("minNotional", t.get("minNotional", 0)))
-    floors, caps, rates, leverages, amounts = [], [], [], [], []
-    for raw in ordered:
+    for position, raw in enumerate(raw_tiers, start=1):
         if not isinstance(raw, Mapping):
-            raise InputError("tiers", "must hold tier objects", raw)
-        floors.append(_decimal("minNotional", raw.get("minNotional")))
-        caps.append(_decimal("maxNotional", raw.get("maxNotional")))
-        rates.append(_decimal("maintenanceMarginRate", raw.get("maintenanceMarginRate")))
-        leverages.append(_decimal("maxLeverage", raw.get("maxLeverage")))
+            raise InputError("tiers", f"must hold tier objects for {symbol}", raw, where=f" at tier {position}")
+    ordered = sorted(raw_tiers, key=lambda t: _decimal("minNotional", t.get("minNotional"), f"{symbol}: "))
+    floors, caps, rates, leverages, amounts, numbers = [], [], [], [], [], []
+    for k, raw in enumerate(ordered):
+        where = f"{symbol} tier {_tier_number(raw, k)}: "
+        floors.append(_decimal("minNotional", raw.get("minNotional"), where))
+        caps.append(_decimal("maxNotional", raw.get("maxNotional"), where))
+        rates.append(_decimal("maintenanceMarginRate", raw.get("maintenanceMarginRate"), where))
+        leverages.append(_decimal("maxLeverage", raw.get("maxLeverage"), where))
+        if caps[-1] <= floors[-1]:
+            raise InputError("tiers", f"{where}'maxNotional' must be > 'minNotional' ({_plain(floors[-1])})",
+                             raw.get("maxNotional"))
+        if leverages[-1] <= 0:
+            raise InputError("tiers", f"{where}'maxLeverage' must be > 0", raw.get("maxLeverage"))
         info = raw.get("info") or {}
         cum = info.get("cum", info.get("maintAmount")) if isinstance(info, Mapping) else None
-        amounts.append(None if cum is None else _decimal("cum", cum))
+        amounts.append(None if cum is None else _decimal("cum", cum, where))
+        numbers.append(_tier_number(raw, k))
     cums = complete_maintenance_amounts(floors, rates, amounts)
     tiers = tuple(
         Tier(
-            tier=int(raw.get("tier", k + 1)),
+            tier=numbers[k],
             min_notional=floors[k],
             max_notional=caps[k],
             maintenance_margin_rate=rates[k],
@@ -222,6 +232,20 @@ def _parse_table(symbol: str, raw_tiers: Any, source: str, as_of: str) -> TierTa
             raise InputError("tiers", f"must be contiguous for {symbol}", f"gap at {upper.describe()}")
     currency = str(ordered[0].get("currency") or "")
     return TierTable(symbol=symbol, currency=currency, tiers=tiers, source=source, as_of=as_of)
+
+
+def _tier_number(raw: Mapping[str, Any], k: int) -> int:
+    """The tier's ``tier`` field as an integer, or its 1-based position when absent."""
+    value = raw.get("tier", k + 1)
+    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
+        raise InputError("tiers", "'tier' must be a whole number", value, where=f" at tier {k + 1}")
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        number = Decimal("NaN")
+    if not number.is_finite() or number != number.to_integral_value():
+        raise InputError("tiers", "'tier' must be a whole number", value, where=f" at tier {k + 1}")
+    return int(number)
 
 
 def load_tiers(tiers: str | Path | Mapping[str, Any], symbol: str | None = None) -> TierTable:
@@ -248,6 +272,8 @@ def load_tiers(tiers: str | Path | Mapping[str, Any], symbol: str | None = None)
         except OSError as error:
             rule = f"must be a readable JSON file or a preset ({error.strerror})"
             raise InputError("tiers", rule, str(tiers)) from None
+        except UnicodeDecodeError:
+            raise InputError("tiers", "must be a JSON file in UTF-8 (or a preset)", str(tiers)) from None
         try:
             data = json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as error:
@@ -342,9 +368,14 @@ PRESET_TABLES: dict[str, TierPreset] = {
 
 
 def preset_tables_for(exchange: str, symbol: str | None = None) -> list[TierPreset]:
-    """Shipped presets for an exchange (and symbol), newest first."""
+    """Shipped presets for an exchange (and symbol, in any exchange spelling), newest first.
+
+    >>> [p.name for p in preset_tables_for("binance-usdm", "BTCUSDT")]
+    ['binance-usdm-BTCUSDT-2024-10', 'binance-usdm-BTCUSDT-2021-03-18']
+    """
     found = [
-        p for p in PRESET_TABLES.values() if p.exchange == exchange and (symbol is None or p.symbol == symbol)
+        p for p in PRESET_TABLES.values()
+        if p.exchange == exchange and (symbol is None or _match_symbol(symbol, {p.symbol: None}) is not None)
     ]
     return sorted(found, key=lambda p: p.as_of, reverse=True)
 
