@@ -212,7 +212,7 @@ def pnl(
         funding: Num = 0 * fees
     else:
         intervals = 1 if funding_intervals is None else funding_intervals
-        mark = entry if funding_mark is None else funding_mark
+        mark = entry if funding_mark is None else positive("funding_mark", funding_mark)
         funding = cx.funding_payment(m.contract, s, mark, q, funding_rate, intervals)
     return {
         "pnl": gain,
@@ -642,7 +642,8 @@ def max_open(
         import numpy as np
 
         caps = [float(t.max_leverage) for t in table.tiers]
-        bounds = np.array([float(t.max_notional) for t in table.tiers])
+        # the bounds in the inputs' type: a Decimal (object) array must not meet floats
+        bounds = np.array([constant_like(t.max_notional, balance, leverage, entry) for t in table.tiers])
         allowed = np.array(caps)[None, :] >= np.asarray(leverage, dtype=float).reshape(-1, 1)
         table.check_leverage(leverage, 0 * leverage)
         top = (allowed * np.arange(1, len(caps) + 1)).max(axis=1) - 1

@@ -319,6 +319,10 @@ def target_price(contract: str, side: Any, entry: Num, leverage: Num, roe: Num) 
     Traceback (most recent call last):
     ...
     contractcalc.errors.InputError: 'roe' must be < leverage for a linear short (the price would reach 0) (got 2)
+    >>> target_price("linear", "long", 100, 2, -2)
+    Traceback (most recent call last):
+    ...
+    contractcalc.errors.InputError: 'roe' must be > -leverage for a linear long (the price would reach 0) (got -2)
     """
     s = side_sign(side)
     entry = _price("entry", entry)
@@ -326,10 +330,20 @@ def target_price(contract: str, side: Any, entry: Num, leverage: Num, roe: Num) 
     roe = number("roe", roe)
     move = s * roe / leverage
     if contract_kind(contract) == "linear":
-        require("roe", roe, 1 + move > 0, "must be < leverage for a linear short (the price would reach 0)")
+        require("roe", roe, 1 + move > 0, _roe_rule(s, "linear", -1, "the price would reach 0"))
         return entry * (1 + move)
-    require("roe", roe, 1 - move > 0, "must be < leverage for an inverse long (the price would be infinite)")
+    require("roe", roe, 1 - move > 0, _roe_rule(s, "inverse", 1, "the price would be infinite"))
     return entry / (1 - move)
+
+
+def _roe_rule(s: Any, kind: str, capped: int, why: str) -> str:
+    """The rule an unreachable ROE breaks: ``< leverage`` for the ``capped`` side, ``> −leverage`` for the other."""
+    article = "an" if kind == "inverse" else "a"
+    upper = f"must be < leverage for {article} {kind} {'long' if capped == 1 else 'short'}"
+    lower = f"must be > -leverage for {article} {kind} {'short' if capped == 1 else 'long'}"
+    if is_array(s):
+        return f"{upper}, {lower.removeprefix('must be ')} ({why})"
+    return f"{upper if s == capped else lower} ({why})"
 
 
 def breakeven_price(contract: str, side: Any, entry: Num, open_fee_rate: Num = 0, close_fee_rate: Num = 0) -> Num:
@@ -402,12 +416,13 @@ def open_loss(contract: str, side: Any, order_price: Num, mark: Num, size: Num) 
     examples.md B1, B2: 1 BTC @ 9,253.30, mark 9,259.84: long 0, short 6.54.
 
     >>> open_loss("linear", "long", 9253.30, 9259.84, 1)
-    0
+    0.0
     >>> open_loss("linear", "short", 9253.30, 9259.84, 1)
     6.54
     """
     pnl = unrealized_pnl(contract, side, order_price, mark, size)
-    return where(pnl < 0, -pnl, 0 * pnl) if is_array(pnl) else (-pnl if pnl < 0 else 0)
+    none = abs(0 * pnl)  # a zero of the inputs' type (never -0)
+    return where(pnl < 0, -pnl, none) if is_array(pnl) else (-pnl if pnl < 0 else none)
 
 
 def _fill_values(name: str, values: Any) -> list[Num]:
