@@ -353,6 +353,18 @@ def test_notional_beyond_the_tier_table() -> None:
         ({"exchange": "okx-linear", "maintenance_margin_rate": 0.5, "taker_fee_rate": 0.5},
          "'maintenance_margin_rate' plus 'taker_fee_rate' must be < 1"),
         ({"contract_size": 2}, "'contract_size' needs 'contracts'"),
+        # MMR = 1 / (2 × 0.4) = 1.25: was reported as 'maintenance_margin_rate' plus 'taker_fee_rate'
+        ({"exchange": "hyperliquid", "maintenance_margin_rate": None, "leverage": None, "wallet_balance": 10,
+          "max_leverage": 0.4}, "'max_leverage' must be > 0.5 (the maintenance rate 1 / (2 × max leverage) must be < 1)"
+         " (got 0.4)"),
+        # a negative amount was accepted beside max_leverage (LP 93.33 instead of an error)
+        ({"exchange": "hyperliquid", "maintenance_margin_rate": None, "max_leverage": 20, "maintenance_amount": -1},
+         "'maintenance_amount' must be >= 0 (got -1)"),
+        # Decimal beside float was a TypeError from deep inside
+        ({"entry": D(100), "quantity": 1.5},
+         "'quantity' must be a Decimal like the other numbers (Decimal and float do not mix) (got 1.5)"),
+        ({"entry": np.array([D(100)], dtype=object), "maintenance_margin_rate": D("0.004"), "mark": np.array([95.0])},
+         "'mark' must be a Decimal like the other numbers (Decimal and float do not mix) (got 'a float array')"),
     ],
 )
 def test_bad_input(kwargs: dict[str, Any], expected: str) -> None:

@@ -498,6 +498,10 @@ def _rate_source(
         )
     if max_leverage is not None:
         max_leverage = positive("max_leverage", max_leverage)
+        from ._numeric import require
+
+        require("max_leverage", max_leverage, 2 * max_leverage > 1,
+                "must be > 0.5 (the maintenance rate 1 / (2 × max leverage) must be < 1)")
     if tiers is not None:
         for name, given in (("maintenance_margin_rate", rate), ("maintenance_amount", amount)):
             if given is not None:
@@ -505,7 +509,8 @@ def _rate_source(
         return _table(tiers, symbol), None, None
     if rate is None:
         if hyperliquid and max_leverage is not None:
-            return None, 1 / (2 * max_leverage), amount if amount is not None else 0
+            amount = check("maintenance_amount", amount, ">=", 0) if amount is not None else 0
+            return None, 1 / (2 * max_leverage), amount
         shipped = ", ".join(p.name for p in preset_tables_for(preset.name)) or "none"
         needed = "'max_leverage' (MMR = 1 / (2 × max leverage)) or " if hyperliquid else ""
         raise InputError(
@@ -565,6 +570,25 @@ def _bands_like(bands: Sequence[Band], *like: Any) -> list[Band]:
         )
         for b in bands
     ]
+
+
+def _one_number_type(values: Mapping[str, Any]) -> None:
+    """Refuse ``Decimal`` beside ``float`` (they do not mix in arithmetic; ints go with either)."""
+
+    def is_decimal(x: Any) -> bool:
+        return isinstance(x, Decimal) or (is_array(x) and x.dtype.kind == "O" and
+                                          any(isinstance(v, Decimal) for v in x.flat))
+
+    def is_float(x: Any) -> bool:
+        return isinstance(x, float) or (is_array(x) and (x.dtype.kind == "f" or (
+            x.dtype.kind == "O" and any(isinstance(v, float) for v in x.flat))))
+
+    if not any(is_decimal(x) for x in values.values()):
+        return
+    for name, x in values.items():
+        if is_float(x):
+            raise InputError(name, "must be a Decimal like the other numbers (Decimal and float do not mix)",
+                             x if not is_array(x) else "a float array")
 
 
 def _check_requirement(rate: Num, fee: Num) -> None:
@@ -701,6 +725,12 @@ def liquidation_price(
         )
 
     mode = _margin_mode(margin_mode)
+    _one_number_type({
+        "entry": entry, "quantity": quantity, "contracts": contracts, "contract_size": contract_size,
+        "leverage": leverage, "wallet_balance": wallet_balance, "maintenance_margin_rate": maintenance_margin_rate,
+        "maintenance_amount": maintenance_amount, "taker_fee_rate": taker_fee_rate, "max_leverage": max_leverage,
+        "extra_margin": extra_margin, "mark": mark,
+    })
     if side is None:
         raise InputError("side", "is required ('long' or 'short')")
     if entry is None:
