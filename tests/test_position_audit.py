@@ -73,3 +73,14 @@ def test_max_open_over_a_decimal_array_of_leverages_where_the_tier_cap_binds() -
     floats = max_open(tiers="binance-usdm-BTCUSDT-2021-03-18", contract="linear", balance=100000.0,
                       leverage=np.array([10.0, 50.0, 100.0]), entry=50000.0)
     assert floats["max_notional"].tolist() == [1e6, 1e6, 250000.0]
+
+
+def test_plan_over_arrays_broadcasts_stop_before_liquidation_without_a_leverage() -> None:
+    # Without --leverage the flag was the scalar True beside arrays of every other figure.
+    from contractcalc.plan import plan
+
+    result = plan("long", np.array([100.0, 200.0]), np.array([90.0, 150.0]), 300.0, 1000.0)
+    assert result["leverage"].tolist() == pytest.approx([10.0, 4.0])
+    assert isinstance(result["stop_before_liquidation"], np.ndarray)
+    assert result["stop_before_liquidation"].tolist() == [True, True]
+    assert plan("long", 100.0, 90.0, 120.0, 1000.0)["stop_before_liquidation"] is True

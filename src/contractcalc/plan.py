@@ -137,6 +137,10 @@ def plan(
     if leverage is None:
         leverage = seed.leverage_for_stop(open=entry, stop=stop)
         stop_before_liquidation: Any = True  # by construction: the stop is the liquidation move
+        if is_array(leverage):
+            import numpy as np
+
+            stop_before_liquidation = np.full(np.shape(leverage), True)
     else:
         leverage = positive("leverage", leverage)
         # |stop change| <= 1/L, written without a division so ties stay exact.
