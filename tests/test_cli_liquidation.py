@@ -182,3 +182,18 @@ def test_the_readme_shows_real_runs(cli: Any, monkeypatch: pytest.MonkeyPatch) -
             shown = list(itertools.takewhile(lambda line: line != "```", lines[start + 1:]))
             for row in shown[4:8]:
                 assert row in result.out, row
+
+
+def test_labels_follow_the_mark_given(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one line per row: the labels are not wrapped
+    # long 1 @ 55,000, margin 5,200: LP 50,000; at a mark of 40,000 the balance is 5,200 − 15,000 < 0,
+    # so there is no margin ratio, but the mark was given (the labels said "give --mark", "ref: entry")
+    args = ["liquidation", "--exchange", "binance-usdm", "--side", "long", "--entry", "55000", "--quantity", "1",
+            "--wallet-balance", "5200", "--tiers", "binance-usdm-BTCUSDT-2021-03-18"]
+    with_mark = cli(*args, "--mark", "40000")
+    assert with_mark.code == 0, with_mark.err
+    assert "give --mark" not in with_mark.out and "(ref: mark)" in with_mark.out
+    assert "margin balance <= 0 at mark" in with_mark.out
+    assert "liquidated at this mark" in with_mark.out
+    without = cli(*args)
+    assert "give --mark" in without.out and "(ref: entry)" in without.out

@@ -459,3 +459,20 @@ def test_inverse_cross_margin_is_per_coin() -> None:
 
 def test_exported() -> None:
     assert contractcalc.liquidation_price is liquidation_price
+
+
+def test_a_mark_beyond_the_liquidation_price_is_noted() -> None:
+    # long 1 @ 55,000 with 5,200 of margin, 2021 BTCUSDT table: tier 2 gives
+    # LP = (5,200 + 50 − 55,000) / (0.005 − 1) = 50,000 (tier 1 gives the same: the table is continuous).
+    book = {"exchange": "binance-usdm", "side": "long", "entry": D(55000), "quantity": D(1),
+            "wallet_balance": D(5200), "tiers": "binance-usdm-BTCUSDT-2021-03-18"}
+    assert liquidation_price(**book)["liquidation_price"] == 50000
+    # mark 49,900: balance 5,200 − 5,100 = 100 against 49,900 × 0.4 % = 199.6 of maintenance margin
+    below = liquidation_price(**book, mark=D(49900))
+    assert below["margin_ratio"] == D("1.996")
+    assert below["note"] == "the mark is at or beyond the liquidation price: the position is liquidated at this mark"
+    assert liquidation_price(**book, mark=D(50001))["note"] is None
+    short = {**book, "side": "short", "entry": D(45000)}  # LP = (5,200 + 50 + 45,000) / 1.005 = 50,000
+    assert liquidation_price(**short)["liquidation_price"] == 50000
+    assert liquidation_price(**short, mark=D(50000))["note"] is not None
+    assert liquidation_price(**short, mark=D(49999))["note"] is None

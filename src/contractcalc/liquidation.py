@@ -831,7 +831,7 @@ def liquidation_price(
         "wallet_balance": balance,
         "distance_to_liquidation": _masked(abs(safe_price - reference) / reference, ok),
         "margin_ratio": None,
-        "note": None if array else _note(kind, int(s), raw, ok, entry),
+        "note": None if array else _note(kind, int(s), raw, ok, entry, mark),
     }
     if mark is not None:
         result["margin_ratio"] = _margin_ratio(kind, model, s, entry, size, balance, mark, bands, table)
@@ -877,7 +877,7 @@ def _margin_ratio(
     return _masked(mm / where(ok, margin_balance, 1), ok)
 
 
-def _note(kind: str, s: int, raw: Num, ok: bool, entry: Num) -> str | None:
+def _note(kind: str, s: int, raw: Num, ok: bool, entry: Num, mark: Num | None = None) -> str | None:
     if not ok:
         if s > 0:
             return "no liquidation by price: the margin covers a fall to zero (the formula gives a price <= 0)"
@@ -889,6 +889,8 @@ def _note(kind: str, s: int, raw: Num, ok: bool, entry: Num) -> str | None:
         )
     if (s > 0 and raw >= entry) or (s < 0 and raw <= entry):
         return "the margin is below the requirement at the entry price already: liquidated at once"
+    if mark is not None and ((s > 0 and raw >= mark) or (s < 0 and raw <= mark)):
+        return "the mark is at or beyond the liquidation price: the position is liquidated at this mark"
     return None
 
 

@@ -125,17 +125,19 @@ def liquidation(
         return
     shown = {key: value for key, value in result.items() if key != "note"}
     emit(shown, as_json=False, title=f"Liquidation ({preset.name}, {margin_mode or 'isolated'})",
-         labels=_labels(result, tiers, symbol), notes=_notes(result, preset.name, preset.contract, tiers, symbol))
+         labels=_labels(result, tiers, symbol, mark is not None), notes=_notes(result, preset.name, preset.contract, tiers, symbol))
 
 
-def _labels(result: Mapping[str, Any], tiers: str | None, symbol: str | None) -> dict[str, str]:
+def _labels(result: Mapping[str, Any], tiers: str | None, symbol: str | None, has_mark: bool) -> dict[str, str]:
     labels = dict(LABELS)
     if tiers is None:
         labels["tier"] = "rate given directly"
         labels["tier_at_entry"] = ""
-    if result.get("margin_ratio") is None:
+    if not has_mark:
         labels["margin_ratio"] = "give --mark"
-    labels["distance_to_liquidation"] += " (ref: mark)" if result.get("margin_ratio") is not None else " (ref: entry)"
+    elif result.get("margin_ratio") is None:
+        labels["margin_ratio"] = "margin balance <= 0 at mark"
+    labels["distance_to_liquidation"] += " (ref: mark)" if has_mark else " (ref: entry)"
     return labels
 
 
