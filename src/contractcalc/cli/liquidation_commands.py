@@ -125,7 +125,8 @@ def liquidation(
         return
     shown = {key: value for key, value in result.items() if key != "note"}
     emit(shown, as_json=False, title=f"Liquidation ({preset.name}, {margin_mode or 'isolated'})",
-         labels=_labels(result, tiers, symbol, mark is not None), notes=_notes(result, preset.name, preset.contract, tiers, symbol))
+         labels=_labels(result, tiers, symbol, mark is not None),
+         notes=_notes(result, preset.name, preset.contract, tiers, symbol))
 
 
 def _labels(result: Mapping[str, Any], tiers: str | None, symbol: str | None, has_mark: bool) -> dict[str, str]:
