@@ -178,6 +178,32 @@ def test_calculators_listing_describes_each_endpoint(client: TestClient) -> None
     assert not fields["leverage"]["required"]
 
 
+def test_calculators_listing_says_which_optional_fields_a_mode_needs(client: TestClient) -> None:
+    """liquidation_price's side and entry default to None, but one isolated position needs them."""
+    listing = client.get("/api/calculators").json()["calculators"]
+    liquidation = {f["name"]: f for f in next(c for c in listing if c["name"] == "liquidation")["fields"]}
+    assert not liquidation["side"]["required"] and not liquidation["entry"]["required"]
+    assert liquidation["side"]["required_when"] == {"margin_mode": ["isolated"]}
+    assert liquidation["entry"]["required_when"] == {"margin_mode": ["isolated"]}
+    assert liquidation["wallet_balance"]["required_when"] == {"margin_mode": ["cross"]}
+    assert liquidation["mark"]["required_when"] == {}
+    # every mode named is a choice of its field, every keyword named is a field
+    for endpoint in api.ENDPOINTS:
+        names = set(api.request_model(endpoint).model_fields)
+        for mode_field, by_mode in endpoint.needs.items():
+            assert set(by_mode) <= set(api.TEXT_FIELDS[mode_field]), endpoint.command
+            for needed in by_mode.values():
+                assert set(needed) <= names, endpoint.command
+    # the library agrees: without them it names them, in the CLI's words
+    base = {"exchange": "binance-usdm", "quantity": 1, "leverage": 20, "maintenance_margin_rate": 0.005}
+    missing_side = client.post("/api/liquidation", json={**base, "entry": 60000}).json()["detail"][0]
+    assert missing_side["field"] == "side" and missing_side["message"].startswith("'side' is required")
+    missing_entry = client.post("/api/liquidation", json={**base, "side": "long"}).json()["detail"][0]
+    assert missing_entry == {"field": "entry", "rule": "is required", "message": "'entry' is required"}
+    cross = client.post("/api/liquidation", json={**base, "side": "long", "entry": 60000, "margin_mode": "cross"})
+    assert cross.json()["detail"][0]["field"] == "wallet_balance"
+
+
 def test_presets_lists_the_exchanges_and_their_tier_tables(client: TestClient) -> None:
     from contractcalc.exchanges import EXCHANGES
     from contractcalc.tiers import PRESET_TABLES

@@ -92,6 +92,12 @@ class Endpoint:
     curve: str | None = None
     curve_points: int = 400
 
+    #: Keywords optional in the function's signature that a mode still needs:
+    #: ``{mode keyword: {mode: (keywords, ...)}}``.  The request model keeps them
+    #: optional (the library names what is missing, in its words); the page
+    #: marks them required while that mode is chosen (``required_when``).
+    needs: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+
     @property
     def path(self) -> str:
         return "/api/" + self.command.replace(" ", "/")
@@ -183,6 +189,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             },
             "required": ["symbol", "side", "contracts", "entryPrice", "markPrice"],
         }},
+        # Defaults of None in the signature, but one position needs a side and an entry,
+        # and a cross account its wallet balance (margin_mode's default is isolated).
+        needs={"margin_mode": {"isolated": ("side", "entry"), "cross": ("wallet_balance",)}},
     ),
     Endpoint(
         "seed target-change",
@@ -544,7 +553,21 @@ def _kind(kind: Any) -> str:
     return "number"
 
 
-def _describe_fields(model: type[BaseModel], choices: Mapping[str, tuple[str, ...]]) -> list[dict[str, Any]]:
+def _required_when(needs: Mapping[str, Mapping[str, tuple[str, ...]]], name: str) -> dict[str, list[str]]:
+    """The modes in which keyword ``name`` is needed: ``{"margin_mode": ["isolated"]}``."""
+    when: dict[str, list[str]] = {}
+    for mode_field, by_mode in needs.items():
+        modes = [mode for mode, names in by_mode.items() if name in names]
+        if modes:
+            when[mode_field] = modes
+    return when
+
+
+def _describe_fields(
+    model: type[BaseModel],
+    choices: Mapping[str, tuple[str, ...]],
+    needs: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
+) -> list[dict[str, Any]]:
     described = []
     for name, info in model.model_fields.items():
         annotation = info.annotation
@@ -554,6 +577,7 @@ def _describe_fields(model: type[BaseModel], choices: Mapping[str, tuple[str, ..
             "name": name,
             "type": _kind(kind),
             "required": info.is_required(),
+            "required_when": {} if info.is_required() else _required_when(needs or {}, name),
             "description": info.description or "",
             "choices": list(choices.get(name, ())),
         }
@@ -584,13 +608,17 @@ def _describe_items(extra: Any, choices: Mapping[str, tuple[str, ...]]) -> list[
 
 
 def describe(endpoint: Endpoint) -> dict[str, Any]:
-    """``endpoint`` for the page: path, title, fields (name, type, required, help, choices), example."""
+    """``endpoint`` for the page: path, title, fields (name, type, required, help, choices), example.
+
+    ``required_when`` lists the modes in which an optional keyword is needed
+    (:attr:`Endpoint.needs`), e.g. ``{"margin_mode": ["isolated"]}``.
+    """
     return {
         "name": endpoint.name,
         "command": endpoint.command,
         "path": endpoint.path,
         "title": endpoint.title,
-        "fields": _describe_fields(request_model(endpoint), TEXT_FIELDS),
+        "fields": _describe_fields(request_model(endpoint), TEXT_FIELDS, endpoint.needs),
         "example": dict(endpoint.example),
         # one line per result key where the module explains it (the plan's exact figures)
         "notes": dict(getattr(inspect.getmodule(endpoint.function), "EXACT_NOTES", {})),
