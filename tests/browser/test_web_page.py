@@ -405,3 +405,121 @@ def test_the_page_loads_nothing_from_elsewhere(page: Any, server_url: str) -> No
     outside = [url for url in requested if not url.startswith(server_url) and not url.startswith("data:")]
     assert outside == []
     assert page.evaluate("typeof uPlot") == "function"
+
+
+# ---------------------------------------------------------------------------
+# What the page says beside the numbers
+
+
+def optional_tag(page: Any, tab: str, field: str) -> bool:
+    """Whether the field's label says "optional" (visibly)."""
+    return bool(page.locator(f"#panel-{tab} .field[data-field='{field}'] > label .opt").is_visible())
+
+
+def test_liquidation_marks_what_each_margin_mode_needs(page: Any, server_url: str) -> None:
+    # liquidation_price(side=None, entry=None): optional in Python, needed for one isolated position.
+    open_page(page, server_url, "?tab=liquidation")
+    for field in ("side", "entry"):
+        assert not optional_tag(page, "liquidation", field), field
+    assert optional_tag(page, "liquidation", "wallet_balance")
+    assert optional_tag(page, "liquidation", "mark")
+    assert page.locator("#liquidation-entry").get_attribute("placeholder") == ""
+    choose(page, "liquidation", "margin_mode", "cross")
+    wait_for(lambda: not optional_tag(page, "liquidation", "wallet_balance"), "the wallet balance to be needed")
+    assert page.locator("#liquidation-wallet_balance").get_attribute("placeholder") == ""
+    choose(page, "liquidation", "margin_mode", "isolated")
+    wait_for(lambda: optional_tag(page, "liquidation", "wallet_balance"), "the wallet balance to be optional again")
+    assert not optional_tag(page, "liquidation", "entry")
+    # ... and the API's words under the field when it is left out
+    page.locator("#liquidation-entry").fill("")
+    wait_for(lambda: page.locator("#liquidation-entry-error").inner_text() == "'entry' is required", "entry's error")
+
+
+def header_error(page: Any, name: str) -> str:
+    return str(page.locator(f"#{name}-error").inner_text())
+
+
+def test_header_errors_are_the_open_tabs_each_once(page: Any, server_url: str) -> None:
+    open_page(page, server_url, "?tab=target")
+    market(page, "linear", "")  # no preset: the liquidation calculator (another tab) needs one
+    expect_value(page, "target", "target_price", 7000 * (1 + F("0.5") / 10))
+    time.sleep(0.5)  # every tab has recomputed with the new market
+    assert header_error(page, "exchange") == "", "an error of a hidden tab's calculator"
+    page.locator("#tab-liquidation").click()
+    wait_for(lambda: header_error(page, "exchange") == "'exchange' is required", "the liquidation tab's error")
+    page.locator("#tab-target").click()
+    wait_for(lambda: header_error(page, "exchange") == "", "the error to go with its tab")
+    # a symbol the tier table does not hold: one message, though several calculators say it
+    page.locator("#tab-liquidation").click()
+    page.select_option("#exchange", "binance-usdm")
+    wait_for(lambda: header_error(page, "exchange") == "", "the preset to clear the error")
+    page.locator("#symbol").fill("FOO/USDT:USDT")
+    wanted = "'symbol' is not in the tier file (it holds BTC/USDT:USDT) (got 'FOO/USDT:USDT')"
+    wait_for(lambda: header_error(page, "symbol") == wanted, "the symbol's error, once")
+    time.sleep(0.5)
+    assert header_error(page, "symbol") == wanted
+    page.locator("#symbol").fill("BTC/USDT:USDT")
+    wait_for(lambda: header_error(page, "symbol") == "", "the symbol's error to clear")
+    expect_value(page, "liquidation", "liquidation_price", (F(3000) + 50 - 60000) / (F("0.005") - 1))
+
+
+def chart_labels(page: Any, tab: str) -> list[dict[str, Any]]:
+    text = page.locator(f"#{tab}-chart").get_attribute("data-labels") or "[]"
+    return list(json.loads(text))
+
+
+def check_labels(labels: list[dict[str, Any]], keys: set[str], width: float) -> None:
+    assert {label["key"] for label in labels} >= keys
+    for label in labels:
+        assert label["baseline"] < label["plotTop"], f"{label['key']}'s label is inside the plot"
+        assert label["baseline"] > 10, f"{label['key']}'s label is cut off at the top"
+        assert label["left"] >= 0 and label["right"] <= width, f"{label['key']}'s label leaves the chart"
+    for a in labels:
+        for b in labels:
+            if a is not b and a["row"] == b["row"]:
+                assert a["right"] <= b["left"] or b["right"] <= a["left"], f"{a['key']} and {b['key']} overlap"
+
+
+def test_chart_labels_sit_above_the_plot_without_overlapping(page: Any, server_url: str) -> None:
+    # The seed's plan on binance-usdm: stop 15,000 = bankruptcy, liquidation at 15,060, entry 20,000 and
+    # break-even 20,020: five labels in two clusters, on a desktop and on a phone.
+    marks = {"entry", "stop", "target", "liquidation", "bankruptcy", "break-even"}
+    for width in (1360, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        open_page(page, server_url, "?tab=plan&side=long&entry=20000&stop=15000&target=24000&principal=1000")
+        wait_for(lambda: marks <= {label["key"] for label in chart_labels(page, "plan")}, "the plan's marks")
+        canvas = page.locator("#plan-chart canvas").first.bounding_box()
+        labels = wait_for(lambda: chart_labels(page, "plan") if max(
+            label["row"] for label in chart_labels(page, "plan")) >= 1 else None, "labels in rows")
+        check_labels(labels, marks, canvas["width"])
+        shot(page, f"plan-chart-{width}")
+
+
+def test_phone_layout_keeps_every_card_inside_the_screen(page: Any, server_url: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page, server_url)
+    for tab in ("plan", "liquidation", "pnl", "seed"):
+        page.locator(f"#tab-{tab}").click()
+        rows = page.locator(f"#panel-{tab} .results tr[data-key]")
+        wait_for(lambda rows=rows: rows.count() > 0, f"{tab}'s results")
+        time.sleep(0.3)
+        outside = page.evaluate(
+            """(tab) => {
+                const panel = document.getElementById(`panel-${tab}`);
+                const bad = [];
+                for (const card of panel.querySelectorAll(".card")) {
+                    const box = card.getBoundingClientRect();
+                    for (const node of card.querySelectorAll(".results td, .chart canvas, h2")) {
+                        const r = node.getBoundingClientRect();
+                        if (r.width && (r.right > box.right + 0.5 || r.left < box.left - 0.5)) {
+                            bad.push(`${node.tagName} ${node.textContent.slice(0, 30)}`);
+                        }
+                    }
+                }
+                return bad;
+            }""",
+            tab,
+        )
+        assert outside == [], (tab, outside)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, tab
+    shot(page, "phone-plan")

@@ -49,7 +49,8 @@
     stop_before_liquidation: "Stop before liquidation", profit: "Profit", change: "Change",
     open: "Open price", entry: "Entry price", stop: "Stop price", target: "Target price", exit: "Exit price",
     principal: "Principal (margin)", side: "Side", wallet_balance: "Wallet balance", mark: "Mark price",
-    roe: "ROE", pnl: "PnL", size: "Size", contracts: "Contracts", quantity: "Quantity",
+    roe: "ROE", pnl: "PnL", net_pnl: "Net PnL", unrealized_pnl: "Unrealized PnL", breakeven_price: "Break-even price",
+    size: "Size", contracts: "Contracts", quantity: "Quantity",
     initial_margin: "Initial margin", maintenance_margin: "Maintenance margin", break_even: "Break-even price",
     break_even_price: "Break-even price", liquidation_price: "Liquidation price", bankruptcy_price: "Bankruptcy price",
     average_entry: "Average entry", notional: "Notional", contract_size: "Contract size", fee_rate: "Fee rate",
@@ -163,6 +164,7 @@
       this.errors = new Map(); // field -> error element
       this.controller = null;
       this.result = null;
+      this.globalErrors = []; // errors in the header's fields (exchange, symbol, tiers), {field, message}
       this.schedule = debounce(() => this.compute(), 120);
       this.fields = calc.fields.filter((f) => !GLOBALS.includes(f.name));
       this.globals = calc.fields.filter((f) => GLOBALS.includes(f.name)).map((f) => f.name);
@@ -218,9 +220,27 @@
       return new Set(modes.hide[mode] || []);
     }
 
+    /** Whether ``field`` must be given now: required by the API, or by the chosen mode (``required_when``). */
+    needed(field) {
+      if (field.required) return true;
+      return Object.entries(field.required_when || {}).some(([mode, modes]) =>
+        modes.includes(this.values[mode] || (this.tab.modes && this.tab.modes.field === mode ? this.tab.modes.default : "")));
+    }
+
     applyMode() {
       const hidden = this.hidden();
       for (const node of this.fieldNodes) node.hidden = hidden.has(node.dataset.field);
+      // "optional" only on what the current mode can do without (isolated needs a side and an entry).
+      for (const field of this.fields) {
+        const needed = this.needed(field);
+        const node = this.fieldNodes && this.fieldNodes.find((n) => n.dataset.field === field.name);
+        if (!node) continue;
+        node.classList.toggle("needed", needed);
+        const opt = node.querySelector(":scope > label .opt");
+        if (opt) opt.hidden = needed;
+        const input = node.querySelector(":scope > input[type=text]");
+        if (input) input.placeholder = needed ? "" : "optional";
+      }
     }
 
     body() {
@@ -420,13 +440,8 @@
     clearErrors() {
       for (const node of this.root.querySelectorAll(".error")) node.textContent = "";
       for (const node of this.root.querySelectorAll(".bad")) node.classList.remove("bad");
-      for (const name of this.globals) {
-        const node = document.getElementById(`${name}-error`);
-        if (node && this.tab.id === state.tab) {
-          node.textContent = "";
-          node.closest(".global").classList.remove("bad");
-        }
-      }
+      this.globalErrors = [];
+      showGlobalErrors();
       this.cardError.textContent = "";
       this.resultsBox.classList.remove("stale");
       this.root.classList.remove("has-errors");
@@ -441,7 +456,11 @@
           target = this.root.querySelector(`[data-error-for="${CSS.escape(item.field)}"]`);
           const base = item.field.split(/[.[]/)[0];
           if (!target && this.errors.has(base)) target = this.errors.get(base);
-          if (!target && GLOBALS.includes(base)) target = document.getElementById(`${base}-error`);
+          if (!target && GLOBALS.includes(base)) {
+            // The header's fields are shared: shown there while this card's tab is open (showGlobalErrors).
+            this.globalErrors.push({ field: base, message: item.message });
+            continue;
+          }
           // a bad row of a table (the library says "at index N"): mark the row
           const index = item.index ?? (/\[(\d+)\]/.exec(item.field) || [])[1];
           if (index !== undefined && index !== null) {
@@ -451,9 +470,10 @@
         }
         if (!target) target = this.cardError;
         target.textContent = target.textContent ? `${target.textContent}\n${item.message}` : item.message;
-        const holder = target.closest("td") || target.closest(".field") || target.closest(".global");
+        const holder = target.closest("td") || target.closest(".field");
         if (holder) holder.classList.add("bad");
       }
+      showGlobalErrors();
       this.resultsBox.classList.add("stale");
       if (this.chartBox) this.chartNote.textContent = "The chart waits for valid inputs.";
     }
@@ -707,19 +727,37 @@
     });
   };
 
-  function drawChart(card, spec) {
+  /** Height of a row of mark labels above the plot, in CSS pixels. */
+  const LABEL_ROW = 14;
+
+  /** Width the chart gets in its box (narrow screens: the box's; never under 240 px). */
+  function chartWidth(box) {
+    return Math.max(240, box.clientWidth || 640);
+  }
+
+  /** Draw the card's last chart again at its box's width (a tab shown, a window resized). */
+  function redrawChart(card) {
+    if (card.spec && card.plot) drawChart(card, card.spec, card.labelRows);
+  }
+
+  /** ``rows``: rows of mark labels the top padding holds (the draw hook asks for more when they collide). */
+  function drawChart(card, spec, rows = 1) {
     const box = card.chartBox;
+    clearTimeout(card.relayout);
     if (card.plot) {
       card.plot.destroy();
       card.plot = null;
     }
+    card.spec = spec;
+    card.labelRows = rows;
     box.replaceChildren();
     card.chartNote.textContent = spec.empty || "";
     card.chartNote.className = spec.note ? "note" : "chart-empty";
     if (spec.note) card.chartNote.textContent = spec.note;
     if (spec.empty) return;
     const marks = spec.marks.filter((m) => typeof m.value === "number" && Number.isFinite(m.value));
-    const width = Math.max(320, box.clientWidth || 640);
+    const width = chartWidth(box);
+    const narrow = width < 480; // a phone: no axis titles (the legend names the series), slimmer axes
     const pnlColor = "#2f6fde";
     // Both axes show one line: ROE = PnL / initial margin, so the ROE scale is the PnL scale / margin.
     const values = spec.pnl.filter((v) => typeof v === "number" && Number.isFinite(v));
@@ -729,8 +767,8 @@
     lo -= pad;
     hi += pad;
     const opts = {
-      width, height: 330,
-      padding: [24, 8, 0, 8],
+      width, height: 330 + (rows - 1) * LABEL_ROW,
+      padding: [10 + rows * LABEL_ROW, 8, 0, 8],
       cursor: { drag: { x: false, y: false } },
       legend: { live: true },
       scales: {
@@ -741,10 +779,10 @@
       axes: [
         { label: "exit price", values: (u, ticks) => ticks.map(formatNumber), stroke: "#5f6b7d",
           grid: { stroke: "#eef1f6" }, size: 44 },
-        { scale: "pnl", label: `PnL (${spec.unit === "coin" ? "coin" : "quote currency"})`, values: (u, ticks) => ticks.map(formatNumber),
-          stroke: "#5f6b7d", grid: { stroke: "#eef1f6" }, size: 70 },
-        { scale: "roe", side: 1, label: "ROE", values: (u, ticks) => ticks.map((t) => `${formatNumber(Math.round(t * 1e6) / 1e4)} %`),
-          stroke: "#5f6b7d", grid: { show: false }, size: 70 },
+        { scale: "pnl", label: narrow ? null : `PnL (${spec.unit === "coin" ? "coin" : "quote currency"})`,
+          values: (u, ticks) => ticks.map(formatNumber), stroke: "#5f6b7d", grid: { stroke: "#eef1f6" }, size: narrow ? 56 : 70 },
+        { scale: "roe", side: 1, label: narrow ? null : "ROE", values: (u, ticks) => ticks.map((t) => `${formatNumber(Math.round(t * 1e6) / 1e4)} %`),
+          stroke: "#5f6b7d", grid: { show: false }, size: narrow ? 50 : 70 },
       ],
       series: [
         { label: "exit", value: (u, v) => (v == null ? "—" : formatNumber(v)) },
@@ -754,7 +792,15 @@
         { label: "ROE", scale: "roe", stroke: "rgba(47,111,222,0.0)", width: 0, points: { show: false },
           value: (u, v) => (v == null ? "—" : `${formatNumber(Math.round(v * 1e8) / 1e6)} %`) },
       ],
-      hooks: { draw: [(u) => drawMarks(u, marks)] },
+      hooks: { draw: [(u) => {
+        const labels = drawMarks(u, marks, rows);
+        const ratio = devicePixelRatio || 1;
+        // where each label went, in CSS pixels (the browser tests check that none overlap)
+        box.dataset.labels = JSON.stringify(labels.map((l) => ({ key: l.mark.key, row: l.row,
+          left: l.x0 / ratio, right: (l.x0 + l.w) / ratio, baseline: l.y / ratio, plotTop: u.bbox.top / ratio })));
+        const needed = labels.reduce((most, l) => Math.max(most, l.row + 1), 1);
+        if (needed !== rows) card.relayout = setTimeout(() => drawChart(card, spec, needed), 0);
+      }] },
     };
     if (!spec.roe) {
       opts.series.pop();
@@ -781,17 +827,41 @@
     return gradient;
   }
 
-  function drawMarks(u, marks) {
+  /** Each label's place: the row it takes above the plot (row 0 nearest), left to right, none overlapping. */
+  function layoutMarks(u, marks) {
     const ctx = u.ctx;
-    const { left, top, width, height } = u.bbox;
     const ratio = devicePixelRatio || 1;
+    const { left, width } = u.bbox;
+    const gap = 6 * ratio;
+    const taken = []; // per row: [from, to] of the labels placed in it
+    const out = [];
     ctx.save();
     ctx.font = `${11 * ratio}px system-ui, sans-serif`;
-    ctx.textBaseline = "bottom";
-    const placed = [];
-    for (const mark of marks) {
-      const x = u.valToPos(mark.value, "x", true);
-      if (x < left - 1 || x > left + width + 1) continue;
+    const placed = marks.map((mark) => ({ mark, x: u.valToPos(mark.value, "x", true) }))
+      .filter((m) => m.x >= left - 1 && m.x <= left + width + 1)
+      .sort((a, b) => a.x - b.x);
+    for (const { mark, x } of placed) {
+      const text = `${mark.label} ${SHORT.format(mark.value)}`;
+      const w = ctx.measureText(text).width;
+      // centred on its line, kept inside the plot's width; collisions are judged where it is drawn
+      const x0 = Math.max(left, Math.min(x - w / 2, left + width - w));
+      let row = 0;
+      while ((taken[row] || []).some(([a, b]) => x0 < b + gap && x0 + w > a - gap)) row += 1;
+      (taken[row] = taken[row] || []).push([x0, x0 + w]);
+      out.push({ mark, x, text, x0, w, row });
+    }
+    ctx.restore();
+    return out;
+  }
+
+  /** The marks' lines across the plot, and their labels in rows above it (``rows`` fit in the padding). */
+  function drawMarks(u, marks, rows) {
+    const ctx = u.ctx;
+    const { top, height } = u.bbox;
+    const ratio = devicePixelRatio || 1;
+    const labels = layoutMarks(u, marks);
+    ctx.save();
+    for (const { mark, x } of labels) {
       ctx.strokeStyle = mark.color;
       ctx.lineWidth = 1.5 * ratio;
       ctx.setLineDash(mark.dash ? [5 * ratio, 4 * ratio] : []);
@@ -799,16 +869,16 @@
       ctx.moveTo(x, top);
       ctx.lineTo(x, top + height);
       ctx.stroke();
-      const text = `${mark.label} ${SHORT.format(mark.value)}`;
-      const textWidth = ctx.measureText(text).width;
-      let row = 0;
-      while (placed.some((p) => p.row === row && Math.abs(p.x - x) < (p.w + textWidth) / 2 + 6 * ratio)) row += 1;
-      placed.push({ x, row, w: textWidth });
-      ctx.fillStyle = mark.color;
-      const tx = Math.min(Math.max(x - textWidth / 2, left), left + width - textWidth);
-      ctx.fillText(text, tx, top - 4 * ratio + row * 13 * ratio + (row ? 13 * ratio : 0));
+    }
+    ctx.font = `${11 * ratio}px system-ui, sans-serif`;
+    ctx.textBaseline = "bottom";
+    for (const label of labels) {
+      label.y = top - 4 * ratio - Math.min(label.row, rows - 1) * LABEL_ROW * ratio;
+      ctx.fillStyle = label.mark.color;
+      ctx.fillText(label.text, label.x0, label.y);
     }
     ctx.restore();
+    return labels;
   }
 
   // ------------------------------------------------------------------- page
@@ -876,6 +946,24 @@
     if (symbol.value !== state.global.symbol) symbol.value = state.global.symbol;
   }
 
+  /** The header fields' errors: those of the open tab's calculators, each message once. */
+  function showGlobalErrors() {
+    const messages = new Map(GLOBALS.map((name) => [name, []]));
+    for (const card of state.cards) {
+      if (card.tab.id !== state.tab) continue;
+      for (const item of card.globalErrors) {
+        const list = messages.get(item.field);
+        if (list && !list.includes(item.message)) list.push(item.message);
+      }
+    }
+    for (const [name, list] of messages) {
+      const node = document.getElementById(`${name}-error`);
+      if (!node) continue;
+      node.textContent = list.join("\n");
+      node.closest(".global").classList.toggle("bad", list.length > 0);
+    }
+  }
+
   function markUnusedGlobals() {
     const used = new Set();
     for (const card of state.cards) {
@@ -899,10 +987,11 @@
     }
     for (const panel of document.querySelectorAll(".panel")) panel.hidden = panel.dataset.tab !== id;
     markUnusedGlobals();
+    showGlobalErrors();
     writeURL();
     for (const card of state.cards) {
       if (card.tab.id === id) {
-        if (card.plot) card.plot.setSize({ width: Math.max(320, card.chartBox.clientWidth), height: 330 });
+        if (card.plot) redrawChart(card);
         else card.schedule();
       }
     }
@@ -971,7 +1060,7 @@
     for (const card of state.cards) if (card.tab.id !== first.id) card.schedule();
     window.addEventListener("resize", debounce(() => {
       for (const card of state.cards) {
-        if (card.plot && card.tab.id === state.tab) card.plot.setSize({ width: Math.max(320, card.chartBox.clientWidth), height: 330 });
+        if (card.plot && card.tab.id === state.tab) redrawChart(card);
       }
     }, 150));
     document.body.dataset.ready = "true";
