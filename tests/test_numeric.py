@@ -67,3 +67,20 @@ def test_constant_like_follows_the_inputs_number_type() -> None:
     assert constant_like(0.004, Decimal(1)) == Decimal("0.004")
     assert isinstance(constant_like(Decimal("0.004"), 1.0), float)
     assert constant_like(Decimal("0.004"), np.array([1.0])) == 0.004
+
+
+def test_integers_beyond_a_double_are_an_arithmetic_error() -> None:
+    # the CLI and the HTTP API turn ArithmeticError into their one "out of range" line
+    with pytest.raises(ArithmeticError):
+        number("x", 10**400)
+
+
+def test_calculators_refuse_decimal_beside_float_by_name() -> None:
+    import contractcalc
+
+    with pytest.raises(InputError, match=r"^'exit' must be a Decimal like the other numbers .* \(got 5500\)$"):
+        contractcalc.pnl(contract="linear", side="long", entry=Decimal(5000), exit=5500.0, quantity=1)
+    with pytest.raises(InputError, match=r"^'stop' must be a Decimal"):
+        contractcalc.plan("long", Decimal(20000), 15000.0, Decimal(24000), Decimal(1000))
+    # ints go with either
+    assert contractcalc.pnl(contract="linear", side="long", entry=Decimal(5000), exit=5500, quantity=1)["pnl"] == 500

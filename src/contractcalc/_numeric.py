@@ -10,18 +10,22 @@ the caller already passed a NumPy array, so the CLI starts fast.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import numbers
 import operator
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from .errors import InputError, format_value
 
 #: A float, int, ``Decimal``, or NumPy array of them.
 Num = Any
+P = ParamSpec("P")
+R = TypeVar("R")
 
 __all__ = [
     "Num",
@@ -29,6 +33,8 @@ __all__ = [
     "constant_like",
     "is_array",
     "number",
+    "one_number_type",
+    "one_number_type_of_arguments",
     "positive",
     "require",
     "side_sign",
@@ -63,7 +69,7 @@ def _is_scalar_number(x: Any) -> bool:
 
 def _scalar_finite(x: Any) -> bool:
     if isinstance(x, Decimal):
-        return x.is_finite()
+        return bool(x.is_finite())
     return math.isfinite(x)
 
 
@@ -172,6 +178,50 @@ def side_sign(side: Any, name: str = "side") -> Any:
     if _is_scalar_number(side) and side in (1, -1):
         return int(side)
     raise InputError(name, rule, side)
+
+
+def _holds_decimal(x: Any) -> bool:
+    return isinstance(x, Decimal) or (
+        is_array(x) and x.dtype.kind == "O" and any(isinstance(v, Decimal) for v in x.flat)
+    )
+
+
+def _holds_float(x: Any) -> bool:
+    return isinstance(x, float) or (
+        is_array(x) and (x.dtype.kind == "f" or (x.dtype.kind == "O" and any(isinstance(v, float) for v in x.flat)))
+    )
+
+
+def one_number_type(values: Mapping[str, Any]) -> None:
+    """Refuse ``Decimal`` beside ``float``: they do not mix in arithmetic (ints go with either).
+
+    >>> one_number_type({"entry": Decimal(100), "exit": 110.5})
+    Traceback (most recent call last):
+    ...
+    contractcalc.errors.InputError: 'exit' must be a Decimal like the other numbers ... (got 110.5)
+    """
+    if not any(_holds_decimal(x) for x in values.values()):
+        return
+    for name, x in values.items():
+        if _holds_float(x):
+            rule = "must be a Decimal like the other numbers (Decimal and float do not mix)"
+            raise InputError(name, rule, x if not is_array(x) else "a float array")
+
+
+def one_number_type_of_arguments(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a calculator so its arguments are checked by :func:`one_number_type` first."""
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError:
+            return func(*args, **kwargs)  # let Python report the wrong call as usual
+        one_number_type(bound.arguments)
+        return func(*args, **kwargs)
+
+    return checked
 
 
 def where(condition: Any, if_true: Num, if_false: Num) -> Num:

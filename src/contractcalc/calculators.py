@@ -34,7 +34,18 @@ from pathlib import Path
 from typing import Any
 
 from . import contracts as cx
-from ._numeric import Num, check, constant_like, is_array, number, positive, require, side_sign, where
+from ._numeric import (
+    Num,
+    check,
+    constant_like,
+    is_array,
+    number,
+    one_number_type_of_arguments,
+    positive,
+    require,
+    side_sign,
+    where,
+)
 from .errors import InputError, format_value
 from .exchanges import ExchangePreset, exchange_preset
 from .plan import LOSS_SIDE, PROFIT_SIDE
@@ -148,6 +159,7 @@ def _fee_like(*inputs: Any) -> tuple[Any, ...]:
 # pnl
 
 
+@one_number_type_of_arguments
 def pnl(
     *,
     side: Any,
@@ -230,6 +242,7 @@ def pnl(
 # target
 
 
+@one_number_type_of_arguments
 def target(
     *,
     side: Any,
@@ -292,6 +305,7 @@ def parse_fill(fill: Any, index: int = 0) -> tuple[Num, Num]:
     return size_, price
 
 
+@one_number_type_of_arguments
 def average_entry(*, fill: Sequence[Any], contract: str | None = None, exchange: str | None = None) -> dict[str, Any]:
     """The average entry of several fills, and their total size.
 
@@ -355,6 +369,7 @@ def _tier_table(
     return None
 
 
+@one_number_type_of_arguments
 def cost(
     *,
     side: Any,
@@ -523,6 +538,7 @@ def _short(value: Any) -> str:
     return format(float(value), ".6g")
 
 
+@one_number_type_of_arguments
 def size(
     *,
     side: Any,
@@ -601,6 +617,7 @@ def size(
 # max-open
 
 
+@one_number_type_of_arguments
 def max_open(
     *,
     balance: Num,

@@ -12,7 +12,11 @@ import math
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["InputError", "format_value"]
+__all__ = ["OUT_OF_RANGE", "InputError", "format_value"]
+
+#: What the CLI and the HTTP API say when arithmetic overflows or underflows
+#: (an ``ArithmeticError``, or a result no JSON number can hold).
+OUT_OF_RANGE = "the inputs give a result out of range: they are too large or too small to compute with"
 
 
 def format_value(value: Any) -> str:

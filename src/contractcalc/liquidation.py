@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from . import contracts as cx
-from ._numeric import Num, check, constant_like, is_array, number, positive, side_sign, where
+from ._numeric import Num, check, constant_like, is_array, number, one_number_type, positive, side_sign, where
 from .errors import InputError
 from .exchanges import ExchangePreset, exchange_preset
 from .tiers import PRESET_TABLES, TierTable, load_tiers, preset_tables_for
@@ -572,25 +572,6 @@ def _bands_like(bands: Sequence[Band], *like: Any) -> list[Band]:
     ]
 
 
-def _one_number_type(values: Mapping[str, Any]) -> None:
-    """Refuse ``Decimal`` beside ``float`` (they do not mix in arithmetic; ints go with either)."""
-
-    def is_decimal(x: Any) -> bool:
-        return isinstance(x, Decimal) or (is_array(x) and x.dtype.kind == "O" and
-                                          any(isinstance(v, Decimal) for v in x.flat))
-
-    def is_float(x: Any) -> bool:
-        return isinstance(x, float) or (is_array(x) and (x.dtype.kind == "f" or (
-            x.dtype.kind == "O" and any(isinstance(v, float) for v in x.flat))))
-
-    if not any(is_decimal(x) for x in values.values()):
-        return
-    for name, x in values.items():
-        if is_float(x):
-            raise InputError(name, "must be a Decimal like the other numbers (Decimal and float do not mix)",
-                             x if not is_array(x) else "a float array")
-
-
 def _check_requirement(rate: Num, fee: Num) -> None:
     from ._numeric import require
 
@@ -725,7 +706,7 @@ def liquidation_price(
         )
 
     mode = _margin_mode(margin_mode)
-    _one_number_type({
+    one_number_type({
         "entry": entry, "quantity": quantity, "contracts": contracts, "contract_size": contract_size,
         "leverage": leverage, "wallet_balance": wallet_balance, "maintenance_margin_rate": maintenance_margin_rate,
         "maintenance_amount": maintenance_amount, "taker_fee_rate": taker_fee_rate, "max_leverage": max_leverage,

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import contracts, seed
-from ._numeric import Num, is_array, positive, require, side_sign, where
+from ._numeric import Num, is_array, one_number_type_of_arguments, positive, require, side_sign, where
 
 __all__ = ["EXACT_NOTES", "LOSS_SIDE", "PROFIT_SIDE", "inverse_bankruptcy_change", "plan"]
 
@@ -58,6 +58,7 @@ def inverse_bankruptcy_change(side: Any, leverage: Num) -> Num:
     return np.where(ok, 1 / safe, nan)
 
 
+@one_number_type_of_arguments
 def plan(
     side: Any,
     entry: Num,

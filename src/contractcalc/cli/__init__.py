@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from ..errors import InputError
+from ..errors import OUT_OF_RANGE, InputError
 
 app = typer.Typer(
     name="contractcalc",
@@ -51,6 +51,8 @@ def run(argv: list[str] | None = None) -> int:
         return 2
     except ClickException as error:
         return _fail(error.format_message())
+    except ArithmeticError:  # Decimal overflow/underflow, or a result JSON cannot hold
+        return _fail(OUT_OF_RANGE)
     except (typer.Abort, KeyboardInterrupt):
         return _fail("aborted")
     except typer.Exit as error:

@@ -97,7 +97,11 @@ def emit(
 ) -> None:
     """Print ``result`` as exactly one JSON object, or as a Rich table with notes."""
     if as_json:
-        sys.stdout.write(json.dumps(to_jsonable(result)) + "\n")
+        try:
+            text = json.dumps(to_jsonable(result), allow_nan=False)
+        except ValueError:  # 1/1e-400 is a Decimal, but no JSON number (a double) holds it
+            raise OverflowError("a result is beyond the range of a JSON number") from None
+        sys.stdout.write(text + "\n")
         return
     from rich.console import Console
     from rich.table import Table

@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ValidationError
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import OUT_OF_RANGE, InputError
 from . import api
 
 __all__ = ["MAX_BODY_BYTES", "create_app"]
@@ -99,8 +99,7 @@ def _handler(endpoint: api.Endpoint, model: type[BaseModel]) -> Callable[..., JS
             return _json(422, api.validation_error_items(error))
         except ArithmeticError as error:
             _log.info("%s: %r", endpoint.path, error)
-            rule = "gives a result out of range: the inputs are too large or too small to compute with"
-            return _json(422, [api.error_item(None, rule)])
+            return _json(422, [api.error_item(None, OUT_OF_RANGE)])
         except Exception:  # pragma: no cover - a bug; still answer in words, never 500
             _log.exception("%s failed", endpoint.path)
             return _json(422, [api.error_item(None, "could not be computed (an internal error, logged)")])
