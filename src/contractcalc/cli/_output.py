@@ -120,3 +120,11 @@ def emit(
     console.print(table)
     for note in notes:
         console.print(note, markup=False, highlight=False)
+
+
+def stop_warning(result: Mapping[str, Any], exchange: str | None) -> str | None:
+    """The warning when the exchange liquidates before the stop (``stop_before_liquidation_exact`` false)."""
+    if result.get("stop_before_liquidation_exact") is not False:
+        return None
+    return (f"WARNING: on {exchange} the position is liquidated before the stop; use at most "
+            f"{format_readable('', result['max_leverage_for_stop'])}x.")

@@ -10,13 +10,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
-import typer
-
 from ..exchanges import EXCHANGES, exchange_preset
 from ..liquidation import MODEL_FORMULAS, liquidation_price, model_for
 from ..tiers import PRESET_TABLES
 from . import app
-from ._options import JsonFlag, number_option
+from ._options import Contracts, JsonFlag, OptionalSide, Quantity, option
 from ._output import emit, format_readable, parse_number
 
 HELP = (
@@ -31,9 +29,6 @@ HELP = (
     "maintenanceMarginRate and maintenanceAmount unless --tiers holds the symbol).\n\n"
     "Shipped tier tables: " + ", ".join(PRESET_TABLES) + "."
 )
-
-def _text(flag: str, help: str) -> Any:
-    return typer.Option(flag, help=help, show_default=False)
 
 
 LABELS = {
@@ -53,46 +48,46 @@ LABELS = {
 
 @app.command("liquidation", help=HELP)
 def liquidation(
-    exchange: Annotated[str, _text("--exchange", "Exchange: " + ", ".join(EXCHANGES) + ".")],
-    side: Annotated[str | None, _text("--side", "long or short.")] = None,
-    entry: Annotated[str | None, number_option("--entry", "Entry (average open) price.")] = None,
-    quantity: Annotated[str | None, number_option("--quantity", "Linear size in base units (e.g. BTC).")] = None,
-    contracts: Annotated[str | None, number_option("--contracts", "Number of contracts.")] = None,
+    exchange: Annotated[str, option("--exchange", "Exchange: " + ", ".join(EXCHANGES) + ".")],
+    side: OptionalSide = None,
+    entry: Annotated[str | None, option("--entry", "Entry (average open) price.")] = None,
+    quantity: Quantity = None,
+    contracts: Contracts = None,
     contract_size: Annotated[
-        str | None, number_option("--contract-size", "Per contract: base units (linear) or USD (inverse).")
+        str | None, option("--contract-size", "Per contract: base units (linear) or USD (inverse).")
     ] = None,
-    leverage: Annotated[str | None, number_option("--leverage", "Leverage (initial margin = value / leverage).")] = (
+    leverage: Annotated[str | None, option("--leverage", "Leverage (initial margin = value / leverage).")] = (
         None
     ),
     wallet_balance: Annotated[
-        str | None, number_option("--wallet-balance", "Isolated: position margin (default: initial margin). "
+        str | None, option("--wallet-balance", "Isolated: position margin (default: initial margin). "
                                   "Cross: the account's wallet balance.")
     ] = None,
     margin_mode: Annotated[
-        str | None, _text("--margin-mode", "isolated (default) or cross (default with --positions).")
+        str | None, option("--margin-mode", "isolated (default) or cross (default with --positions).")
     ] = None,
     maintenance_margin_rate: Annotated[
-        str | None, number_option("--maintenance-margin-rate", "Maintenance margin rate (0.005 = 0.5 %).")
+        str | None, option("--maintenance-margin-rate", "Maintenance margin rate (0.005 = 0.5 %).")
     ] = None,
     maintenance_amount: Annotated[
-        str | None, number_option("--maintenance-amount", "Maintenance amount (Binance cum, Bybit MM deduction).")
+        str | None, option("--maintenance-amount", "Maintenance amount (Binance cum, Bybit MM deduction).")
     ] = None,
     tiers: Annotated[
-        str | None, _text("--tiers", "Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.")
+        str | None, option("--tiers", "Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.")
     ] = None,
-    symbol: Annotated[str | None, _text("--symbol", "Symbol in the tier file, e.g. BTC/USDT:USDT.")] = None,
+    symbol: Annotated[str | None, option("--symbol", "Symbol in the tier file, e.g. BTC/USDT:USDT.")] = None,
     taker_fee_rate: Annotated[
-        str | None, number_option("--taker-fee-rate", "Fee to close counted by okx-* (default: preset taker).")
+        str | None, option("--taker-fee-rate", "Fee to close counted by okx-* (default: preset taker).")
     ] = None,
     max_leverage: Annotated[
-        str | None, number_option("--max-leverage", "Hyperliquid: the asset's max leverage.")
+        str | None, option("--max-leverage", "Hyperliquid: the asset's max leverage.")
     ] = None,
     extra_margin: Annotated[
-        str | None, number_option("--extra-margin", "Margin added to an isolated position.")
+        str | None, option("--extra-margin", "Margin added to an isolated position.")
     ] = None,
-    mark: Annotated[str | None, number_option("--mark", "Current mark price (distance, margin ratio).")] = None,
+    mark: Annotated[str | None, option("--mark", "Current mark price (distance, margin ratio).")] = None,
     positions: Annotated[
-        str | None, _text("--positions", "Cross account: JSON file with a list of ccxt positions.")
+        str | None, option("--positions", "Cross account: JSON file with a list of ccxt positions.")
     ] = None,
     json: JsonFlag = False,
 ) -> None:

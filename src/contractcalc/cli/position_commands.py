@@ -6,41 +6,31 @@ same name in :mod:`contractcalc.calculators`; nothing is computed here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any
-
-import typer
+from typing import Annotated
 
 from .. import calculators
 from ..exchanges import EXCHANGES
 from ..tiers import PRESET_TABLES
 from . import app
-from ._options import JsonFlag, Side, number_option
-from ._output import emit, format_readable, parse_number, require_number
-
-OptionalContract = Annotated[
-    str | None,
-    typer.Option("--contract", help="linear or inverse; default: the exchange preset's kind.", show_default=False),
-]
-Exchange = Annotated[
-    str | None,
-    typer.Option(
-        "--exchange",
-        help="Preset for contract kind, contract size and fee rates (flags override): " + ", ".join(EXCHANGES) + ".",
-        show_default=False,
-    ),
-]
-Symbol = Annotated[
-    str | None,
-    typer.Option("--symbol", help="Market, e.g. BTC/USDT:USDT or BTCUSD (picks contract size and tiers).",
-                 show_default=False),
-]
-Quantity = Annotated[str | None, number_option("--quantity", "Linear size in base units (e.g. BTC).")]
-Contracts = Annotated[str | None, number_option("--contracts", "Number of contracts.")]
-ContractSize = Annotated[
-    str | None,
-    number_option("--contract-size", "Per contract: base units (linear) or USD (inverse); default: the preset's."),
-]
+from ._options import (
+    Contracts,
+    ContractSize,
+    Entry,
+    Exchange,
+    JsonFlag,
+    Leverage,
+    OptionalContract,
+    OrderPrice,
+    Quantity,
+    Side,
+    Stop,
+    StopCheckMaintenanceAmount,
+    StopCheckMaintenanceMarginRate,
+    StopCheckTiers,
+    Symbol,
+    option,
+)
+from ._output import emit, parse_number, require_number, stop_warning
 
 
 def _units(contract: str | None, exchange: str | None) -> str:
@@ -50,11 +40,6 @@ def _units(contract: str | None, exchange: str | None) -> str:
     if kind in ("inverse", "coin"):
         return "Inverse contract: amounts (PnL, margin, fees, notional) in the base coin; sizes in contracts."
     return "Linear contract: amounts (PnL, margin, fees, notional) in the quote currency; sizes in base units."
-
-
-def _show(result: Mapping[str, Any], *, as_json: bool, title: str, labels: Mapping[str, str],
-          notes: list[str]) -> None:
-    emit(result, as_json=as_json, title=title, notes=notes, labels=labels)
 
 
 PNL_LABELS = {
@@ -72,27 +57,27 @@ PNL_LABELS = {
 @app.command("pnl")
 def pnl(
     side: Side,
-    entry: Annotated[str, number_option("--entry", "Entry (average open) price.")],
-    exit: Annotated[str, number_option("--exit", "Exit (or mark) price.")],
+    entry: Annotated[str, option("--entry", "Entry (average open) price.")],
+    exit: Annotated[str, option("--exit", "Exit (or mark) price.")],
     contract: OptionalContract = None,
     quantity: Quantity = None,
     contracts: Contracts = None,
     contract_size: ContractSize = None,
-    leverage: Annotated[str | None, number_option("--leverage", "Leverage, for margin and ROE.")] = None,
+    leverage: Annotated[str | None, option("--leverage", "Leverage, for margin and ROE.")] = None,
     open_fee_rate: Annotated[
-        str | None, number_option("--open-fee-rate", "Fee rate to open (0.0005 = 0.05 %); preset: taker.")
+        str | None, option("--open-fee-rate", "Fee rate to open (0.0005 = 0.05 %); preset: taker.")
     ] = None,
     close_fee_rate: Annotated[
-        str | None, number_option("--close-fee-rate", "Fee rate to close; preset: taker.")
+        str | None, option("--close-fee-rate", "Fee rate to close; preset: taker.")
     ] = None,
     funding_rate: Annotated[
-        str | None, number_option("--funding-rate", "Funding rate per interval; positive: longs pay.")
+        str | None, option("--funding-rate", "Funding rate per interval; positive: longs pay.")
     ] = None,
     funding_intervals: Annotated[
-        str | None, number_option("--funding-intervals", "Funding intervals held (default 1).")
+        str | None, option("--funding-intervals", "Funding intervals held (default 1).")
     ] = None,
     funding_mark: Annotated[
-        str | None, number_option("--funding-mark", "Mark price for funding (default: entry).")
+        str | None, option("--funding-mark", "Mark price for funding (default: entry).")
     ] = None,
     exchange: Exchange = None,
     symbol: Symbol = None,
@@ -116,16 +101,16 @@ def pnl(
         exchange=exchange,
         symbol=symbol,
     )
-    _show(result, as_json=json, title="PnL (exchange-exact)", labels=PNL_LABELS,
+    emit(result, as_json=json, title="PnL (exchange-exact)", labels=PNL_LABELS,
           notes=[_units(contract, exchange)])
 
 
 @app.command("target")
 def target(
     side: Side,
-    entry: Annotated[str, number_option("--entry", "Entry price.")],
-    leverage: Annotated[str, number_option("--leverage", "Leverage.")],
-    roe: Annotated[str, number_option("--roe", "Wanted ROE as a fraction (0.5 = 50 %).")],
+    entry: Entry,
+    leverage: Leverage,
+    roe: Annotated[str, option("--roe", "Wanted ROE as a fraction (0.5 = 50 %).")],
     contract: OptionalContract = None,
     exchange: Exchange = None,
     json: JsonFlag = False,
@@ -139,7 +124,7 @@ def target(
         roe=require_number("roe", roe),
         exchange=exchange,
     )
-    _show(result, as_json=json, title="Target price (exchange-exact)",
+    emit(result, as_json=json, title="Target price (exchange-exact)",
           labels={"target_price": "exit price giving the ROE, before fees"}, notes=[])
 
 
@@ -147,8 +132,7 @@ def target(
 def average_entry(
     fill: Annotated[
         list[str],
-        typer.Option("--fill", help="A fill SIZE@PRICE (repeat), e.g. --fill 0.5@5000 --fill 0.3@6000.",
-                     show_default=False),
+        option("--fill", "A fill SIZE@PRICE (repeat), e.g. --fill 0.5@5000 --fill 0.3@6000."),
     ],
     contract: OptionalContract = None,
     exchange: Exchange = None,
@@ -156,7 +140,7 @@ def average_entry(
 ) -> None:
     """Average entry of fills: linear size-weighted, inverse harmonic (ΣF / Σ(F/P))."""
     result = calculators.average_entry(contract=contract, fill=fill, exchange=exchange)
-    _show(result, as_json=json, title="Average entry (exchange-exact)",
+    emit(result, as_json=json, title="Average entry (exchange-exact)",
           labels={"average_entry": "linear ΣQ·P/ΣQ; inverse ΣF/Σ(F/P)", "total_size": "sum of the fill sizes"},
           notes=[])
 
@@ -174,22 +158,20 @@ COST_LABELS = {
 @app.command("cost")
 def cost(
     side: Side,
-    entry: Annotated[str, number_option("--entry", "Order price.")],
-    leverage: Annotated[str, number_option("--leverage", "Leverage.")],
+    entry: OrderPrice,
+    leverage: Leverage,
     contract: OptionalContract = None,
     quantity: Quantity = None,
     contracts: Contracts = None,
     contract_size: ContractSize = None,
-    mark: Annotated[str | None, number_option("--mark", "Mark price, for the open loss.")] = None,
+    mark: Annotated[str | None, option("--mark", "Mark price, for the open loss.")] = None,
     fee_rate: Annotated[
-        str | None, number_option("--fee-rate", "Fee rate to open and to close; preset: taker; else 0.")
+        str | None, option("--fee-rate", "Fee rate to open and to close; preset: taker; else 0.")
     ] = None,
     exchange: Exchange = None,
     symbol: Symbol = None,
     tiers: Annotated[
-        str | None,
-        typer.Option("--tiers", help="Tier table (ccxt JSON file or preset) to check the leverage cap.",
-                     show_default=False),
+        str | None, option("--tiers", "Tier table (ccxt JSON file or preset) to check the leverage cap.")
     ] = None,
     json: JsonFlag = False,
 ) -> None:
@@ -212,7 +194,7 @@ def cost(
         _units(contract, exchange),
         "Binance's Cost is margin + open loss (use --fee-rate 0); Bybit's order cost is margin + both fees.",
     ]
-    _show(result, as_json=json, title="Order cost (exchange-exact)", labels=COST_LABELS, notes=notes)
+    emit(result, as_json=json, title="Order cost (exchange-exact)", labels=COST_LABELS, notes=notes)
 
 
 SIZE_LABELS = {
@@ -231,36 +213,30 @@ SIZE_LABELS = {
 @app.command("size")
 def size(
     side: Side,
-    balance: Annotated[str, number_option("--balance", "Account balance (quote for linear, coin for inverse).")],
-    risk_rate: Annotated[str, number_option("--risk-rate", "Share of the balance to risk, in (0, 1].")],
-    entry: Annotated[str, number_option("--entry", "Entry price.")],
-    stop: Annotated[str, number_option("--stop", "Stop-loss price.")],
-    target: Annotated[str | None, number_option("--target", "Target price, for the reward/risk ratio.")] = None,
+    balance: Annotated[str, option("--balance", "Account balance (quote for linear, coin for inverse).")],
+    risk_rate: Annotated[str, option("--risk-rate", "Share of the balance to risk, in (0, 1].")],
+    entry: Entry,
+    stop: Stop,
+    target: Annotated[str | None, option("--target", "Target price, for the reward/risk ratio.")] = None,
     contract: OptionalContract = None,
     contract_size: ContractSize = None,
     open_fee_rate: Annotated[
-        str | None, number_option("--open-fee-rate", "Fee rate to open; preset: taker; else 0.")
+        str | None, option("--open-fee-rate", "Fee rate to open; preset: taker; else 0.")
     ] = None,
     close_fee_rate: Annotated[
-        str | None, number_option("--close-fee-rate", "Fee rate to close (at the stop); preset: taker; else 0.")
+        str | None, option("--close-fee-rate", "Fee rate to close (at the stop); preset: taker; else 0.")
     ] = None,
     max_leverage: Annotated[
-        str | None, number_option("--max-leverage", "Refuse a position that needs more leverage.")
+        str | None, option("--max-leverage", "Refuse a position that needs more leverage.")
     ] = None,
     exchange: Exchange = None,
     symbol: Symbol = None,
     leverage: Annotated[
-        str | None, number_option("--leverage", "With --exchange: leverage of the isolated position (liquidation).")
+        str | None, option("--leverage", "With --exchange: leverage of the isolated position (liquidation).")
     ] = None,
-    maintenance_margin_rate: Annotated[
-        str | None, number_option("--maintenance-margin-rate", "With --exchange: maintenance margin rate.")
-    ] = None,
-    maintenance_amount: Annotated[
-        str | None, number_option("--maintenance-amount", "With --exchange: maintenance amount (cum).")
-    ] = None,
-    tiers: Annotated[
-        str | None, typer.Option("--tiers", help="With --exchange: tier table file or preset.", show_default=False)
-    ] = None,
+    maintenance_margin_rate: StopCheckMaintenanceMarginRate = None,
+    maintenance_amount: StopCheckMaintenanceAmount = None,
+    tiers: StopCheckTiers = None,
     json: JsonFlag = False,
 ) -> None:
     """Position size that loses balance × risk rate at the stop (fees included).
@@ -289,10 +265,10 @@ def size(
         tiers=tiers,
     )
     notes = [_units(contract, exchange), "Sizes are exact: round down to your exchange's lot size."]
-    if result.get("stop_before_liquidation_exact") is False:
-        notes.insert(0, f"WARNING: on {exchange} the position is liquidated before the stop; use at most "
-                        f"{format_readable('', result['max_leverage_for_stop'])}x.")
-    _show(result, as_json=json, title="Position size from risk", labels=SIZE_LABELS, notes=notes)
+    warning = stop_warning(result, exchange)
+    if warning is not None:
+        notes.insert(0, warning)
+    emit(result, as_json=json, title="Position size from risk", labels=SIZE_LABELS, notes=notes)
 
 
 def _preset_lines() -> str:
@@ -313,15 +289,13 @@ MAX_OPEN_HELP = (
 
 @app.command("max-open", help=MAX_OPEN_HELP)
 def max_open(
-    balance: Annotated[str, number_option("--balance", "Available balance (quote for linear, coin for inverse).")],
-    leverage: Annotated[str, number_option("--leverage", "Leverage.")],
-    entry: Annotated[str, number_option("--entry", "Order price.")],
+    balance: Annotated[str, option("--balance", "Available balance (quote for linear, coin for inverse).")],
+    leverage: Leverage,
+    entry: OrderPrice,
     exchange: Exchange = None,
     symbol: Symbol = None,
     tiers: Annotated[
-        str | None,
-        typer.Option("--tiers", help="Tier table: a ccxt fetch_leverage_tiers() JSON file or a shipped preset name.",
-                     show_default=False),
+        str | None, option("--tiers", "Tier table: a ccxt fetch_leverage_tiers() JSON file or a shipped preset name.")
     ] = None,
     contract: OptionalContract = None,
     contract_size: ContractSize = None,
@@ -342,4 +316,4 @@ def max_open(
         "max_contracts": "max notional × entry / contract size",
         "max_notional": "min(balance × leverage, tier cap)",
     }
-    _show(result, as_json=json, title="Max open", labels=labels, notes=[_units(contract, exchange)])
+    emit(result, as_json=json, title="Max open", labels=labels, notes=[_units(contract, exchange)])

@@ -10,8 +10,19 @@ from .. import seed
 from ..plan import EXACT_NOTES
 from ..plan import plan as plan_calculation
 from . import app
-from ._options import Contract, JsonFlag, Side, number_option
-from ._output import emit, format_readable, parse_number, require_number
+from ._options import (
+    Contract,
+    JsonFlag,
+    LeverageMultiple,
+    Principal,
+    Side,
+    Stop,
+    StopCheckMaintenanceAmount,
+    StopCheckMaintenanceMarginRate,
+    StopCheckTiers,
+    option,
+)
+from ._output import emit, parse_number, require_number, stop_warning
 
 seed_app = typer.Typer(
     help="The seed lesson's formulas, exactly as the document states them.",
@@ -20,11 +31,10 @@ seed_app = typer.Typer(
 app.add_typer(seed_app, name="seed")
 
 
-
 @seed_app.command("target-change")
 def target_change(
-    open: Annotated[str, number_option("--open", "Opening price.")],
-    target: Annotated[str, number_option("--target", "Target price.")],
+    open: Annotated[str, option("--open", "Opening price.")],
+    target: Annotated[str, option("--target", "Target price.")],
     json: JsonFlag = False,
 ) -> None:
     """Signed move from open to target: target / open − 1."""
@@ -34,7 +44,7 @@ def target_change(
 
 @seed_app.command("liquidation-change")
 def liquidation_change(
-    leverage: Annotated[str, number_option("--leverage", "Leverage multiple.")],
+    leverage: LeverageMultiple,
     json: JsonFlag = False,
 ) -> None:
     """Adverse move that liquidates, by the seed: 1 / leverage."""
@@ -44,9 +54,9 @@ def liquidation_change(
 
 @seed_app.command("leverage")
 def leverage(
-    stop_change: Annotated[str | None, number_option("--stop-change", "Stop as a fraction, e.g. 0.1.")] = None,
-    open: Annotated[str | None, number_option("--open", "Opening price.")] = None,
-    stop: Annotated[str | None, number_option("--stop", "Stop price.")] = None,
+    stop_change: Annotated[str | None, option("--stop-change", "Stop as a fraction, e.g. 0.1.")] = None,
+    open: Annotated[str | None, option("--open", "Opening price.")] = None,
+    stop: Annotated[str | None, option("--stop", "Stop price.")] = None,
     json: JsonFlag = False,
 ) -> None:
     """Leverage whose liquidation move is the stop: 1 / |stop change| or 1 / |1 − stop / open|."""
@@ -62,9 +72,9 @@ def leverage(
 def profit(
     contract: Contract,
     side: Side,
-    principal: Annotated[str, number_option("--principal", "Margin put up.")],
-    leverage: Annotated[str, number_option("--leverage", "Leverage multiple.")],
-    change: Annotated[str, number_option("--change", "Signed price change, exit / entry − 1.")],
+    principal: Principal,
+    leverage: LeverageMultiple,
+    change: Annotated[str, option("--change", "Signed price change, exit / entry − 1.")],
     json: JsonFlag = False,
 ) -> None:
     """Profit by the seed: linear (U-based) or inverse (coin-based)."""
@@ -81,35 +91,27 @@ def profit(
 @app.command("plan")
 def plan(
     side: Side,
-    entry: Annotated[str, number_option("--entry", "Entry (opening) price.")],
-    stop: Annotated[str, number_option("--stop", "Stop-loss price.")],
-    target: Annotated[str, number_option("--target", "Target (take-profit) price.")],
-    principal: Annotated[str, number_option("--principal", "Margin put up.")],
+    entry: Annotated[str, option("--entry", "Entry (opening) price.")],
+    stop: Stop,
+    target: Annotated[str, option("--target", "Target (take-profit) price.")],
+    principal: Principal,
     leverage: Annotated[
-        str | None, number_option("--leverage", "Leverage; default: the one the stop implies.")
+        str | None, option("--leverage", "Leverage; default: the one the stop implies.")
     ] = None,
     exchange: Annotated[
-        str | None, typer.Option("--exchange", help="Check the stop against this exchange's liquidation price "
-                                 "(isolated, margin = principal).", show_default=False)
+        str | None,
+        option("--exchange", "Check the stop against this exchange's liquidation price "
+               "(isolated, margin = principal)."),
     ] = None,
-    maintenance_margin_rate: Annotated[
-        str | None, number_option("--maintenance-margin-rate", "With --exchange: maintenance margin rate.")
-    ] = None,
-    maintenance_amount: Annotated[
-        str | None, number_option("--maintenance-amount", "With --exchange: maintenance amount (cum).")
-    ] = None,
-    tiers: Annotated[
-        str | None, typer.Option("--tiers", help="With --exchange: tier table file or preset.", show_default=False)
-    ] = None,
-    symbol: Annotated[
-        str | None, typer.Option("--symbol", help="With --exchange: symbol (picks a shipped tier table).",
-                                 show_default=False)
-    ] = None,
+    maintenance_margin_rate: StopCheckMaintenanceMarginRate = None,
+    maintenance_amount: StopCheckMaintenanceAmount = None,
+    tiers: StopCheckTiers = None,
+    symbol: Annotated[str | None, option("--symbol", "With --exchange: symbol (picks a shipped tier table).")] = None,
     taker_fee_rate: Annotated[
-        str | None, number_option("--taker-fee-rate", "With --exchange okx-*: fee to close.")
+        str | None, option("--taker-fee-rate", "With --exchange okx-*: fee to close.")
     ] = None,
     max_leverage: Annotated[
-        str | None, number_option("--max-leverage", "With --exchange hyperliquid: the asset's max leverage.")
+        str | None, option("--max-leverage", "With --exchange hyperliquid: the asset's max leverage.")
     ] = None,
     json: JsonFlag = False,
 ) -> None:
@@ -139,11 +141,9 @@ def plan(
             "WARNING: the stop lies beyond the liquidation move: the position would be "
             "liquidated before the stop is reached."
         )
-    if result.get("stop_before_liquidation_exact") is False:
-        notes.append(
-            f"WARNING: on {exchange} the position is liquidated before the stop; use at most "
-            f"{format_readable('', result['max_leverage_for_stop'])}x."
-        )
+    warning = stop_warning(result, exchange)
+    if warning is not None:
+        notes.append(warning)
     notes.extend(EXACT_NOTES.values())
     emit(result, as_json=json, title="Plan (seed formulas, exact figures beside)", notes=notes, labels=PLAN_LABELS)
 
