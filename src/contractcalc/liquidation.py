@@ -188,6 +188,17 @@ def _pick(values: Sequence[Any], index: Any) -> Any:
     return values[int(index)]
 
 
+def _rate_and_amount(bands: Sequence[Band], index: Any) -> tuple[Any, Any]:
+    """The maintenance rate and amount of the band at ``index`` (gathered for an index array)."""
+    return _pick([b.rate for b in bands], index), _pick([b.amount for b in bands], index)
+
+
+def _maintenance_margin(bands: Sequence[Band], index: Any, value: Num) -> Num:
+    """``value × rate − amount`` with the rate and amount of the band at ``index``."""
+    rate, amount = _rate_and_amount(bands, index)
+    return value * rate - amount
+
+
 # ---------------------------------------------------------------------------
 # Maintenance margin
 
@@ -770,8 +781,7 @@ def liquidation_price(
         if model.mm_at_entry:  # Bybit: the tier of the entry value, valued at entry
             at_entry = _band_index(bands, entry_value)
             tier_numbers = [_pick(tier_numbers, at_entry)]
-            rate_at_entry = _pick([b.rate for b in bands], at_entry)
-            one = Band(0, *everywhere, rate_at_entry, _pick([b.amount for b in bands], at_entry))
+            one = Band(0, *everywhere, *_rate_and_amount(bands, at_entry))
             bands = _bands_like([one], *like)
     else:
         bands = _bands_like([Band(0, *everywhere, rate, amount)], *like)
@@ -783,8 +793,7 @@ def liquidation_price(
     raw, index = _solve(kind, model, s, entry, size, balance, bands, fee)
     ok = _valid_price(raw)
     safe_price = where(ok, raw, entry)
-    rate_at = _pick([b.rate for b in bands], index)
-    amount_at = _pick([b.amount for b in bands], index)
+    rate_at, amount_at = _rate_and_amount(bands, index)
     mm = cx.position_value(kind, entry if model.mm_at_entry else safe_price, size) * rate_at - amount_at
     keep = True if model.mm_at_entry else ok  # Bybit's requirement does not depend on the price
 
@@ -851,8 +860,7 @@ def _margin_ratio(
     the tier holding the notional there (Bybit: at entry).
     """
     value = cx.position_value(kind, entry if model.mm_at_entry else mark, size)
-    index = _band_index(bands, value)
-    mm = value * _pick([b.rate for b in bands], index) - _pick([b.amount for b in bands], index)
+    mm = _maintenance_margin(bands, _band_index(bands, value), value)
     margin_balance = balance + cx.unrealized_pnl(kind, s, entry, mark, size)
     ok = margin_balance > 0
     return _masked(mm / where(ok, margin_balance, 1), ok)
@@ -970,8 +978,7 @@ def stop_check(
     if size is not None:
         size = positive("size", size)
         valued = size * valued_unit
-        index = _band_index(bands, valued)
-        mm = valued * _pick([b.rate for b in bands], index) - _pick([b.amount for b in bands], index)
+        mm = _maintenance_margin(bands, _band_index(bands, valued), valued)
         needed = mm + size * unit_value(stop) * fee - size * pnl_unit  # WB* at the stop
         best = where(needed > 0, size * unit_value(entry) / where(needed > 0, needed, 1), inf)
         cap = inf
