@@ -8,6 +8,7 @@ for the same inputs (the API must match it key for key).
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from typing import Any
 
@@ -138,10 +139,10 @@ def test_every_endpoint_takes_the_cli_flags_with_underscores(client: TestClient)
         reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         body_schema = schema["components"]["schemas"][reference.rsplit("/", 1)[1]]
         assert set(body_schema["properties"]) == flags
-        # the help texts are the CLI's
+        # the help texts are the CLI's, in the API's words where the CLI's name a flag or a file
         for name, text in helps[endpoint.command].items():
             if text:
-                assert body_schema["properties"][name]["description"] == text
+                assert body_schema["properties"][name]["description"] == api.web_help(endpoint.command, name, text)
         assert set(operation["responses"]) >= {"200", "422"}
 
 
@@ -519,3 +520,20 @@ def test_no_body_gets_a_500(client: TestClient, endpoint: api.Endpoint, data: st
     if response.status_code == 422:
         for item in answer["detail"]:
             assert item["message"] and "internal error" not in item["message"], (body, item)
+
+
+def test_help_texts_speak_of_fields_not_flags_or_files(client: TestClient) -> None:
+    # The page shows these under its inputs: no CLI flags, no files (a tier table is a preset over HTTP).
+    for calculator in client.get("/api/calculators").json()["calculators"]:
+        for field in calculator["fields"]:
+            words = field["description"]
+            assert words, (calculator["name"], field["name"])
+            assert "--" not in words and not re.search(r"\b(file|flags?)\b", words, re.I), (calculator["name"], words)
+    # ... while the CLI's own help is unchanged
+    helps = api.cli_help()
+    assert helps["plan"]["maintenance_margin_rate"].startswith("With --exchange:")
+    assert "JSON file" in helps["liquidation"]["positions"]
+    assert api.web_help("liquidation", "positions", helps["liquidation"]["positions"]) == api.WEB_HELP[
+        ("liquidation", "positions")]
+    for (command, name) in api.WEB_HELP:
+        assert command == "*" or name in helps[command], (command, name)

@@ -45,6 +45,7 @@ __all__ = [
     "request_model",
     "run",
     "validation_error_items",
+    "web_help",
 ]
 
 #: Longest list accepted in a request body (e.g. the positions of a cross account).
@@ -64,6 +65,43 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "model": (),
     "liquidation_model": (),
 }
+
+
+#: The API's (and the page's) wording where a CLI option's help speaks of flags
+#: or files: ``{(command, keyword): text}``, ``"*"`` for every command.  The
+#: CLI's own help is unchanged (:func:`web_help`).
+WEB_HELP: dict[tuple[str, str], str] = {
+    ("*", "tiers"): "Tier table: a shipped preset name.",
+    ("plan", "tiers"): "With an exchange preset: tier table (a shipped preset name).",
+    ("size", "tiers"): "With an exchange preset: tier table (a shipped preset name).",
+    ("cost", "tiers"): "Tier table (a shipped preset name), to check the leverage cap.",
+    ("average-entry", "fill"): "Each fill's size and price (or 'SIZE@PRICE' text, e.g. '0.5@5000').",
+    ("liquidation", "margin_mode"): "isolated (default): one position; cross: the wallet balance and every position.",
+    ("liquidation", "symbol"): "Symbol in the tier table, e.g. BTC/USDT:USDT.",
+    ("liquidation", "positions"): "Cross account: every position, as ccxt's fetch_positions() gives them.",
+}
+
+#: Rewordings applied to every other help text: a flag becomes the field or preset it names.
+_WEB_WORDS: tuple[tuple[str, str], ...] = (
+    (r"^With --exchange okx-\*: ", "With an okx-* preset: "),
+    (r"^With --exchange hyperliquid: ", "With the hyperliquid preset: "),
+    (r"^With --exchange: ", "With an exchange preset: "),
+    (r"\(flags override\)", "(fields override)"),
+)
+
+
+def web_help(command: str, name: str, text: str) -> str:
+    """The help text of keyword ``name`` of ``command`` over HTTP: the CLI's ``text``, reworded where needed.
+
+    >>> web_help("size", "leverage", "With --exchange: leverage of the isolated position (liquidation).")
+    'With an exchange preset: leverage of the isolated position (liquidation).'
+    """
+    override = WEB_HELP.get((command, name)) or WEB_HELP.get(("*", name))
+    if override is not None:
+        return override
+    for pattern, replacement in _WEB_WORDS:
+        text = re.sub(pattern, replacement, text)
+    return text
 
 
 @dataclass(frozen=True)
@@ -312,7 +350,7 @@ def _request_model(endpoint: Endpoint) -> type[BaseModel]:
             extra["max_length"] = MAX_LIST_ITEMS
             if name in endpoint.items:
                 extra["json_schema_extra"] = {"items": dict(endpoint.items[name])}
-        description = helps.get(name) or None
+        description = web_help(endpoint.command, name, helps.get(name, "")) or None
         if required:
             definitions[name] = (kind, Field(..., description=description, **extra))
         else:
