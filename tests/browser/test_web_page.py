@@ -265,6 +265,10 @@ def test_liquidation_cross_account_from_the_positions_table(page: Any, server_ur
     choose(page, "liquidation", "margin_mode", "cross")
     assert not page.locator("#liquidation-entry").is_visible()
     type_into(page, "#liquidation-wallet_balance", "10000")
+    # cross mode opens with a sample position: this account is typed from an empty table
+    remove = page.locator("#panel-liquidation tr[data-row] .remove")
+    while remove.count():
+        remove.first.click()
     rows = [
         {"symbol": "BTC/USDT:USDT", "side": "long", "contracts": "1", "contractSize": "1", "entryPrice": "60000",
          "markPrice": "60000", "maintenanceMarginRate": "0.004"},
@@ -523,3 +527,152 @@ def test_phone_layout_keeps_every_card_inside_the_screen(page: Any, server_url: 
         assert outside == [], (tab, outside)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, tab
     shot(page, "phone-plan")
+
+
+# ---------------------------------------------------------------------------
+# Defaults that follow the market
+
+
+def panel_errors(page: Any, tab: str) -> list[str]:
+    """Every error message shown in the tab's panel and in the header."""
+    return [text for text in page.locator(f"#panel-{tab} .error, .global .error").all_inner_texts() if text.strip()]
+
+
+def sizes(page: Any, tab: str) -> tuple[str, str, str]:
+    quantity, contracts, contract_size = (page.locator(f"#{tab}-{name}").input_value()
+                                          for name in ("quantity", "contracts", "contract_size"))
+    return quantity, contracts, contract_size
+
+
+def contract(page: Any, kind: str) -> None:
+    page.locator(f"[data-global='contract'] button[data-value='{kind}']").click()
+
+
+def test_switching_to_inverse_gives_inverse_defaults_not_an_error(page: Any, server_url: str) -> None:
+    # The linear examples' size (pnl 0.2 @ 7,000, cost 1 @ 8,000, liquidation 1 @ 60,000) as the same
+    # face value in contracts of the preset's size: binance-coinm BTCUSD 100 USD, bybit-inverse 1 USD.
+    faces = {"pnl": 1400, "cost": 8000, "liquidation": 60000}
+    for tab, face in faces.items():
+        open_page(page, server_url, f"?tab={tab}")
+        assert sizes(page, tab)[0] != ""
+        contract(page, "inverse")
+        assert page.locator("#exchange").input_value() == "binance-coinm"
+        wait_for(lambda tab=tab, face=face: sizes(page, tab) == ("", str(face // 100), "100"), f"{tab}'s inverse size")
+        wait_for(lambda tab=tab: page.locator(f"#panel-{tab} .results tr[data-key]").count() > 0
+                 and "stale" not in (page.locator(f"#panel-{tab} .results-box").first.get_attribute("class") or ""),
+                 f"{tab}'s inverse results")
+        assert panel_errors(page, tab) == [], (tab, panel_errors(page, tab))
+        if tab == "pnl":  # by hand: a face value F pays F·(1/E − 1/X) coin
+            expect_value(page, "pnl", "pnl", face * (F(1, 7000) - F(1, 7500)))
+        shot(page, f"{tab}-inverse")
+        page.select_option("#exchange", "bybit-inverse")
+        wait_for(lambda tab=tab, face=face: sizes(page, tab) == ("", str(face), "1"), f"{tab}'s bybit-inverse size")
+        contract(page, "linear")
+        wait_for(lambda tab=tab: sizes(page, tab)[1:] == ("", "") and sizes(page, tab)[0] != "", f"{tab}'s linear size")
+        wait_for(lambda tab=tab: panel_errors(page, tab) == [], f"{tab} without errors again")
+    expect_value(page, "liquidation", "liquidation_price", (F(3000) + 50 - 60000) / (F("0.005") - 1))
+
+    # A size the user typed is theirs: switching says what is wrong with it, and it comes back whole.
+    open_page(page, server_url, "?tab=pnl")
+    type_into(page, "#pnl-quantity", "0.5")
+    contract(page, "inverse")
+    error = "'quantity' is for linear contracts; give 'contracts' and 'contract_size' for inverse"
+    wait_for(lambda: error in page.locator("#pnl-quantity-error").inner_text(), "the error about the typed quantity")
+    assert sizes(page, "pnl") == ("0.5", "", "")
+    contract(page, "linear")
+    expect_value(page, "pnl", "pnl", F("0.5") * 500)
+    assert sizes(page, "pnl") == ("0.5", "", "")
+
+    # Defaults stay defaults in a shared URL: its inverse size gives way to the linear one.
+    open_page(page, server_url, "?tab=cost")
+    contract(page, "inverse")
+    wait_for(lambda: "contracts=80" in page.url, "the URL to carry the inverse size")
+    open_page(page, page.url)
+    assert sizes(page, "cost") == ("", "80", "100")
+    contract(page, "linear")
+    wait_for(lambda: sizes(page, "cost") == ("1", "", ""), "the linear default size")
+
+
+def test_cross_mode_opens_with_a_sample_account_of_the_headers_market(page: Any, server_url: str) -> None:
+    from contractcalc.tiers import load_tiers
+
+    open_page(page, server_url, "?tab=liquidation")
+    choose(page, "liquidation", "margin_mode", "cross")
+    assert page.locator("#liquidation-wallet_balance").input_value() == "10000"
+    rows = page.locator("#panel-liquidation tr[data-row]")
+    wait_for(lambda: rows.count() == 1, "one sample position")
+    symbol = page.locator("#panel-liquidation [name='positions[0].symbol']")
+    assert symbol.input_value() == page.locator("#symbol").input_value() == "BTC/USDT:USDT"
+    # By hand (Binance cross, one position): LP = (WB + cum − Q·E) / (Q·MMR − Q), with the tier of the
+    # shipped table that holds the notional at the liquidation price.
+    table = load_tiers("binance-usdm-BTCUSDT-2024-10")
+    for tier in table.tiers:
+        mmr, cum = F(str(tier.maintenance_margin_rate)), F(str(tier.maintenance_amount))
+        lp = (10000 + cum - 60000) / (mmr - 1)
+        if table.tier_for_notional(int(lp)) == tier:
+            break
+    cell = page.locator("#panel-liquidation tr[data-result-row='positions[0]'] td[data-key='liquidation_price']")
+    wait_for(lambda: abs(number_in(cell.inner_text()) - float(lp)) < 1e-6 * float(lp), "the sample's LP")
+    assert panel_errors(page, "liquidation") == []
+    shot(page, "liquidation-cross-sample")
+
+    # The sample follows the market (a coin-margined account), but a typed wallet balance stays.
+    contract(page, "inverse")
+    wait_for(lambda: symbol.input_value() == "BTC/USD:BTC", "the inverse sample")
+    assert page.locator("#panel-liquidation [name='positions[0].contractSize']").input_value() == "100"
+    assert page.locator("#liquidation-wallet_balance").input_value() == "0.5"
+    wait_for(lambda: cell.count() and panel_errors(page, "liquidation") == [], "the inverse sample's figures")
+    type_into(page, "#liquidation-wallet_balance", "0.8")
+    contract(page, "linear")
+    wait_for(lambda: symbol.input_value() == "BTC/USDT:USDT", "the linear sample again")
+    assert page.locator("#liquidation-wallet_balance").input_value() == "0.8"
+    # back to isolated: one position, the wallet balance as typed
+    choose(page, "liquidation", "margin_mode", "isolated")
+    assert page.locator("#liquidation-entry").is_visible()
+
+
+def label_tag(page: Any, tab: str, field: str) -> str:
+    tag = page.locator(f"#panel-{tab} .field[data-field='{field}'] > label .opt")
+    return str(tag.inner_text()).strip() if tag.is_visible() else ""
+
+
+def test_quantity_and_contracts_are_one_of_not_optional(page: Any, server_url: str) -> None:
+    for tab in ("pnl", "cost", "liquidation"):
+        open_page(page, server_url, f"?tab={tab}")
+        assert label_tag(page, tab, "quantity") == label_tag(page, tab, "contracts") == "one of"
+        assert label_tag(page, tab, "contract_size") == "optional"
+        hint = page.locator(f"#panel-{tab} .field[data-field='quantity'] .hint.one-of").inner_text()
+        assert "Give quantity or contracts" in hint
+    contract(page, "inverse")  # on the liquidation tab
+    wait_for(lambda: label_tag(page, "liquidation", "quantity") == "linear only", "quantity: linear only")
+    assert label_tag(page, "liquidation", "contracts") == ""
+    assert page.locator("#liquidation-quantity").get_attribute("placeholder") == "linear only"
+    # the other calculators keep their plain "optional"
+    assert label_tag(page, "liquidation", "leverage") == "optional"
+
+
+def test_hints_speak_of_the_page_not_the_command_line(page: Any, server_url: str) -> None:
+    open_page(page, server_url)
+    hints = page.locator(".hint").all_text_contents()
+    assert len(hints) > 30
+    bad = [text for text in hints if "--" in text or re.search(r"\b(file|flags?)\b", text, re.I)]
+    assert bad == []
+    assert "With an exchange preset: maintenance margin rate." in hints
+    assert "Cross account: every position, as ccxt's fetch_positions() gives them." in hints
+
+
+def test_phone_tabs_are_one_row_that_scrolls(page: Any, server_url: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page, server_url)
+    tops = page.evaluate("[...document.querySelectorAll('#tabs button')].map((b) => b.offsetTop)")
+    assert len(tops) == 9 and len(set(tops)) == 1, tops
+    row = page.evaluate("(() => { const t = document.getElementById('tabs'); "
+                        "return [t.scrollWidth, t.clientWidth, t.getBoundingClientRect().height]; })()")
+    assert row[0] > row[1] and row[2] < 60, row
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "phone-tabs")
+    # a tab beyond the edge is scrolled into view when chosen (also when a shared URL opens on it)
+    open_page(page, server_url, "?tab=seed")
+    box = page.locator("#tab-seed").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    expect_value(page, "seed", "leverage", 4)

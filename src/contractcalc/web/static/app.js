@@ -39,6 +39,15 @@
   /** The market the page opens with when the URL names none. */
   const DEFAULT_MARKET = { contract: "linear", exchange: "binance-usdm" };
 
+  /** A position's size: ``quantity`` (linear base units) or ``contracts`` × ``contract_size`` (linear or inverse). */
+  const SIZE_FIELDS = ["quantity", "contracts", "contract_size"];
+
+  /** Inputs whose starting value follows the market (contract kind, preset, symbol) and the margin mode. */
+  const MARKET_FIELDS = [...SIZE_FIELDS, "wallet_balance", "positions"];
+
+  /** A cross account's sample, in the header's market: wallet balance (quote, or coin for inverse) and mark. */
+  const CROSS_SAMPLE = { linear: { wallet_balance: "10000" }, inverse: { wallet_balance: "0.5" }, mark: 0.98 };
+
   /** Result keys shown as a percentage beside the fraction (as the CLI's table does). */
   const PERCENT_SUFFIXES = ["_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio"];
 
@@ -136,6 +145,32 @@
     return state.exchanges.find((p) => p.name === name) || null;
   }
 
+  /** The chosen preset's contract size for ``symbol`` (as ``ExchangePreset.contract_size``); null: none. */
+  function presetContractSize(symbol) {
+    const chosen = preset(state.global.exchange);
+    if (!chosen) return null;
+    const sizes = chosen.contract_sizes || {};
+    if (symbol) {
+      const text = symbol.toUpperCase();
+      const base = text.includes("/") ? text.split("/")[0] : text.split("-")[0];
+      for (const [prefix, size] of Object.entries(sizes)) {
+        if (prefix !== "*" && (base === prefix || (!text.includes("/") && base.startsWith(prefix)))) return size;
+      }
+    }
+    return sizes["*"] ?? null;
+  }
+
+  /** The header's symbol, or a BTC perpetual of the contract kind (ccxt style). */
+  function marketSymbol() {
+    return state.global.symbol || (state.global.contract === "inverse" ? "BTC/USD:BTC" : "BTC/USDT:USDT");
+  }
+
+  /** Whether the chosen tier table holds ``symbol`` (then a position needs no maintenance margin rate). */
+  function tiersHold(symbol) {
+    const table = tierTable(state.global.tiers);
+    return Boolean(table && table.symbol === symbol);
+  }
+
   // ------------------------------------------------------------ URL (share)
 
   function writeURL() {
@@ -168,7 +203,83 @@
       this.schedule = debounce(() => this.compute(), 120);
       this.fields = calc.fields.filter((f) => !GLOBALS.includes(f.name));
       this.globals = calc.fields.filter((f) => GLOBALS.includes(f.name)).map((f) => f.name);
+      this.touched = new Set(); // fields the user has set: market changes never replace them
+      this.redraw = new Map(); // list field -> redraws its table
       this.load();
+    }
+
+    has(name) {
+      return this.fields.some((field) => field.name === name);
+    }
+
+    mode() {
+      const modes = this.tab.modes;
+      return modes ? this.values[modes.field] || modes.default : null;
+    }
+
+    /** Whether the calculator takes a size as ``quantity`` or ``contracts`` (one of them). */
+    sized() {
+      return this.has("quantity") && this.has("contracts");
+    }
+
+    /**
+     * The value ``name`` starts with in the header's market and the card's mode: the calculator's
+     * example, its size given in contracts of the preset's size for an inverse market (the same
+     * face value as the linear example), and a sample account in cross mode.
+     */
+    marketDefault(name) {
+      const example = this.calc.example;
+      const inverse = state.global.contract === "inverse";
+      if (SIZE_FIELDS.includes(name) && this.sized() && example.quantity !== undefined) {
+        if (!inverse) return name === "quantity" ? String(example.quantity) : "";
+        if (name === "quantity") return "";
+        const size = Number(presetContractSize(state.global.symbol)) || 1;
+        if (name === "contract_size") return String(size);
+        return String(Math.max(1, Math.round((Number(example.quantity) * Number(example.entry)) / size)));
+      }
+      if (this.mode() === "cross" && name === "wallet_balance") return CROSS_SAMPLE[state.global.contract].wallet_balance;
+      if (this.mode() === "cross" && name === "positions") return this.samplePositions();
+      const value = example[name];
+      if (this.fields.find((f) => f.name === name && f.type === "list")) return Array.isArray(value) ? value.map((r) => ({ ...r })) : [];
+      return value === undefined || value === null ? "" : String(value);
+    }
+
+    /** One position of the header's market, the size of the isolated example, its mark a little below entry. */
+    samplePositions() {
+      const example = this.calc.example;
+      const symbol = marketSymbol();
+      const entry = Number(example.entry) || 60000;
+      const size = Number(presetContractSize(symbol)) || 1;
+      const base = Number(example.quantity) || 1;
+      const contracts = state.global.contract === "inverse" ? (base * entry) / size : base / size;
+      const row = { symbol, side: "long", contracts: String(Math.max(1, Math.round(contracts))), contractSize: String(size),
+        entryPrice: String(entry), markPrice: String(entry * CROSS_SAMPLE.mark) };
+      if (!tiersHold(symbol)) row.maintenanceMarginRate = "0.005";
+      if (example.leverage) row.leverage = String(example.leverage);
+      return [row];
+    }
+
+    /** Untouched market inputs take the market's defaults (a size the user typed keeps all three). True if any changed. */
+    refreshDefaults() {
+      const sizeTouched = SIZE_FIELDS.some((name) => this.touched.has(name));
+      let changed = false;
+      for (const field of this.fields) {
+        const name = field.name;
+        if (!MARKET_FIELDS.includes(name) || this.touched.has(name)) continue;
+        if (SIZE_FIELDS.includes(name) && sizeTouched) continue;
+        const value = this.marketDefault(name);
+        if (JSON.stringify(value) === JSON.stringify(this.values[name])) continue;
+        this.values[name] = value;
+        changed = true;
+        const input = this.inputs.get(name);
+        if (input && input.tagName === "INPUT") input.value = value;
+        if (this.redraw.has(name)) this.redraw.get(name)();
+      }
+      return changed;
+    }
+
+    touch(name) {
+      this.touched.add(name);
     }
 
     load() {
@@ -195,6 +306,14 @@
       }
       const modes = this.tab.modes;
       if (modes && !this.values[modes.field]) this.values[modes.field] = modes.default;
+      // A shared URL's market inputs are the user's where they differ from that market's defaults.
+      if (fromURL) {
+        for (const name of MARKET_FIELDS) {
+          if (this.has(name) && JSON.stringify(this.values[name]) !== JSON.stringify(this.marketDefault(name))) this.touch(name);
+        }
+      } else {
+        this.refreshDefaults();
+      }
     }
 
     urlValues() {
@@ -223,6 +342,7 @@
     /** Whether ``field`` must be given now: required by the API, or by the chosen mode (``required_when``). */
     needed(field) {
       if (field.required) return true;
+      if (field.name === "contracts" && this.sized() && state.global.contract === "inverse") return true;
       return Object.entries(field.required_when || {}).some(([mode, modes]) =>
         modes.includes(this.values[mode] || (this.tab.modes && this.tab.modes.field === mode ? this.tab.modes.default : "")));
     }
@@ -236,11 +356,33 @@
         const node = this.fieldNodes && this.fieldNodes.find((n) => n.dataset.field === field.name);
         if (!node) continue;
         node.classList.toggle("needed", needed);
+        const tag = this.tag(field, needed);
         const opt = node.querySelector(":scope > label .opt");
-        if (opt) opt.hidden = needed;
+        if (opt) {
+          opt.hidden = !tag;
+          opt.textContent = tag ? ` ${tag}` : "";
+        }
         const input = node.querySelector(":scope > input[type=text]");
-        if (input) input.placeholder = needed ? "" : "optional";
+        if (input) input.placeholder = needed ? "" : tag;
+        const hint = node.querySelector(":scope > .hint.one-of");
+        if (hint) hint.textContent = this.oneOfHint(field);
       }
+    }
+
+    /** The word beside a label: "optional", "one of" (quantity or contracts), "linear only"; "" when needed. */
+    tag(field, needed) {
+      if (needed) return "";
+      if (this.sized() && field.name === "quantity") return state.global.contract === "inverse" ? "linear only" : "one of";
+      if (this.sized() && field.name === "contracts") return "one of";
+      return "optional";
+    }
+
+    oneOfHint(field) {
+      if (!this.sized() || !["quantity", "contracts"].includes(field.name)) return "";
+      if (state.global.contract === "inverse") {
+        return field.name === "contracts" ? "Inverse: give contracts and a contract size (USD per contract)." : "";
+      }
+      return "Give quantity or contracts (with a contract size), not both.";
     }
 
     body() {
@@ -325,7 +467,10 @@
       const error = el("div", { class: "error", id: `${id}-error`, "data-error-for": field.name });
       this.errors.set(field.name, error);
       const head = el("label", { for: id }, label(field.name), field.required ? null : el("span", { class: "opt" }, " optional"));
-      const hint = field.description ? el("div", { class: "hint" }, field.description) : null;
+      const help = field.description ? el("div", { class: "hint" }, field.description) : null;
+      const oneOf = this.sized() && ["quantity", "contracts"].includes(field.name)
+        ? el("div", { class: "hint one-of" }, this.oneOfHint(field)) : null;
+      const hint = [help, oneOf];
       let control;
       if (field.type === "list") {
         control = this.renderRows(field, id);
@@ -333,7 +478,7 @@
       }
       if (field.type === "bool") {
         control = el("input", { type: "checkbox", id, name: field.name, checked: this.values[field.name],
-          onchange: (e) => { this.values[field.name] = e.target.checked; this.changed(); } });
+          onchange: (e) => { this.values[field.name] = e.target.checked; this.touch(field.name); this.changed(); } });
         return el("div", { class: "field", "data-field": field.name },
           el("label", { class: "check" }, control, label(field.name)), hint, error);
       }
@@ -344,6 +489,7 @@
             "aria-checked": String(this.values[field.name] === choice),
             onclick: () => {
               this.values[field.name] = choice;
+              this.touch(field.name);
               for (const b of control.children) b.setAttribute("aria-checked", String(b.dataset.value === choice));
               this.changed();
             } }, choice));
@@ -355,7 +501,7 @@
         type: "text", id, name: field.name, value: this.values[field.name], spellcheck: "false",
         inputmode: field.type === "number" ? "decimal" : null,
         placeholder: field.required ? "" : "optional",
-        oninput: (e) => { this.values[field.name] = e.target.value; this.changed(); },
+        oninput: (e) => { this.values[field.name] = e.target.value; this.touch(field.name); this.changed(); },
       });
       this.inputs.set(field.name, control);
       return el("div", { class: "field", "data-field": field.name }, head, control, hint, error);
@@ -372,27 +518,29 @@
             let input;
             if (item.choices && item.choices.length) {
               input = el("select", { name: `${field.name}[${index}].${column}`,
-                onchange: (e) => { row[column] = e.target.value; this.changed(); } },
+                onchange: (e) => { row[column] = e.target.value; this.touch(field.name); this.changed(); } },
               item.choices.map((c) => el("option", { value: c, selected: row[column] === c }, c)));
             } else {
               input = el("input", { type: "text", name: `${field.name}[${index}].${column}`, value: row[column] ?? "",
                 inputmode: item.type === "number" ? "decimal" : null, spellcheck: "false",
-                oninput: (e) => { row[column] = e.target.value; this.changed(); } });
+                oninput: (e) => { row[column] = e.target.value; this.touch(field.name); this.changed(); } });
             }
             const error = el("span", { class: "error", "data-error-for": `${field.name}[${index}].${column}` });
             return el("td", { "data-cell": `${field.name}[${index}].${column}` }, input, error);
           });
           const remove = el("button", { type: "button", class: "remove", title: "Remove this row", "aria-label": "Remove row",
-            onclick: () => { this.values[field.name].splice(index, 1); draw(); this.changed(); } }, "×");
+            onclick: () => { this.values[field.name].splice(index, 1); this.touch(field.name); draw(); this.changed(); } }, "×");
           table.append(el("tr", { "data-row": `${field.name}[${index}]` }, cells, el("td", {}, remove)));
         });
       };
       draw();
+      this.redraw.set(field.name, draw);
       const add = el("button", { type: "button", class: "add-row",
         onclick: () => {
           const row = {};
           for (const item of field.items || []) row[item.name] = item.choices && item.choices.length ? item.choices[0] : "";
           this.values[field.name].push(row);
+          this.touch(field.name);
           draw();
           this.changed();
         } }, `+ add ${label(field.name).toLowerCase().replace(/s$/, "")}`);
@@ -400,6 +548,7 @@
     }
 
     changed() {
+      this.refreshDefaults(); // a mode chosen: its sample, where untouched
       this.applyMode();
       if (this.tab.id === state.tab) writeURL();
       this.schedule();
@@ -899,6 +1048,10 @@
       if (table) state.global.symbol = table.symbol;
     }
     syncHeader();
+    for (const card of state.cards) {
+      card.refreshDefaults();
+      if (card.fieldNodes) card.applyMode();
+    }
     if (recompute) {
       writeURL();
       for (const card of state.cards) if (card.globals.length || card.tab.chart) card.schedule();
@@ -979,11 +1132,23 @@
     }
   }
 
+  /** On a phone the tabs are one row that scrolls sideways: bring the chosen one into view. */
+  function revealTab(button) {
+    const row = button.parentElement;
+    if (row.scrollWidth <= row.clientWidth) return;
+    const left = button.offsetLeft - row.offsetLeft;
+    if (left < row.scrollLeft) row.scrollLeft = left - 24;
+    else if (left + button.offsetWidth > row.scrollLeft + row.clientWidth) {
+      row.scrollLeft = left + button.offsetWidth - row.clientWidth + 24;
+    }
+  }
+
   function selectTab(id) {
     state.tab = id;
     for (const button of document.querySelectorAll("#tabs button")) {
       button.setAttribute("aria-selected", String(button.dataset.tab === id));
       button.tabIndex = button.dataset.tab === id ? 0 : -1;
+      if (button.dataset.tab === id) revealTab(button);
     }
     for (const panel of document.querySelectorAll(".panel")) panel.hidden = panel.dataset.tab !== id;
     markUnusedGlobals();
