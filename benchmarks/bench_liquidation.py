@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 import contractcalc
-from contractcalc.tiers import load_tiers
+from contractcalc.venues.tiers import load_tiers
 
 TABLE = "binance-usdm-BTCUSDT-2021-03-18"
 

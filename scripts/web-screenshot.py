@@ -21,7 +21,7 @@ from browser.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 
 query = sys.argv[1] if len(sys.argv) > 1 else "?tab=plan&side=long&entry=20000&stop=15000&target=24000&principal=1000"
 out = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "docs" / "screenshot.png"
-server = subprocess.Popen([sys.executable, "-c", "from contractcalc.cli import main; main()", "serve", "--port", "0"],
+server = subprocess.Popen([sys.executable, "-c", "from contractcalc.interfaces.cli import main; main()", "serve", "--port", "0"],
                           stdout=subprocess.PIPE, text=True)
 try:
     assert server.stdout is not None

@@ -8,9 +8,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from contractcalc.exchanges import EXCHANGES
-from contractcalc.liquidation_reference import RefPosition, RefTier
-from contractcalc.tiers import TierTable, load_tiers
+from contractcalc.reference.liquidation import RefPosition, RefTier
+from contractcalc.venues.exchanges import EXCHANGES
+from contractcalc.venues.tiers import TierTable, load_tiers
 
 D = Decimal
 ALL_EXCHANGES = list(EXCHANGES)

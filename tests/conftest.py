@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from contractcalc.cli import run
+from contractcalc.interfaces.cli import run
 
 
 @dataclass

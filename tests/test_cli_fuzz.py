@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contractcalc.cli import run
+from contractcalc.interfaces.cli import run
 
 BASES: dict[str, list[str]] = {
     "pnl": ["pnl", "--contract", "linear", "--side", "long", "--entry", "100", "--exit", "110", "--quantity", "2",

@@ -117,7 +117,7 @@ def test_max_open_and_its_help_shows_the_presets(cli: Any) -> None:
 def test_max_open_with_a_tier_file(cli: Any, tmp_path: Any) -> None:
     import json
 
-    from contractcalc.tiers import Y23_TIERS
+    from contractcalc.venues.tiers import Y23_TIERS
 
     path = tmp_path / "tiers.json"
     path.write_text(json.dumps(Y23_TIERS))

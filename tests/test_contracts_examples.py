@@ -13,8 +13,8 @@ from decimal import Decimal
 import pytest
 
 from contractcalc import average_entry, contracts, cost, pnl, seed, target
-from contractcalc.plan import plan
-from contractcalc.tiers import Y23_TIERS, load_tiers
+from contractcalc.engines.plan import plan
+from contractcalc.venues.tiers import Y23_TIERS, load_tiers
 
 D = Decimal
 

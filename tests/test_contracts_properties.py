@@ -16,8 +16,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contractcalc import contracts as cx
 from contractcalc import pnl
+from contractcalc.core import contracts as cx
 
 prices = st.floats(min_value=0.01, max_value=1e6)
 sizes = st.floats(min_value=1e-3, max_value=1e6)

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from contractcalc import InputError, cost, pnl, target
-from contractcalc.calculators import market
-from contractcalc.exchanges import EXCHANGES, exchange_preset
+from contractcalc.engines.calculators import market
+from contractcalc.venues.exchanges import EXCHANGES, exchange_preset
 
 D = Decimal
 

@@ -18,7 +18,7 @@ import pytest
 
 import contractcalc
 from contractcalc import InputError, liquidation_price
-from contractcalc.liquidation import maintenance_margin
+from contractcalc.engines.liquidation import maintenance_margin
 
 D = Decimal
 

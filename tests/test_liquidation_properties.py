@@ -20,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contractcalc import liquidation_price
-from contractcalc.exchanges import EXCHANGES
-from contractcalc.liquidation_reference import margin_gap, requirement
+from contractcalc.reference.liquidation import margin_gap, requirement
+from contractcalc.venues.exchanges import EXCHANGES
 
 D = Decimal
 SIDES = ["long", "short"]

@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contractcalc import liquidation_price
-from contractcalc.exchanges import EXCHANGES
-from contractcalc.liquidation_reference import RefPosition, reference_liquidation_price
+from contractcalc.reference.liquidation import RefPosition, reference_liquidation_price
+from contractcalc.venues.exchanges import EXCHANGES
 
 D = Decimal
 

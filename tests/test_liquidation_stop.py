@@ -14,8 +14,8 @@ import pytest
 
 import contractcalc
 from contractcalc import InputError, liquidation_price
-from contractcalc.exchanges import EXCHANGES
-from contractcalc.liquidation import stop_check
+from contractcalc.engines.liquidation import stop_check
+from contractcalc.venues.exchanges import EXCHANGES
 
 D = Decimal
 CASES = [(exchange, side) for exchange in EXCHANGES for side in ("long", "short")]

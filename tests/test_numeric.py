@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from contractcalc import InputError
-from contractcalc._numeric import check, constant_like, number, positive, side_sign, where
+from contractcalc.core.numeric import check, constant_like, number, positive, side_sign, where
 
 
 def test_side_sign_for_words_signs_and_arrays() -> None:

@@ -14,7 +14,7 @@ import pytest
 
 import contractcalc
 from contractcalc import InputError, average_entry, cost, max_open, pnl, size, target
-from contractcalc.calculators import size_position
+from contractcalc.engines.calculators import size_position
 
 D = Decimal
 

@@ -77,7 +77,7 @@ def test_max_open_over_a_decimal_array_of_leverages_where_the_tier_cap_binds() -
 
 def test_plan_over_arrays_broadcasts_stop_before_liquidation_without_a_leverage() -> None:
     # Without --leverage the flag was the scalar True beside arrays of every other figure.
-    from contractcalc.plan import plan
+    from contractcalc.engines.plan import plan
 
     result = plan("long", np.array([100.0, 200.0]), np.array([90.0, 150.0]), 300.0, 1000.0)
     assert result["leverage"].tolist() == pytest.approx([10.0, 4.0])

@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contractcalc import average_entry, cost, max_open, pnl, reference, size, target
-from contractcalc.tiers import load_tiers
+from contractcalc import average_entry, cost, max_open, pnl, size, target
+from contractcalc.reference import contracts as reference
+from contractcalc.venues.tiers import load_tiers
 
 D = Decimal
 

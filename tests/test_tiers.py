@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from contractcalc import InputError
-from contractcalc.tiers import (
+from contractcalc.venues.tiers import (
     PRESET_TABLES,
     Y23_TIERS,
     complete_maintenance_amounts,
@@ -39,7 +39,7 @@ def without_cum(data: dict[str, Any]) -> dict[str, Any]:
 def shipped(name: str) -> dict[str, Any]:
     from importlib import resources
 
-    text = resources.files("contractcalc").joinpath("data", "tiers", PRESET_TABLES[name].file).read_text("utf-8")
+    text = resources.files("contractcalc.venues").joinpath("data", "tiers", PRESET_TABLES[name].file).read_text("utf-8")
     data: dict[str, Any] = json.loads(text, parse_float=D)
     return data
 
@@ -129,8 +129,8 @@ def test_shipped_presets_match_the_reference_files_and_carry_source_and_date(nam
     assert (table.symbol, table.source, table.as_of) == (preset.symbol, preset.source, preset.as_of)
     reference = REFERENCE_TIERS / preset.file
     if reference.exists():  # the shipped copy is the reference file, byte for byte
-        assert reference.read_bytes() == (Path(__file__).resolve().parents[1] / "src" / "contractcalc" / "data"
-                                          / "tiers" / preset.file).read_bytes()
+        shipped = Path(__file__).resolve().parents[1] / "src" / "contractcalc" / "venues" / "data" / "tiers"
+        assert reference.read_bytes() == (shipped / preset.file).read_bytes()
 
 
 def test_newest_preset_first() -> None:

@@ -20,8 +20,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from contractcalc.web import api, create_app
-from contractcalc.web.app import MAX_BODY_BYTES
+from contractcalc.interfaces.web import api, create_app
+from contractcalc.interfaces.web.app import MAX_BODY_BYTES
 
 
 @pytest.fixture(scope="module")
@@ -206,8 +206,8 @@ def test_calculators_listing_says_which_optional_fields_a_mode_needs(client: Tes
 
 
 def test_presets_lists_the_exchanges_and_their_tier_tables(client: TestClient) -> None:
-    from contractcalc.exchanges import EXCHANGES
-    from contractcalc.tiers import PRESET_TABLES
+    from contractcalc.venues.exchanges import EXCHANGES
+    from contractcalc.venues.tiers import PRESET_TABLES
 
     exchanges = client.get("/api/presets").json()["exchanges"]
     assert [e["name"] for e in exchanges] == list(EXCHANGES)

@@ -14,8 +14,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from contractcalc.cli.serve_command import url_for
-from contractcalc.web import create_app
+from contractcalc.interfaces.cli.serve_command import url_for
+from contractcalc.interfaces.web import create_app
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
 

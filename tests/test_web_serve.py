@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from contractcalc.cli.serve_command import is_loopback, url_for
+from contractcalc.interfaces.cli.serve_command import is_loopback, url_for
 
 ROOT = Path(__file__).resolve().parents[1]
-STATIC = ROOT / "src" / "contractcalc" / "web" / "static"
-SERVE = [sys.executable, "-c", "from contractcalc.cli import main; main()", "serve"]
+STATIC = ROOT / "src" / "contractcalc" / "interfaces" / "web" / "static"
+SERVE = [sys.executable, "-c", "from contractcalc.interfaces.cli import main; main()", "serve"]
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_loopback_and_urls() -> None:
 def test_the_cli_does_not_load_the_web_stack() -> None:
     code = (
         "import sys\n"
-        "from contractcalc.cli import run\n"
+        "from contractcalc.interfaces.cli import run\n"
         "run(['plan', '--side', 'long', '--entry', '20000', '--stop', '15000', '--target', '24000',"
         " '--principal', '1000', '--json'])\n"
         "print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette', 'contractcalc.web') if m in sys.modules))\n"

@@ -7,11 +7,11 @@ Bad input raises :class:`InputError` (a ``ValueError``).
 
 from __future__ import annotations
 
-from . import contracts, seed
-from .calculators import average_entry, cost, max_open, pnl, size, target
-from .errors import InputError
-from .liquidation import liquidation_price
-from .plan import plan
+from contractcalc.core import contracts, seed
+from contractcalc.engines.calculators import average_entry, cost, max_open, pnl, size, target
+from contractcalc.engines.liquidation import liquidation_price
+from contractcalc.engines.plan import plan
+from contractcalc.errors import InputError
 
 __all__ = [
     "InputError",

@@ -65,7 +65,7 @@ def chromium() -> str:
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """``contractcalc serve --port 0`` in a subprocess; the URL it prints."""
-    command = [sys.executable, "-c", "from contractcalc.cli import main; main()", "serve", "--port", "0"]
+    command = [sys.executable, "-c", "from contractcalc.interfaces.cli import main; main()", "serve", "--port", "0"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         assert process.stdout is not None

@@ -164,7 +164,7 @@ def test_plan_seed_example_with_chart(page: Any, server_url: str) -> None:
     wait_for(lambda: "before the stop at 15,000" in note.inner_text(), "the note that it is liquidated first")
     # By hand (Binance isolated): Q = P·L/E = 0.2 BTC, WB = P; LP = (WB + cum − Q·E) / (Q·MMR − Q),
     # with the tier of the shipped 2024-10 table that holds its notional.
-    from contractcalc.tiers import load_tiers
+    from contractcalc.venues.tiers import load_tiers
 
     quantity = principal * leverage / entry
     tier = load_tiers("binance-usdm-BTCUSDT-2024-10").tier_for_notional(int(quantity * stop))
@@ -594,7 +594,7 @@ def test_switching_to_inverse_gives_inverse_defaults_not_an_error(page: Any, ser
 
 
 def test_cross_mode_opens_with_a_sample_account_of_the_headers_market(page: Any, server_url: str) -> None:
-    from contractcalc.tiers import load_tiers
+    from contractcalc.venues.tiers import load_tiers
 
     open_page(page, server_url, "?tab=liquidation")
     choose(page, "liquidation", "margin_mode", "cross")

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..exchanges import EXCHANGES
+from contractcalc.venues.exchanges import EXCHANGES
 
 
 def option(flag: str, help: str) -> Any:

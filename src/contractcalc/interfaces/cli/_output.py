@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ..errors import InputError
+from contractcalc.errors import InputError
 
 #: Result keys shown as a percentage beside the fraction in the readable table.
 PERCENT_SUFFIXES = ("_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio")

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._numeric import Num, check, number, positive, side_sign
-from .errors import InputError
+from contractcalc.core.numeric import Num, check, number, positive, side_sign
+from contractcalc.errors import InputError
 
 __all__ = [
     "CONTRACT_ALIASES",

@@ -33,8 +33,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from . import contracts as cx
-from ._numeric import (
+from contractcalc.core import contracts as cx
+from contractcalc.core.numeric import (
     Num,
     check,
     constant_like,
@@ -46,11 +46,11 @@ from ._numeric import (
     side_sign,
     where,
 )
-from .errors import InputError, format_value
-from .exchanges import ExchangePreset, exchange_preset
-from .plan import LOSS_SIDE, PROFIT_SIDE
-from .seed import contract_kind
-from .tiers import TierTable, load_tiers, preset_table
+from contractcalc.core.seed import contract_kind
+from contractcalc.engines.plan import LOSS_SIDE, PROFIT_SIDE
+from contractcalc.errors import InputError, format_value
+from contractcalc.venues.exchanges import ExchangePreset, exchange_preset
+from contractcalc.venues.tiers import TierTable, load_tiers, preset_table
 
 __all__ = [
     "Market",
@@ -600,7 +600,7 @@ def size(
     if given is not None and exchange is None:
         raise InputError(given[0], "needs 'exchange' (it is for the exchange's liquidation check)", given[1])
     if exchange is not None:
-        from .liquidation import has_rates, stop_check
+        from contractcalc.engines.liquidation import has_rates, stop_check
 
         hyperliquid = exchange_preset(exchange).liquidation_model == "hyperliquid"
         cap = max_leverage if hyperliquid else None

@@ -28,8 +28,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ._numeric import Num, constant_like, is_array, number
-from .errors import InputError
+from contractcalc.core.numeric import Num, constant_like, is_array, number
+from contractcalc.errors import InputError
 
 __all__ = [
     "PRESET_TABLES",
@@ -263,7 +263,7 @@ def load_tiers(tiers: str | Path | Mapping[str, Any], symbol: str | None = None)
     if isinstance(tiers, str) and tiers in PRESET_TABLES:
         preset = PRESET_TABLES[tiers]
         source, as_of = preset.source, preset.as_of
-        text = resources.files("contractcalc").joinpath("data", "tiers", preset.file).read_text("utf-8")
+        text = resources.files("contractcalc.venues").joinpath("data", "tiers", preset.file).read_text("utf-8")
         data: Any = json.loads(text, parse_float=Decimal)
     elif isinstance(tiers, str | Path):
         path = Path(tiers)

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
-from ..exchanges import EXCHANGES, exchange_preset
-from ..liquidation import MODEL_FORMULAS, liquidation_price, model_for
-from ..tiers import PRESET_TABLES
-from . import app
-from ._options import Contracts, JsonFlag, OptionalSide, Quantity, option
-from ._output import emit, format_readable, parse_number
+from contractcalc.engines.liquidation import MODEL_FORMULAS, liquidation_price, model_for
+from contractcalc.interfaces.cli import app
+from contractcalc.interfaces.cli._options import Contracts, JsonFlag, OptionalSide, Quantity, option
+from contractcalc.interfaces.cli._output import emit, format_readable, parse_number
+from contractcalc.venues.exchanges import EXCHANGES, exchange_preset
+from contractcalc.venues.tiers import PRESET_TABLES
 
 HELP = (
     "Liquidation price, bankruptcy price, maintenance margin and its tier, distance to liquidation.\n\n"

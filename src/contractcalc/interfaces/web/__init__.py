@@ -6,6 +6,6 @@ only when serving: it loads FastAPI, which the plain CLI does not need.
 
 from __future__ import annotations
 
-from .app import create_app
+from contractcalc.interfaces.web.app import create_app
 
 __all__ = ["create_app"]

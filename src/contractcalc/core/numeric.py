@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, ParamSpec, TypeVar
 
-from .errors import InputError, format_value
+from contractcalc.errors import InputError, format_value
 
 #: A float, int, ``Decimal``, or NumPy array of them.
 Num = Any

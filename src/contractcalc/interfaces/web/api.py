@@ -26,8 +26,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from .. import average_entry, cost, liquidation_price, max_open, plan, pnl, seed, size, target
-from ..errors import InputError
+from contractcalc import average_entry, cost, liquidation_price, max_open, plan, pnl, seed, size, target
+from contractcalc.errors import InputError
 
 __all__ = [
     "ENDPOINTS",
@@ -271,7 +271,7 @@ def cli_help() -> dict[str, dict[str, str]]:
     """The help text of every CLI option, by command (``"seed profit"``) and keyword."""
     import typer.main
 
-    from ..cli import _register, app
+    from contractcalc.interfaces.cli import _register, app
 
     _register()
     helps: dict[str, dict[str, str]] = {}
@@ -396,7 +396,7 @@ def _check_finite(value: Any, key: str) -> None:
 
 def jsonable_result(result: Any) -> Any:
     """``result`` as JSON data, numbers as the CLI's ``--json`` prints them."""
-    from ..cli._output import to_jsonable
+    from contractcalc.interfaces.cli._output import to_jsonable
 
     data = to_jsonable(_plain(result))
     _check_finite(data, "")
@@ -439,7 +439,7 @@ def _no_files(arguments: Mapping[str, Any]) -> None:
     """Over HTTP a tier table is a shipped preset: the CLI's file paths are not read."""
     tiers = arguments.get("tiers")
     if isinstance(tiers, str):
-        from ..tiers import PRESET_TABLES
+        from contractcalc.venues.tiers import PRESET_TABLES
 
         if tiers not in PRESET_TABLES:
             rule = f"must be one of the shipped tier tables ({', '.join(PRESET_TABLES)}); files are not read over HTTP"
@@ -666,8 +666,8 @@ def describe(endpoint: Endpoint) -> dict[str, Any]:
 
 def presets() -> dict[str, Any]:
     """The exchange presets (kind, fee rates, contract sizes) and the tier tables of each."""
-    from ..exchanges import EXCHANGES
-    from ..tiers import preset_tables_for
+    from contractcalc.venues.exchanges import EXCHANGES
+    from contractcalc.venues.tiers import preset_tables_for
 
     return {
         "exchanges": [

@@ -27,9 +27,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ._numeric import Num, check, is_array, number, positive, require, side_sign, where
-from .errors import InputError
-from .seed import contract_kind
+from contractcalc.core.numeric import Num, check, is_array, number, positive, require, side_sign, where
+from contractcalc.core.seed import contract_kind
+from contractcalc.errors import InputError
 
 __all__ = [
     "average_entry",

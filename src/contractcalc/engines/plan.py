@@ -12,8 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from . import contracts, seed
-from ._numeric import Num, is_array, one_number_type_of_arguments, positive, require, side_sign, where
+from contractcalc.core import contracts, seed
+from contractcalc.core.numeric import Num, is_array, one_number_type_of_arguments, positive, require, side_sign, where
 
 __all__ = ["EXACT_NOTES", "LOSS_SIDE", "PROFIT_SIDE", "inverse_bankruptcy_change", "plan"]
 
@@ -163,7 +163,7 @@ def plan(
         "inverse_bankruptcy_change": inverse_bankruptcy_change(s, leverage),
     }
     if exchange is not None:
-        from .liquidation import stop_check
+        from contractcalc.engines.liquidation import stop_check
 
         result.update(stop_check(
             exchange, s, entry, stop, principal=principal, leverage=leverage,

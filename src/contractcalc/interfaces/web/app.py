@@ -20,9 +20,9 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ValidationError
 
-from .. import __version__
-from ..errors import OUT_OF_RANGE, InputError
-from . import api
+from contractcalc import __version__
+from contractcalc.errors import OUT_OF_RANGE, InputError
+from contractcalc.interfaces.web import api
 
 __all__ = ["MAX_BODY_BYTES", "create_app"]
 
@@ -121,7 +121,7 @@ def _description(endpoint: api.Endpoint) -> str:
 
 def static_dir() -> str:
     """The folder of the page's files inside the installed package."""
-    return str(resources.files("contractcalc.web").joinpath("static"))
+    return str(resources.files("contractcalc.interfaces.web").joinpath("static"))
 
 
 def create_app() -> FastAPI:

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from ..errors import InputError
-from . import app
+from contractcalc.errors import InputError
+from contractcalc.interfaces.cli import app
 
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
 
@@ -64,7 +64,7 @@ def serve(
     """Run the web calculator: every calculator on one page, the JSON API, and its /docs."""
     import uvicorn
 
-    from ..web import create_app
+    from contractcalc.interfaces.web import create_app
 
     sock = bind(host, port)
     actual_port = sock.getsockname()[1]

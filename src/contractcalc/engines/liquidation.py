@@ -53,11 +53,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import contracts as cx
-from ._numeric import Num, check, constant_like, is_array, number, one_number_type, positive, side_sign, where
-from .errors import InputError
-from .exchanges import ExchangePreset, exchange_preset
-from .tiers import PRESET_TABLES, TierTable, load_tiers, preset_tables_for
+from contractcalc.core import contracts as cx
+from contractcalc.core.numeric import (
+    Num,
+    check,
+    constant_like,
+    is_array,
+    number,
+    one_number_type,
+    positive,
+    side_sign,
+    where,
+)
+from contractcalc.errors import InputError
+from contractcalc.venues.exchanges import ExchangePreset, exchange_preset
+from contractcalc.venues.tiers import PRESET_TABLES, TierTable, load_tiers, preset_tables_for
 
 __all__ = [
     "MODELS",
@@ -509,7 +519,7 @@ def _rate_source(
         )
     if max_leverage is not None:
         max_leverage = positive("max_leverage", max_leverage)
-        from ._numeric import require
+        from contractcalc.core.numeric import require
 
         require("max_leverage", max_leverage, 2 * max_leverage > 1,
                 "must be > 0.5 (the maintenance rate 1 / (2 × max leverage) must be < 1)")
@@ -584,7 +594,7 @@ def _bands_like(bands: Sequence[Band], *like: Any) -> list[Band]:
 
 
 def _check_requirement(rate: Num, fee: Num) -> None:
-    from ._numeric import require
+    from contractcalc.core.numeric import require
 
     require("maintenance_margin_rate", rate, rate + fee < 1, "plus 'taker_fee_rate' must be < 1")
 
@@ -697,7 +707,7 @@ def liquidation_price(
     preset = exchange_preset(exchange)
     model = model_for(preset)
     if positions is not None:
-        from .cross import cross_liquidation
+        from contractcalc.engines.cross import cross_liquidation
 
         single = {
             "side": side, "entry": entry, "quantity": quantity, "contracts": contracts,
@@ -745,7 +755,7 @@ def liquidation_price(
     table, rate, amount = _rate_source(preset, tiers, symbol, maintenance_margin_rate, maintenance_amount, max_leverage)
     fee = _fee_rate(preset, model, taker_fee_rate, entry, size)
     if max_leverage is not None and leverage is not None:
-        from ._numeric import require
+        from contractcalc.core.numeric import require
 
         require("leverage", leverage, leverage <= max_leverage, f"must be <= 'max_leverage' ({max_leverage})")
 

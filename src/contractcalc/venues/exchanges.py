@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .errors import InputError
+from contractcalc.errors import InputError
 
 __all__ = ["EXCHANGES", "ExchangePreset", "exchange_preset"]
 

@@ -30,11 +30,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from . import contracts as cx
-from ._numeric import constant_like, number, side_sign
-from .errors import InputError
-from .exchanges import ExchangePreset
-from .liquidation import (
+from contractcalc.core import contracts as cx
+from contractcalc.core.numeric import constant_like, number, side_sign
+from contractcalc.engines.liquidation import (
     Band,
     _band_index,
     _bands,
@@ -45,7 +43,9 @@ from .liquidation import (
     _valid_price,
     model_for,
 )
-from .tiers import TierTable, load_tiers
+from contractcalc.errors import InputError
+from contractcalc.venues.exchanges import ExchangePreset
+from contractcalc.venues.tiers import TierTable, load_tiers
 
 __all__ = ["POSITION_FIELDS", "cross_liquidation", "load_positions"]
 
@@ -149,7 +149,7 @@ def cross_liquidation(
     0.5 %, MM 155, PnL −1,000).  The BTC long sees 10,000 − 155 − 1,000 =
     8,845: LP = (8,845 − 60,000) / (0.004 − 1) = 51,360.44.
 
-    >>> from contractcalc.exchanges import exchange_preset
+    >>> from contractcalc.venues.exchanges import exchange_preset
     >>> book = [
     ...     {"symbol": "BTC/USDT:USDT", "side": "long", "contracts": 1, "contractSize": 1,
     ...      "entryPrice": 60000, "markPrice": 60000, "maintenanceMarginRate": 0.004},
@@ -268,7 +268,7 @@ def _read(k: int, item: Mapping[str, Any], preset: ExchangePreset, has_tiers: bo
 
 
 def _fee(preset: ExchangePreset, model: Any, taker_fee_rate: Any, wallet: Any) -> Any:
-    from .liquidation import _fee_rate
+    from contractcalc.engines.liquidation import _fee_rate
 
     if taker_fee_rate is not None and isinstance(wallet, Decimal) and not isinstance(taker_fee_rate, Decimal):
         taker_fee_rate = Decimal(str(taker_fee_rate))

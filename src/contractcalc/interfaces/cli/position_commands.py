@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from .. import calculators
-from ..exchanges import EXCHANGES
-from ..tiers import PRESET_TABLES
-from . import app
-from ._options import (
+from contractcalc.engines import calculators
+from contractcalc.interfaces.cli import app
+from contractcalc.interfaces.cli._options import (
     Contracts,
     ContractSize,
     Entry,
@@ -30,7 +28,9 @@ from ._options import (
     Symbol,
     option,
 )
-from ._output import emit, parse_number, require_number, stop_warning
+from contractcalc.interfaces.cli._output import emit, parse_number, require_number, stop_warning
+from contractcalc.venues.exchanges import EXCHANGES
+from contractcalc.venues.tiers import PRESET_TABLES
 
 
 def _units(contract: str | None, exchange: str | None) -> str:

@@ -6,11 +6,11 @@ from typing import Annotated
 
 import typer
 
-from .. import seed
-from ..plan import EXACT_NOTES
-from ..plan import plan as plan_calculation
-from . import app
-from ._options import (
+from contractcalc.core import seed
+from contractcalc.engines.plan import EXACT_NOTES
+from contractcalc.engines.plan import plan as plan_calculation
+from contractcalc.interfaces.cli import app
+from contractcalc.interfaces.cli._options import (
     Contract,
     JsonFlag,
     LeverageMultiple,
@@ -22,7 +22,7 @@ from ._options import (
     StopCheckTiers,
     option,
 )
-from ._output import emit, parse_number, require_number, stop_warning
+from contractcalc.interfaces.cli._output import emit, parse_number, require_number, stop_warning
 
 seed_app = typer.Typer(
     help="The seed lesson's formulas, exactly as the document states them.",

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from ..errors import OUT_OF_RANGE, InputError
+from contractcalc.errors import OUT_OF_RANGE, InputError
 
 app = typer.Typer(
     name="contractcalc",
@@ -24,7 +24,7 @@ app = typer.Typer(
 
 def _register() -> None:
     # Command modules attach themselves to ``app`` on import.
-    from . import (
+    from contractcalc.interfaces.cli import (
         liquidation_commands,  # noqa: F401
         position_commands,  # noqa: F401
         seed_commands,  # noqa: F401

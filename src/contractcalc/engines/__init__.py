@@ -1,0 +1,1 @@
+"""Engines: liquidation models and solvers, cross margin, plan and the position calculators."""

@@ -1,0 +1,1 @@
+"""Interfaces: the command line and the web calculator, built from one schema of fields."""

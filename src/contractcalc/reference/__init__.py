@@ -1,0 +1,1 @@
+"""Slow, obvious plain-Decimal implementations that the fast code is tested against."""

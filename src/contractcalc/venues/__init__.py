@@ -1,0 +1,1 @@
+"""Venues: exchange presets, symbols and tier tables as data (the shipped tables under data/)."""
