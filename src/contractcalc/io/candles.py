@@ -397,8 +397,8 @@ def read_freqtrade_candles(folder: str | os.PathLike[str], pair: str, timeframe:
 def _read_feather(path: str | os.PathLike[str], field: str, max_bytes: int) -> Candles:
     data = read_bytes(path, field=field, max_bytes=max_bytes)
     try:
-        import pyarrow as pa  # type: ignore[import-untyped]
-        import pyarrow.feather as feather  # type: ignore[import-untyped]
+        import pyarrow as pa
+        import pyarrow.feather as feather
     except ImportError:
         raise InputError(field, "is a .feather file: reading it needs pyarrow (pip install pyarrow)",
                          str(path)) from None
