@@ -30,13 +30,17 @@ R = TypeVar("R")
 __all__ = [
     "Num",
     "check",
+    "check_results",
     "constant_like",
+    "extreme_input",
     "is_array",
     "number",
     "one_number_type",
     "one_number_type_of_arguments",
+    "out_of_range",
     "positive",
     "require",
+    "scalar_in_range",
     "side_sign",
     "where",
 ]
@@ -247,3 +251,89 @@ def constant_like(value: float | int | str | Decimal, *inputs: Any) -> Num:
     if isinstance(value, Decimal | str):
         return float(value)
     return value
+
+
+# ---------------------------------------------------------------------------
+# Results out of range: an error naming the input, never inf or a silent 0
+
+_DOUBLE_MAX = Decimal("1.7976931348623157e308")
+#: Half the smallest subnormal double: below it a value prints as 0.0.
+_DOUBLE_TINY = Decimal("2.4703282292062328e-324")
+
+
+def _log_magnitude(x: Any) -> float:
+    """``|log10 |x||`` of a nonzero finite scalar (0 for zero, arrays: their extreme)."""
+    try:
+        if is_array(x):
+            np = _numpy()
+            values = np.abs(np.asarray(x, dtype=float))
+            values = values[(values > 0) & np.isfinite(values)]
+            return float(np.abs(np.log10(values)).max()) if values.size else 0.0
+        if isinstance(x, Decimal):
+            return abs(float(x.copy_abs().log10())) if x != 0 and x.is_finite() else 0.0
+        if isinstance(x, int | float) and not isinstance(x, bool) and x != 0 and math.isfinite(x):
+            return abs(math.log10(abs(x)))
+    except (ArithmeticError, TypeError, ValueError):
+        return 0.0
+    return 0.0
+
+
+def extreme_input(inputs: Mapping[str, Any]) -> tuple[str, Any]:
+    """The input of the most extreme magnitude (farthest from 1): the one to blame for a result out of range.
+
+    >>> extreme_input({"entry": 100, "quantity": 1e308, "exit": 110})
+    ('quantity', 1e+308)
+    """
+    name, value = max(((k, v) for k, v in inputs.items() if v is not None and not isinstance(v, str)),
+                      key=lambda item: _log_magnitude(item[1]), default=("inputs", None))
+    return name, value
+
+
+def out_of_range(result_name: str, inputs: Mapping[str, Any], why: str) -> InputError:
+    """The :class:`~contractcalc.errors.OutOfRange` error for ``result_name``, naming the most extreme input."""
+    from contractcalc.errors import OutOfRange
+
+    name, value = extreme_input(inputs)
+    shown = value if not is_array(value) else "an array"
+    return OutOfRange(name, f"gives a result out of range ({result_name} {why}): use a value nearer 1", shown)
+
+
+def scalar_in_range(value: Any) -> str | None:
+    """Why a scalar result cannot be shown as a double (``None`` when it can).
+
+    >>> scalar_in_range(1e308 * 10), scalar_in_range(Decimal("1e-400")), scalar_in_range(0.5)
+    ('overflows to infinity', 'underflows to 0', None)
+    """
+    if isinstance(value, float):
+        if value != value:
+            return "is not a number"
+        if value in (math.inf, -math.inf):
+            return "overflows to infinity"
+        return None
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return "is not finite"
+        size = value.copy_abs()
+        if size > _DOUBLE_MAX:
+            return "overflows to infinity"
+        if 0 < size < _DOUBLE_TINY:
+            return "underflows to 0"
+    return None
+
+
+def check_results(results: Mapping[str, Any], inputs: Mapping[str, Any], skip: tuple[str, ...] = ()) -> None:
+    """Raise :class:`~contractcalc.errors.OutOfRange` if a result overflows to infinity or underflows to 0.
+
+    Scalars only (``None`` and text pass); arrays are checked for infinities.
+    ``skip`` lists results where NaN means "no such price" rather than an error.
+    """
+    for key, value in results.items():
+        if value is None or isinstance(value, bool | str | int):
+            continue
+        if is_array(value):
+            if value.dtype.kind == "f" and value.size and bool(_numpy().isinf(value).any()):
+                raise out_of_range(key, inputs, "overflows to infinity")
+            continue
+        why = scalar_in_range(value)
+        if why is not None and not (key in skip and why in ("is not a number", "is not finite")):
+            raise out_of_range(key, inputs, why)

@@ -27,6 +27,7 @@ restates each calculator in plain ``Decimal`` for cross-checking.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -37,19 +38,22 @@ from contractcalc.core import contracts as cx
 from contractcalc.core.numeric import (
     Num,
     check,
+    check_results,
     constant_like,
     is_array,
     number,
+    one_number_type,
     one_number_type_of_arguments,
     positive,
     require,
     side_sign,
     where,
 )
-from contractcalc.core.seed import contract_kind
+from contractcalc.core.results import PnlResult
+from contractcalc.core.seed import CONTRACT_ALIASES, contract_kind
 from contractcalc.engines.plan import LOSS_SIDE, PROFIT_SIDE
 from contractcalc.errors import InputError, format_value
-from contractcalc.venues.exchanges import ExchangePreset, exchange_preset
+from contractcalc.venues.exchanges import EXCHANGES, ExchangePreset, exchange_preset
 from contractcalc.venues.tiers import TierTable, load_tiers, preset_table
 
 __all__ = [
@@ -158,8 +162,107 @@ def _fee_like(*inputs: Any) -> tuple[Any, ...]:
 # ---------------------------------------------------------------------------
 # pnl
 
+_SIDE_SIGNS: dict[str, int] = {"long": 1, "short": -1}
+_PRESETS: dict[str, ExchangePreset] = dict(EXCHANGES)
+_TAKER_FLOATS: dict[str, float] = {name: float(p.taker_fee_rate) for name, p in EXCHANGES.items()}
+_INF = math.inf
+_BIG_INT = 2**53
 
-@one_number_type_of_arguments
+
+def _pos(x: Any) -> bool:
+    """A finite float > 0, or an int in (0, 2**53) (not a bool)."""
+    t = type(x)
+    if t is float:
+        return 0 < x < _INF  # type: ignore[no-any-return]
+    return t is int and 0 < x < _BIG_INT
+
+
+def _rate_ok(x: Any) -> bool:
+    """A plain fee rate in [0, 1)."""
+    t = type(x)
+    return (t is float or t is int) and 0 <= x < 1
+
+
+def _pnl_plain(
+    side: Any, entry: Any, exit: Any, contract: Any, quantity: Any, contracts: Any, contract_size: Any,
+    leverage: Any, open_fee_rate: Any, close_fee_rate: Any, funding_rate: Any, funding_intervals: Any,
+    funding_mark: Any, exchange: Any,
+) -> PnlResult | None:
+    """:func:`pnl` on plain floats (or ints): ``None`` for anything else, which the general path then handles."""
+    s = _SIDE_SIGNS.get(side) if type(side) is str else None
+    if s is None or not _pos(entry) or not _pos(exit):
+        return None
+    kind = CONTRACT_ALIASES.get(contract) if type(contract) is str else None
+    if exchange is None:
+        if kind is None:
+            return None
+        default_fee: Any = 0
+    else:
+        preset = _PRESETS.get(exchange) if type(exchange) is str else None
+        if preset is None or (contract is not None and kind != preset.contract):
+            return None
+        kind = preset.contract
+        default_fee = _TAKER_FLOATS[preset.name]
+    linear = kind == "linear"
+    if quantity is not None:
+        if not linear or contracts is not None or not _pos(quantity):
+            return None
+        q = quantity
+    elif contracts is not None and contract_size is not None and _pos(contracts) and _pos(contract_size):
+        q = contracts * contract_size
+    else:
+        return None
+    if open_fee_rate is None:
+        f_o = default_fee
+    elif _rate_ok(open_fee_rate):
+        f_o = open_fee_rate
+    else:
+        return None
+    if close_fee_rate is None:
+        f_c = default_fee
+    elif _rate_ok(close_fee_rate):
+        f_c = close_fee_rate
+    else:
+        return None
+    if linear:
+        gain = s * q * (exit - entry)
+        notional = q * entry
+        fees = notional * f_o + q * exit * f_c
+        breakeven = entry * (1 + s * f_o) / (1 - s * f_c)
+    else:
+        gain = s * q * (1 / entry - 1 / exit)
+        notional = q / entry
+        fees = notional * f_o + q / exit * f_c
+        breakeven = entry * (1 + s * f_c) / (1 - s * f_o)
+    margin = roe = None
+    if leverage is not None:
+        if not _pos(leverage):
+            return None
+        margin = notional / leverage
+        roe = gain / margin
+    if funding_rate is None:
+        if funding_intervals is not None or funding_mark is not None:
+            return None
+        funding: Any = 0 * fees
+    else:
+        t = type(funding_rate)
+        if not ((t is float or t is int) and -_INF < funding_rate < _INF):
+            return None
+        intervals = 1 if funding_intervals is None else funding_intervals
+        t = type(intervals)
+        if not ((t is float or t is int) and 0 <= intervals < _INF):
+            return None
+        mark = entry if funding_mark is None else funding_mark
+        if not _pos(mark):
+            return None
+        funding = s * (q * mark if linear else q / mark) * funding_rate * intervals
+    net = gain - fees - funding
+    if not (-_INF < net < _INF and -_INF < notional < _INF and -_INF < breakeven < _INF
+            and (roe is None or -_INF < roe < _INF)):
+        return None  # out of range: the general path names the input
+    return PnlResult(gain, margin, roe, notional, fees, funding, net, breakeven)
+
+
 def pnl(
     *,
     side: Any,
@@ -177,7 +280,7 @@ def pnl(
     funding_mark: Num | None = None,
     exchange: str | None = None,
     symbol: str | None = None,
-) -> dict[str, Any]:
+) -> PnlResult:
     """PnL of a position closed at ``exit``, with margin, ROE, fees and funding.
 
     Keys (``contractcalc pnl --json``):
@@ -202,6 +305,16 @@ def pnl(
     >>> pnl(contract="inverse", side="long", entry=5000, exit=5500, contracts=1000, contract_size=1)["pnl"]
     0.0181818
     """
+    fast = _pnl_plain(side, entry, exit, contract, quantity, contracts, contract_size, leverage, open_fee_rate,
+                      close_fee_rate, funding_rate, funding_intervals, funding_mark, exchange)
+    if fast is not None:
+        return fast
+    inputs = {
+        "entry": entry, "exit": exit, "quantity": quantity, "contracts": contracts, "contract_size": contract_size,
+        "leverage": leverage, "open_fee_rate": open_fee_rate, "close_fee_rate": close_fee_rate,
+        "funding_rate": funding_rate, "funding_intervals": funding_intervals, "funding_mark": funding_mark,
+    }
+    one_number_type(inputs)
     m = market(contract, exchange, symbol, contract_size, entry, exit)
     s = side_sign(side)
     entry, exit = positive("entry", entry), positive("exit", exit)
@@ -226,16 +339,12 @@ def pnl(
         intervals = 1 if funding_intervals is None else funding_intervals
         mark = entry if funding_mark is None else positive("funding_mark", funding_mark)
         funding = cx.funding_payment(m.contract, s, mark, q, funding_rate, intervals)
-    return {
-        "pnl": gain,
-        "initial_margin": margin,
-        "roe": roe,
-        "notional": cx.position_value(m.contract, entry, q),
-        "fees": fees,
-        "funding": funding,
-        "net_pnl": gain - fees - funding,
-        "breakeven_price": cx.breakeven_price(m.contract, s, entry, f_o, f_c),
-    }
+    result = PnlResult(
+        gain, margin, roe, cx.position_value(m.contract, entry, q), fees, funding, gain - fees - funding,
+        cx.breakeven_price(m.contract, s, entry, f_o, f_c),
+    )
+    check_results(result, inputs)
+    return result
 
 
 # ---------------------------------------------------------------------------
