@@ -284,10 +284,10 @@ def _linear_price_float64(s: Any, entry: Any, size: Any, balance: Any, rate: Any
         usable = any(candidate is x for x in scratch) and np.shape(candidate) == shape
         return candidate if usable else None
 
-    if value is not None:
-        minus_a = np.multiply(s, value, out=spare(value))
-    else:
-        minus_a = np.multiply(np.multiply(s, size), entry)
+    if value is None:
+        value = np.multiply(size, entry)  # (s·Q)·E and s·(Q·E) are the same bits: s is ±1
+        scratch = (*scratch, value)
+    minus_a = np.multiply(s, value, out=spare(value))
     if np.shape(minus_a) != shape:
         minus_a = np.array(np.broadcast_to(minus_a, shape), dtype=np.float64)
     np.subtract(minus_a, balance, out=minus_a)  # −(WB − s·Q·E), exactly

@@ -211,12 +211,19 @@ def one_number_type(values: Mapping[str, Any]) -> None:
             raise InputError(name, rule, x if not is_array(x) else "a float array")
 
 
+def _may_hold_decimal(x: Any) -> bool:
+    return isinstance(x, Decimal) or (is_array(x) and x.dtype.kind == "O")
+
+
 def one_number_type_of_arguments(func: Callable[P, R]) -> Callable[P, R]:
     """Decorate a calculator so its arguments are checked by :func:`one_number_type` first."""
     signature = inspect.signature(func)
 
     @functools.wraps(func)
     def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        # only a Decimal (or an object array that may hold one) can clash: otherwise skip binding
+        if not any(_may_hold_decimal(v) for v in (*args, *kwargs.values())):
+            return func(*args, **kwargs)
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError:

@@ -49,7 +49,14 @@ from contractcalc.core.numeric import (
     side_sign,
     where,
 )
-from contractcalc.core.results import PnlResult
+from contractcalc.core.results import (
+    AverageEntryResult,
+    CostResult,
+    MaxOpenResult,
+    PnlResult,
+    SizeResult,
+    TargetResult,
+)
 from contractcalc.core.seed import CONTRACT_ALIASES, contract_kind
 from contractcalc.engines.plan import LOSS_SIDE, PROFIT_SIDE
 from contractcalc.errors import InputError, format_value
@@ -360,7 +367,7 @@ def target(
     roe: Num,
     contract: str | None = None,
     exchange: str | None = None,
-) -> dict[str, Any]:
+) -> TargetResult:
     """The exit price that makes ``roe`` (PnL / initial margin, a fraction) at ``leverage``.
 
     Linear ``E·(1 + s·ROE/L)``; inverse ``E / (1 − s·ROE/L)``.  Fees are not
@@ -369,10 +376,12 @@ def target(
     examples.md Y16 backwards: 100 USDT on a 140 USDT margin (long @ 7,000, 10x):
 
     >>> target(contract="linear", side="long", entry=7000, leverage=10, roe=100 / 140)
-    {'target_price': 7500.0}
+    TargetResult(target_price=7500.0)
     """
     m = market(contract, exchange)
-    return {"target_price": cx.target_price(m.contract, side, entry, leverage, roe)}
+    result = TargetResult(cx.target_price(m.contract, side, entry, leverage, roe))
+    check_results(result, {"entry": entry, "leverage": leverage, "roe": roe})
+    return result
 
 
 # ---------------------------------------------------------------------------
@@ -414,7 +423,9 @@ def parse_fill(fill: Any, index: int = 0) -> tuple[Num, Num]:
 
 
 @one_number_type_of_arguments
-def average_entry(*, fill: Sequence[Any], contract: str | None = None, exchange: str | None = None) -> dict[str, Any]:
+def average_entry(
+    *, fill: Sequence[Any], contract: str | None = None, exchange: str | None = None
+) -> AverageEntryResult:
     """The average entry of several fills, and their total size.
 
     ``fill`` lists ``'SIZE@PRICE'`` texts, ``(size, price)`` pairs or
@@ -425,10 +436,10 @@ def average_entry(*, fill: Sequence[Any], contract: str | None = None, exchange:
     examples.md Y13 (linear 0.5 @ 5,000 + 0.3 @ 6,000: 5,375) and Y15
     (inverse 50 @ 10,000 + 50 @ 15,000: 12,000):
 
-    >>> average_entry(contract="linear", fill=["0.5@5000", "0.3@6000"])
+    >>> average_entry(contract="linear", fill=["0.5@5000", "0.3@6000"]).to_dict()
     {'average_entry': Decimal('5375'), 'total_size': Decimal('0.8')}
     >>> average_entry(contract="inverse", fill=[(50, 10000), (50, 15000)])
-    {'average_entry': 12000.0, 'total_size': 100}
+    AverageEntryResult(average_entry=12000.0, total_size=100)
     """
     m = market(contract, exchange)
     if isinstance(fill, str):
@@ -438,10 +449,9 @@ def average_entry(*, fill: Sequence[Any], contract: str | None = None, exchange:
     pairs = [parse_fill(item, k) for k, item in enumerate(fill)]
     sizes = [_fill_number("size", q, k) for k, (q, _) in enumerate(pairs)]
     prices = [_fill_number("price", p, k) for k, (_, p) in enumerate(pairs)]
-    return {
-        "average_entry": cx.average_entry(m.contract, sizes, prices),
-        "total_size": sum(sizes[1:], sizes[0]),
-    }
+    result = AverageEntryResult(cx.average_entry(m.contract, sizes, prices), sum(sizes[1:], sizes[0]))
+    check_results(result, {"fill": fill})
+    return result
 
 
 def _fill_number(part: str, value: Any, index: int) -> Num:
@@ -492,7 +502,7 @@ def cost(
     exchange: str | None = None,
     symbol: str | None = None,
     tiers: str | None = None,
-) -> dict[str, Any]:
+) -> CostResult:
     """The cost of opening an order at ``entry``: margin, open loss and fees.
 
     - ``initial_margin``: value at entry / L;
@@ -532,14 +542,14 @@ def cost(
     value_at_bankruptcy = where(value_at_bankruptcy > 0, value_at_bankruptcy, 0 * margin)
     open_fee = cx.fee(m.contract, entry, q, f)
     close_fee = value_at_bankruptcy * f
-    return {
-        "initial_margin": margin,
-        "open_loss": loss,
-        "open_fee": open_fee,
-        "close_fee": close_fee,
-        "bankruptcy_price": cx.bankruptcy_price_for_leverage(m.contract, s, entry, leverage),
-        "cost": margin + loss + open_fee + close_fee,
-    }
+    result = CostResult(
+        margin, loss, open_fee, close_fee, cx.bankruptcy_price_for_leverage(m.contract, s, entry, leverage),
+        margin + loss + open_fee + close_fee,
+    )
+    check_results(result, {"entry": entry, "leverage": leverage, "quantity": quantity, "contracts": contracts,
+                           "contract_size": contract_size, "mark": mark, "fee_rate": fee_rate},
+                  skip=("bankruptcy_price",))
+    return result
 
 
 # ---------------------------------------------------------------------------
@@ -666,7 +676,7 @@ def size(
     maintenance_margin_rate: Num | None = None,
     maintenance_amount: Num | None = None,
     tiers: str | None = None,
-) -> dict[str, Any]:
+) -> SizeResult:
     """The position that loses ``balance × risk_rate`` at the stop, fees included.
 
     Linear: ``Q = R / (|E − S| + E·f_o + S·f_c)`` base units (key ``quantity``).
@@ -693,7 +703,7 @@ def size(
     100 / 1,000 = 0.1 BTC, notional 5,000, leverage 0.5; target 53,000: 3:1.
 
     >>> r = size(contract="linear", side="long", balance=10000, risk_rate=0.01, entry=50000, stop=49000, target=53000)
-    >>> r
+    >>> r.to_dict()
     {'quantity': 0.1, 'notional': 5000.0, 'risk_amount': 100.0, 'leverage_needed': 0.5, 'reward_risk_ratio': 3.0}
     """
     sized = size_position(
@@ -718,7 +728,11 @@ def size(
                 maintenance_margin_rate=maintenance_margin_rate, maintenance_amount=maintenance_amount,
                 tiers=tiers, symbol=symbol, max_leverage=cap,
             ))
-    return result
+    sized_result = SizeResult(**result)
+    check_results(sized_result, {"balance": balance, "risk_rate": risk_rate, "entry": entry, "stop": stop,
+                                 "target": target, "contract_size": contract_size},
+                  skip=("liquidation_price", "max_leverage_for_stop"))
+    return sized_result
 
 
 # ---------------------------------------------------------------------------
@@ -736,7 +750,7 @@ def max_open(
     tiers: str | None = None,
     contract: str | None = None,
     contract_size: Num | None = None,
-) -> dict[str, Any]:
+) -> MaxOpenResult:
     """The largest position ``balance`` opens at ``leverage`` under the tier caps (Binance "Max Open").
 
     ``max_notional = min(balance × L, upper bound of the highest tier whose
@@ -780,5 +794,9 @@ def max_open(
     by_margin = balance * leverage
     max_notional = where(by_margin < cap_notional, by_margin, cap_notional)
     if m.contract == "linear":
-        return {"max_quantity": max_notional / entry, "max_notional": max_notional}
-    return {"max_contracts": max_notional * entry / m.require_contract_size(), "max_notional": max_notional}
+        result = MaxOpenResult(max_quantity=max_notional / entry, max_notional=max_notional)
+    else:
+        result = MaxOpenResult(max_contracts=max_notional * entry / m.require_contract_size(),
+                               max_notional=max_notional)
+    check_results(result, {"balance": balance, "leverage": leverage, "entry": entry, "contract_size": contract_size})
+    return result

@@ -66,7 +66,7 @@ from contractcalc.core.numeric import (
     side_sign,
     where,
 )
-from contractcalc.core.results import NOTES, LiquidationResult, Reason
+from contractcalc.core.results import NOTES, LiquidationResult, Reason, StopCheckResult
 from contractcalc.errors import InputError
 from contractcalc.venues.exchanges import EXCHANGES, ExchangePreset, exchange_preset
 from contractcalc.venues.tiers import PRESET_TABLES, TierTable, load_tiers, preset_tables_for
@@ -1570,7 +1570,7 @@ def stop_check(
     symbol: str | None = None,
     taker_fee_rate: Num | None = None,
     max_leverage: Num | None = None,
-) -> dict[str, Any]:
+) -> StopCheckResult:
     """An isolated position's exchange liquidation price against its stop, and the leverage that keeps it beyond.
 
     Exactly one of:
@@ -1672,28 +1672,46 @@ def stop_check(
     }
     if leverage is not None:
         leverage = positive("leverage", leverage)
-        keywords: dict[str, Any] = {
-            "exchange": exchange, "side": s, "entry": entry, "leverage": leverage, "tiers": table,
-            "maintenance_margin_rate": None if table is not None else rate,
-            "maintenance_amount": None if table is not None else amount,
-            "taker_fee_rate": taker_fee_rate if model.counts_close_fee else None,
-            "max_leverage": max_leverage if model.name == "hyperliquid" else None,
-        }
-        if model.name == "hyperliquid" and max_leverage is not None and table is None:
-            keywords["maintenance_margin_rate"] = None
         if size is not None:
             position = size
+            balance = kernels.initial_margin(kind == "linear", entry, size, leverage)
         else:
             assert margin_in_kind is not None
-            keywords["wallet_balance"] = margin_in_kind
+            balance = margin_in_kind
             position = principal * leverage / entry if kind == "linear" else principal * leverage
-        if kind == "linear":
-            keywords["quantity"] = position
-        else:
-            keywords.update(contracts=position, contract_size=constant_like(1, *like))
-        price = liquidation_price(**keywords)["liquidation_price"]
+        price = _stop_check_price(preset, model, kind, s, entry, position, balance, leverage, table, bands, fee,
+                                  max_leverage)
         ok = _valid_price(price) if price is not None else False
         safe = where(ok, price, stop) if is_array(price) else (price if price is not None else stop)
         result["liquidation_price"] = price
         result["stop_before_liquidation_exact"] = where(ok, s * (stop - safe) >= 0, True)
-    return result
+    return StopCheckResult(**result)
+
+
+def _stop_check_price(
+    preset: ExchangePreset, model: LiquidationModel, kind: str, s: Num, entry: Num, position: Num, balance: Num,
+    leverage: Num, table: TierTable | None, bands: Sequence[Band], fee: Num, max_leverage: Num | None,
+) -> Num:
+    """The isolated liquidation price at ``leverage`` from the band solver, with the checks the calculator makes.
+
+    The inputs are validated already; only what depends on the position is
+    checked here (the tier cap at entry, the leverage cap of Hyperliquid), in
+    the words :func:`liquidation_price` uses.
+    """
+    if model.name == "hyperliquid" and max_leverage is not None:
+        from contractcalc.core.numeric import require
+
+        require("leverage", leverage, leverage <= max_leverage, f"must be <= 'max_leverage' ({max_leverage})")
+    solve_bands = list(bands)
+    if table is not None:
+        entry_value = kernels.position_value(kind == "linear", entry, position)
+        _check_entry_notional(table, entry_value, "quantity" if kind == "linear" else "contracts", position)
+        table.check_leverage(leverage, entry_value)
+        if model.mm_at_entry:  # Bybit: the tier of the entry value, valued at entry
+            everywhere = (Decimal(0), Decimal("Infinity"))
+            solve_bands = [Band(0, *everywhere, *_rate_and_amount(bands, _band_index(bands, entry_value)))]
+            solve_bands = _bands_like(solve_bands, entry, position, balance)
+    for band in solve_bands:
+        _check_requirement(band.rate, fee)
+    raw, _ = _solve(kind, model, s, entry, position, balance, solve_bands, fee)
+    return _masked(raw, _valid_price(raw))

@@ -13,7 +13,17 @@ from decimal import Decimal
 from typing import Any
 
 from contractcalc.core import contracts, seed
-from contractcalc.core.numeric import Num, is_array, one_number_type_of_arguments, positive, require, side_sign, where
+from contractcalc.core.numeric import (
+    Num,
+    check_results,
+    is_array,
+    one_number_type_of_arguments,
+    positive,
+    require,
+    side_sign,
+    where,
+)
+from contractcalc.core.results import PlanResult
 
 __all__ = ["EXACT_NOTES", "LOSS_SIDE", "PROFIT_SIDE", "inverse_bankruptcy_change", "plan"]
 
@@ -73,7 +83,7 @@ def plan(
     symbol: str | None = None,
     taker_fee_rate: Num | None = None,
     max_leverage: Num | None = None,
-) -> dict[str, Any]:
+) -> PlanResult:
     """The seed's plan for a trade; keys as in ``contractcalc plan --json``.
 
     ``leverage`` defaults to the one the stop implies, ``1 / |1 − stop / entry|``.
@@ -170,4 +180,8 @@ def plan(
             maintenance_margin_rate=maintenance_margin_rate, maintenance_amount=maintenance_amount, tiers=tiers,
             symbol=symbol, taker_fee_rate=taker_fee_rate, max_leverage=max_leverage,
         ))
-    return result
+    planned = PlanResult(**result)
+    check_results(planned, {"entry": entry, "stop": stop, "target": target, "principal": principal,
+                            "leverage": leverage}, skip=("inverse_bankruptcy_change", "liquidation_price",
+                                                         "max_leverage_for_stop"))
+    return planned

@@ -320,6 +320,10 @@ def curve_model(endpoint: Endpoint) -> type[BaseModel]:
     return model
 
 
+#: Library keywords that are no CLI flag and no body field (``outputs``: which array results to compute).
+LIBRARY_ONLY = frozenset({"outputs"})
+
+
 def request_model(endpoint: Endpoint) -> type[BaseModel]:
     """The body of ``endpoint``: one field per keyword of its function.
 
@@ -341,6 +345,8 @@ def _request_model(endpoint: Endpoint) -> type[BaseModel]:
     helps = cli_help().get(endpoint.command, {})
     definitions: dict[str, Any] = {}
     for name, parameter in inspect.signature(endpoint.function).parameters.items():
+        if name in LIBRARY_ONLY:
+            continue
         kind = _field_type(endpoint, name, parameter)
         required = parameter.default is inspect.Parameter.empty
         extra: dict[str, Any] = {}
