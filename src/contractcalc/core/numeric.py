@@ -31,6 +31,7 @@ __all__ = [
     "Num",
     "check",
     "check_results",
+    "check_shapes",
     "constant_like",
     "extreme_input",
     "is_array",
@@ -61,10 +62,40 @@ def _numpy() -> Any:
 
 
 def is_array(x: Any) -> bool:
-    """True for a NumPy ndarray (without importing NumPy when it is not loaded)."""
+    """True for a NumPy ndarray, or an array that follows NumPy's protocols (Dask, CuPy, ...).
+
+    An array type that implements ``__array_function__`` and ``__array_ufunc__``
+    (NEP 18, NEP 13) goes through NumPy's functions unchanged, so the
+    formulas take it as they take an ndarray.  NumPy is never imported here.
+    """
     # getattr: another thread may be half-way through importing NumPy.
     ndarray = getattr(sys.modules.get("numpy"), "ndarray", None)
-    return ndarray is not None and isinstance(x, ndarray)
+    if ndarray is None:
+        return False
+    if isinstance(x, ndarray):
+        return True
+    kind = type(x)
+    return (hasattr(kind, "__array_function__") and hasattr(kind, "__array_ufunc__")
+            and hasattr(x, "dtype") and hasattr(x, "shape") and not isinstance(x, numbers.Number))
+
+
+def _as_float64(x: Any) -> Any:
+    """Integer and small-float arrays as float64, so no product wraps around (int64) or loses digits (float16)."""
+    kind = x.dtype.kind
+    if kind in "iu" or (kind == "f" and x.dtype.itemsize < 8):
+        return x.astype("float64")
+    return x
+
+
+def _plain_scalar(x: Any) -> Any:
+    """A NumPy scalar as the Python number it holds (int64 exactly, float16/32 widened)."""
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(x, np.generic) and not isinstance(x, np.bool_):
+        if isinstance(x, np.integer):
+            return int(x)
+        if isinstance(x, np.floating):
+            return float(x)
+    return x
 
 
 def _is_scalar_number(x: Any) -> bool:
@@ -89,10 +120,12 @@ def number(name: str, x: Any) -> Num:
     ...
     contractcalc.errors.InputError: 'entry' must be finite (got nan)
     """
-    if isinstance(x, list | tuple):
-        x = _numpy().asarray(x)
+    x = _numpy().asarray(x) if isinstance(x, list | tuple) else _plain_scalar(x)
     if is_array(x):
         np = _numpy()
+        if x.ndim == 0 and isinstance(x, np.ndarray) and x.dtype.kind in "iuf":
+            x = _plain_scalar(x[()])
+            return number(name, x)
         if x.dtype.kind == "O":
             for index, item in np.ndenumerate(x):
                 if not _is_scalar_number(item):
@@ -102,6 +135,7 @@ def number(name: str, x: Any) -> Num:
             return x
         if x.dtype.kind not in "iuf":
             raise InputError(name, "must be numeric", f"array of {x.dtype}")
+        x = _as_float64(x)
         require(name, x, np.isfinite(x), "must be finite")
         return x
     if not _is_scalar_number(x):
@@ -344,3 +378,36 @@ def check_results(results: Mapping[str, Any], inputs: Mapping[str, Any], skip: t
         why = scalar_in_range(value)
         if why is not None and not (key in skip and why in ("is not a number", "is not finite")):
             raise out_of_range(key, inputs, why)
+
+
+def check_shapes(values: Mapping[str, Any]) -> tuple[int, ...] | None:
+    """The broadcast shape of the array values, or an InputError naming the first field that does not fit.
+
+    ``None`` when no value is an array.  Checked before any arithmetic, so a
+    book with one column too short is an error on that column, not a NumPy
+    broadcasting error.
+
+    >>> import numpy as np
+    >>> check_shapes({"entry": np.ones(3), "exit": np.ones(2)})
+    Traceback (most recent call last):
+    ...
+    contractcalc.errors.InputError: 'exit' must have a shape that broadcasts with 'entry' (3,) (got (2,))
+    """
+    shape: tuple[int, ...] | None = None
+    first = ""
+    for name, value in values.items():
+        if isinstance(value, list | tuple) and not isinstance(value, str):
+            value_shape = _numpy().shape(value)
+        elif is_array(value):
+            value_shape = tuple(value.shape)
+        else:
+            continue
+        if shape is None:
+            shape, first = value_shape, name
+            continue
+        try:
+            shape = tuple(_numpy().broadcast_shapes(shape, value_shape))
+        except ValueError:
+            raise InputError(name, f"must have a shape that broadcasts with '{first}' {shape}",
+                             value_shape) from None
+    return shape

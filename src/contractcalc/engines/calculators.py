@@ -39,6 +39,7 @@ from contractcalc.core.numeric import (
     Num,
     check,
     check_results,
+    check_shapes,
     constant_like,
     is_array,
     number,
@@ -322,6 +323,7 @@ def pnl(
         "funding_rate": funding_rate, "funding_intervals": funding_intervals, "funding_mark": funding_mark,
     }
     one_number_type(inputs)
+    check_shapes({"side": side, **inputs})
     m = market(contract, exchange, symbol, contract_size, entry, exit)
     s = side_sign(side)
     entry, exit = positive("entry", entry), positive("exit", exit)
@@ -525,6 +527,8 @@ def cost(
     >>> r["initial_margin"], r["open_fee"], r["close_fee"], r["bankruptcy_price"], r["cost"]
     (160.0, 6.0, 5.88, 7840.0, 171.88)
     """
+    check_shapes({"side": side, "entry": entry, "leverage": leverage, "quantity": quantity, "contracts": contracts,
+                  "contract_size": contract_size, "mark": mark, "fee_rate": fee_rate})
     m = market(contract, exchange, symbol, contract_size, entry, leverage)
     s = side_sign(side)
     entry = positive("entry", entry)
@@ -607,6 +611,8 @@ def size_position(
     symbol: str | None = None,
 ) -> SizedPosition:
     """The sizing behind :func:`size`, as a :class:`SizedPosition` (keywords as there)."""
+    check_shapes({"side": side, "balance": balance, "risk_rate": risk_rate, "entry": entry, "stop": stop,
+                  "target": target, "contract_size": contract_size})
     m = market(contract, exchange, symbol, contract_size, balance, entry)
     s = side_sign(side)
     balance = positive("balance", balance)

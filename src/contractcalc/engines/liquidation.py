@@ -58,6 +58,7 @@ from contractcalc.core import kernels
 from contractcalc.core.numeric import (
     Num,
     check,
+    check_shapes,
     constant_like,
     is_array,
     number,
@@ -1379,6 +1380,12 @@ def _liquidation_general(
         raise InputError("side", "is required ('long' or 'short')")
     if entry is None:
         raise InputError("entry", "is required")
+    check_shapes({
+        "side": side, "entry": entry, "quantity": quantity, "contracts": contracts, "contract_size": contract_size,
+        "leverage": leverage, "wallet_balance": wallet_balance, "maintenance_margin_rate": maintenance_margin_rate,
+        "maintenance_amount": maintenance_amount, "taker_fee_rate": taker_fee_rate, "max_leverage": max_leverage,
+        "extra_margin": extra_margin, "mark": mark,
+    })
     s = side_sign(side)
     entry = positive("entry", entry)
     kind = preset.contract
