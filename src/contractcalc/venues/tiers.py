@@ -24,7 +24,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -263,6 +262,8 @@ def load_tiers(tiers: str | Path | Mapping[str, Any], symbol: str | None = None)
     if isinstance(tiers, str) and tiers in PRESET_TABLES:
         preset = PRESET_TABLES[tiers]
         source, as_of = preset.source, preset.as_of
+        from importlib import resources  # here, not at the top: it costs the CLI's start-up ~10 ms
+
         text = resources.files("contractcalc.venues").joinpath("data", "tiers", preset.file).read_text("utf-8")
         data: Any = json.loads(text, parse_float=Decimal)
     elif isinstance(tiers, str | Path):

@@ -13,9 +13,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from contractcalc.errors import InputError
+from contractcalc.interfaces._json import json_number, to_jsonable
+from contractcalc.interfaces.schema import PERCENT_SUFFIXES
 
-#: Result keys shown as a percentage beside the fraction in the readable table.
-PERCENT_SUFFIXES = ("_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio")
+__all__ = ["emit", "format_readable", "json_number", "parse_number", "require_number", "stop_warning", "to_jsonable"]
 
 SIGNIFICANT_DIGITS = 12
 
@@ -38,26 +39,6 @@ def require_number(field: str, text: str | None) -> Decimal:
     value = parse_number(field, text)
     if value is None:
         raise InputError(field, "is required")
-    return value
-
-
-def json_number(value: Decimal) -> int | float:
-    """Integral values as JSON integers, others as the nearest double."""
-    if value == value.to_integral_value() and abs(value) < 10**15:
-        return int(value)
-    return float(value)
-
-
-def to_jsonable(value: Any) -> Any:
-    """Decimals become numbers, mappings and lists are walked, the rest is kept."""
-    if isinstance(value, Decimal):
-        return json_number(value)
-    if isinstance(value, Mapping):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_jsonable(item) for item in value]
-    if isinstance(value, float) and value.is_integer() and abs(value) < 10**15:
-        return int(value)
     return value
 
 

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import sys
-from typing import Annotated
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from contractcalc.errors import InputError
-from contractcalc.interfaces.cli import app
+from contractcalc.interfaces.cli._command import command
+from contractcalc.interfaces.schema import SERVE
+
+if TYPE_CHECKING:
+    import socket
+
+#: The web app, by its import string: uvicorn imports it, so the CLI never imports the web package.
+WEB_APP_FACTORY = "contractcalc.interfaces.web:create_app"
 
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
 
 
 def is_loopback(host: str) -> bool:
     """True for 127.0.0.0/8, ::1 and the usual names of this machine's loopback."""
+    import ipaddress
+
     if host.lower() in LOOPBACK_NAMES:
         return True
     try:
@@ -34,6 +39,8 @@ def url_for(host: str, port: int) -> str:
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host:port`` (port 0: a free one)."""
+    import socket
+
     bare = host.strip("[]")
     try:
         infos = socket.getaddrinfo(bare, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
@@ -52,20 +59,11 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-@app.command("serve")
-def serve(
-    host: Annotated[
-        str, typer.Option("--host", help="Address to listen on; loopback unless told otherwise.")
-    ] = "127.0.0.1",
-    port: Annotated[
-        int, typer.Option("--port", help="TCP port (0: any free port).", min=0, max=65535)
-    ] = 8000,
-) -> None:
-    """Run the web calculator: every calculator on one page, the JSON API, and its /docs."""
+@command(SERVE, json=False)
+def serve(values: dict[str, Any], as_json: bool) -> None:
     import uvicorn
 
-    from contractcalc.interfaces.web import create_app
-
+    host, port = values["host"], values["port"]
     sock = bind(host, port)
     actual_port = sock.getsockname()[1]
     url = url_for(host, actual_port)
@@ -74,5 +72,5 @@ def serve(
         sys.stderr.write(
             f"warning: listening on {host}, not loopback: other machines can reach this calculator\n"
         )
-    config = uvicorn.Config(create_app(), log_level="warning", access_log=False)
+    config = uvicorn.Config(WEB_APP_FACTORY, factory=True, log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])

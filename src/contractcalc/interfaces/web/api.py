@@ -1,12 +1,14 @@
 """The JSON API: one ``POST /api/<command>`` per CLI command, over the same calculators.
 
 Each endpoint is one :class:`Endpoint` in :data:`ENDPOINTS`: the CLI command it
-mirrors and the library function it calls.  Its request model is generated from
-the function's signature (:func:`request_model`), so the body's fields are the
-function's keywords, which are the CLI's flags with underscores; the help texts
-come from the CLI's own options.  A request runs ``function(**body)`` with every
-number as the ``Decimal`` the client sent (``0.2`` stays ``0.2``) and answers
-the returned dict, whose keys are the CLI's ``--json`` keys.
+mirrors and the library function it calls.  Its request model is built from the
+command's fields in :mod:`contractcalc.interfaces.schema` (:func:`request_model`),
+the schema the CLI's options are built from too: the body's fields are the
+function's keywords, which are the CLI's flags with underscores, and the help
+texts are the CLI's (in the API's words where those name a flag or a file).
+A request runs ``function(**body)`` with every number as the ``Decimal`` the
+client sent (``0.2`` stays ``0.2``) and answers the returned dict, whose keys
+are the CLI's ``--json`` keys.
 
 Bad input answers 422 with ``{"detail": [{"field", "rule", "message"}, ...]}``,
 ``message`` being the CLI's words with the body field as label
@@ -28,6 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from contractcalc import average_entry, cost, liquidation_price, max_open, plan, pnl, seed, size, target
 from contractcalc.errors import InputError
+from contractcalc.interfaces import schema
+from contractcalc.interfaces._json import to_jsonable
 
 __all__ = [
     "ENDPOINTS",
@@ -51,57 +55,31 @@ __all__ = [
 #: Longest list accepted in a request body (e.g. the positions of a cross account).
 MAX_LIST_ITEMS = 100
 
-#: Keywords that take text; every other keyword takes a number (a ``Decimal``),
-#: a list, or a boolean as its endpoint or annotation says.  Each maps to the
-#: choices the page offers (empty: free text).
+#: Keywords that take text, each with the choices the page offers (empty: free
+#: text); every other keyword takes a number (a ``Decimal``), a list, or a
+#: boolean.  From the schema.
 TEXT_FIELDS: dict[str, tuple[str, ...]] = {
-    "side": ("long", "short"),
-    "contract": ("linear", "inverse"),
-    "mode": ("isolated", "cross"),
-    "margin_mode": ("isolated", "cross"),
-    "exchange": (),
-    "symbol": (),
-    "tiers": (),
-    "model": (),
-    "liquidation_model": (),
+    field.name: field.choices
+    for spec in schema.COMMANDS.values() if spec.api
+    for field in spec.fields if field.kind == "text"
 }
-
 
 #: The API's (and the page's) wording where a CLI option's help speaks of flags
-#: or files: ``{(command, keyword): text}``, ``"*"`` for every command.  The
-#: CLI's own help is unchanged (:func:`web_help`).
+#: or files: ``{(command, keyword): text}`` (the schema's ``Field.web_help``).
 WEB_HELP: dict[tuple[str, str], str] = {
-    ("*", "tiers"): "Tier table: a shipped preset name.",
-    ("plan", "tiers"): "With an exchange preset: tier table (a shipped preset name).",
-    ("size", "tiers"): "With an exchange preset: tier table (a shipped preset name).",
-    ("cost", "tiers"): "Tier table (a shipped preset name), to check the leverage cap.",
-    ("average-entry", "fill"): "Each fill's size and price (or 'SIZE@PRICE' text, e.g. '0.5@5000').",
-    ("liquidation", "margin_mode"): "isolated (default): one position; cross: the wallet balance and every position.",
-    ("liquidation", "symbol"): "Symbol in the tier table, e.g. BTC/USDT:USDT.",
-    ("liquidation", "positions"): "Cross account: every position, as ccxt's fetch_positions() gives them.",
+    (spec.name, field.name): field.web_help
+    for spec in schema.COMMANDS.values() if spec.api
+    for field in spec.fields if field.web_help is not None
 }
-
-#: Rewordings applied to every other help text: a flag becomes the field or preset it names.
-_WEB_WORDS: tuple[tuple[str, str], ...] = (
-    (r"^With --exchange okx-\*: ", "With an okx-* preset: "),
-    (r"^With --exchange hyperliquid: ", "With the hyperliquid preset: "),
-    (r"^With --exchange: ", "With an exchange preset: "),
-    (r"\(flags override\)", "(fields override)"),
-)
 
 
 def web_help(command: str, name: str, text: str) -> str:
-    """The help text of keyword ``name`` of ``command`` over HTTP: the CLI's ``text``, reworded where needed.
+    """The help text of keyword ``name`` of ``command`` over HTTP: the schema's ``web_help``, else ``text``.
 
     >>> web_help("size", "leverage", "With --exchange: leverage of the isolated position (liquidation).")
     'With an exchange preset: leverage of the isolated position (liquidation).'
     """
-    override = WEB_HELP.get((command, name)) or WEB_HELP.get(("*", name))
-    if override is not None:
-        return override
-    for pattern, replacement in _WEB_WORDS:
-        text = re.sub(pattern, replacement, text)
-    return text
+    return WEB_HELP.get((command, name), text)
 
 
 @dataclass(frozen=True)
@@ -268,37 +246,15 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 
 @cache
 def cli_help() -> dict[str, dict[str, str]]:
-    """The help text of every CLI option, by command (``"seed profit"``) and keyword."""
-    import typer.main
-
-    from contractcalc.interfaces.cli import _register, app
-
-    _register()
-    helps: dict[str, dict[str, str]] = {}
-
-    def walk(command: Any, prefix: str) -> None:
-        for name, sub in getattr(command, "commands", {}).items():
-            path = f"{prefix} {name}".strip()
-            walk(sub, path)
-            helps[path] = {
-                str(param.name): str(getattr(param, "help", "") or "")
-                for param in sub.params
-                if param.name != "json"
-            }
-
-    walk(typer.main.get_command(app), "")
-    return helps
+    """The help text of every CLI option, by command (``"seed profit"``) and keyword (from the schema)."""
+    return {spec.name: {field.name: field.help for field in spec.fields} for spec in schema.COMMANDS.values()}
 
 
-def _field_type(endpoint: Endpoint, name: str, parameter: inspect.Parameter) -> Any:
-    if name in endpoint.fields:
-        return endpoint.fields[name]
-    annotation = str(parameter.annotation)
-    if annotation.startswith("bool"):
-        return bool
-    if name in TEXT_FIELDS:
-        return str
-    return Decimal
+_TYPES: dict[str, Any] = {"number": Decimal, "text": str, "bool": bool, "list": list[Any], "integer": int}
+
+
+def _field_type(endpoint: Endpoint, field: schema.Field) -> Any:
+    return endpoint.fields.get(field.name, _TYPES[field.kind])
 
 
 def curve_model(endpoint: Endpoint) -> type[BaseModel]:
@@ -338,23 +294,21 @@ _MODEL_SOURCES: dict[str, Endpoint] = {}
 
 
 def _request_model(endpoint: Endpoint) -> type[BaseModel]:
-    helps = cli_help().get(endpoint.command, {})
     definitions: dict[str, Any] = {}
-    for name, parameter in inspect.signature(endpoint.function).parameters.items():
-        kind = _field_type(endpoint, name, parameter)
-        required = parameter.default is inspect.Parameter.empty
+    for spec in schema.command(endpoint.command).fields:
+        kind = _field_type(endpoint, spec)
         extra: dict[str, Any] = {}
-        if TEXT_FIELDS.get(name):
-            extra["examples"] = list(TEXT_FIELDS[name])
+        if spec.choices:
+            extra["examples"] = list(spec.choices)
         if getattr(kind, "__origin__", None) is list:
             extra["max_length"] = MAX_LIST_ITEMS
-            if name in endpoint.items:
-                extra["json_schema_extra"] = {"items": dict(endpoint.items[name])}
-        description = web_help(endpoint.command, name, helps.get(name, "")) or None
-        if required:
-            definitions[name] = (kind, Field(..., description=description, **extra))
+            if spec.name in endpoint.items:
+                extra["json_schema_extra"] = {"items": dict(endpoint.items[spec.name])}
+        description = web_help(endpoint.command, spec.name, spec.help) or None
+        if spec.required:
+            definitions[spec.name] = (kind, Field(..., description=description, **extra))
         else:
-            definitions[name] = (kind | None, Field(parameter.default, description=description, **extra))
+            definitions[spec.name] = (kind | None, Field(spec.default, description=description, **extra))
     model_name = "".join(part.capitalize() for part in endpoint.name.split("-")) + "Request"
     config = ConfigDict(
         extra="forbid",
@@ -396,8 +350,6 @@ def _check_finite(value: Any, key: str) -> None:
 
 def jsonable_result(result: Any) -> Any:
     """``result`` as JSON data, numbers as the CLI's ``--json`` prints them."""
-    from contractcalc.interfaces.cli._output import to_jsonable
-
     data = to_jsonable(_plain(result))
     _check_finite(data, "")
     return data
