@@ -511,8 +511,12 @@ LIQUIDATION = Command(
 SERVE = Command(
     "serve", "Run the web calculator: every calculator on one page, the JSON API, and its /docs.",
     _fields(
-        Field("host", "Address to listen on; loopback unless told otherwise.", kind="text", default="127.0.0.1"),
+        Field("host", "Address to listen on (default loopback: this machine only, and only pages it serves). "
+                      "Another address (e.g. 0.0.0.0) lets other machines in: then any Host name is answered "
+                      "unless --allowed-host names them.", kind="text", default="127.0.0.1"),
         Field("port", "TCP port (0: any free port).", kind="integer", default=8000, min=0, max=65535),
+        Field("allowed_host", "A Host name to answer besides the loopback names (repeatable), e.g. calc.lan; "
+                              "others get 400 (the defence against DNS rebinding).", kind="list", cli="repeat"),
     ),
     api=False,
 )
