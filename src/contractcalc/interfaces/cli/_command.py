@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from contractcalc.interfaces.cli._output import parse_number, require_number
-from contractcalc.interfaces.schema import GROUPS, Command, Field
+from contractcalc.interfaces.schema import COMMANDS, GROUPS, Command, Field
 
 __all__ = ["Handler", "NumberText", "OrderedGroup", "command", "group", "option", "root"]
 
@@ -39,11 +39,17 @@ NUMBER = NumberText()
 
 
 class OrderedGroup(click.Group):
-    """A group listing its commands in the order they were added (not sorted), then its subgroups."""
+    """A group listing its commands in the schema's order (:data:`COMMANDS`), then its subgroups."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        commands = [name for name, cmd in self.commands.items() if not isinstance(cmd, click.Group)]
-        return commands + [name for name in self.commands if name not in commands]
+        prefix = "" if self is _ROOT else f"{self.name} "
+        order = {name: index for index, name in enumerate(COMMANDS)}
+
+        def rank(name: str) -> tuple[bool, int]:
+            is_group = isinstance(self.commands[name], click.Group)
+            return is_group, order.get(prefix + name, len(order))
+
+        return sorted(self.commands, key=rank)
 
 
 class SchemaCommand(click.Command):

@@ -37,9 +37,11 @@ __all__ = [
     "ENDPOINTS",
     "MAX_LIST_ITEMS",
     "TEXT_FIELDS",
+    "WEB_HELP",
     "Endpoint",
     "ErrorItem",
     "ErrorResponse",
+    "calculators",
     "describe",
     "error_item",
     "error_items",
@@ -557,6 +559,7 @@ def _describe_fields(
     model: type[BaseModel],
     choices: Mapping[str, tuple[str, ...]],
     needs: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
+    units: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     described = []
     for name, info in model.model_fields.items():
@@ -570,6 +573,8 @@ def _describe_fields(
             "required_when": {} if info.is_required() else _required_when(needs or {}, name),
             "description": info.description or "",
             "choices": list(choices.get(name, ())),
+            "label": schema.label(name),
+            "unit": (units or {}).get(name, ""),
         }
         if entry["type"] == "list":
             entry["items"] = _describe_items(info.json_schema_extra, choices)
@@ -598,21 +603,38 @@ def _describe_items(extra: Any, choices: Mapping[str, tuple[str, ...]]) -> list[
 
 
 def describe(endpoint: Endpoint) -> dict[str, Any]:
-    """``endpoint`` for the page: path, title, fields (name, type, required, help, choices), example.
+    """``endpoint`` for the page: path, title, fields (name, type, required, help, choices, label, unit),
+    results (key, label, unit, meaning), example.
 
     ``required_when`` lists the modes in which an optional keyword is needed
     (:attr:`Endpoint.needs`), e.g. ``{"margin_mode": ["isolated"]}``.
     """
+    spec = schema.command(endpoint.command)
     return {
         "name": endpoint.name,
         "command": endpoint.command,
         "path": endpoint.path,
         "title": endpoint.title,
-        "fields": _describe_fields(request_model(endpoint), TEXT_FIELDS, endpoint.needs),
+        "fields": _describe_fields(request_model(endpoint), TEXT_FIELDS, endpoint.needs,
+                                   {field.name: field.unit for field in spec.fields}),
+        "results": [
+            {"key": result.key, "label": result.label, "unit": result.unit, "meaning": result.meaning}
+            for result in spec.results
+        ],
         "example": dict(endpoint.example),
         # one line per result key where the module explains it (the plan's exact figures)
         "notes": dict(getattr(inspect.getmodule(endpoint.function), "EXACT_NOTES", {})),
         "curve": endpoint.path + "/curve" if endpoint.curve else None,
+    }
+
+
+def calculators() -> dict[str, Any]:
+    """``GET /api/calculators``: every calculator (:func:`describe`), the readable labels of the
+    field and result keys, and the key suffixes shown as percentages (one copy, the schema's)."""
+    return {
+        "calculators": [describe(endpoint) for endpoint in ENDPOINTS],
+        "labels": dict(schema.LABELS),
+        "percent_suffixes": list(schema.PERCENT_SUFFIXES),
     }
 
 
