@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from contractcalc.core import kernels
 from contractcalc.core.numeric import check, number, side_sign
 from contractcalc.engines.liquidation import liquidation_price, model_for
 from contractcalc.errors import InputError
@@ -170,15 +171,12 @@ def replay_one_kernel(
         exit_index = i
         break
 
-    def value(price: float) -> float:
-        return size / price if inverse else size * price
+    linear = not inverse
 
-    if reason == _LIQUIDATION:
-        pnl = -margin
-    elif inverse:
-        pnl = s * size * (1 / entry - 1 / fill)
-    else:
-        pnl = s * size * (fill - entry)
+    def value(price: float) -> float:
+        return float(kernels.position_value(linear, price, size))
+
+    pnl = -margin if reason == _LIQUIDATION else kernels.position_pnl(linear, s, entry, fill, size)
     fees = fee_rate * value(entry) + (fee_rate * value(fill) if reason in (_STOP, _TARGET) else 0.0)
     funding = 0.0
     start, end = timestamp[0], timestamp[exit_index]
@@ -283,13 +281,9 @@ def replay_many_kernel(
     fill = np.select([reason == _STOP, reason == _TARGET, reason == _LIQUIDATION],
                      [stop_fill, target_fill, liquidation], default=close[-1])
 
-    if inverse:
-        pnl = s * size * (1 / entry - 1 / fill)
-        entry_value, exit_value = size / entry, size / fill
-    else:
-        pnl = s * size * (fill - entry)
-        entry_value, exit_value = size * entry, size * fill
-    pnl = np.where(reason == _LIQUIDATION, -margin, pnl)
+    linear = not inverse
+    pnl = np.where(reason == _LIQUIDATION, -margin, kernels.position_pnl(linear, s, entry, fill, size))
+    entry_value, exit_value = kernels.position_value(linear, entry, size), kernels.position_value(linear, fill, size)
     closes_with_fee = (reason == _STOP) | (reason == _TARGET)
     fees = fee_rate * entry_value + np.where(closes_with_fee, fee_rate * exit_value, 0.0)
 
