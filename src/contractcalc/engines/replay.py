@@ -61,7 +61,15 @@ from contractcalc.core import kernels
 from contractcalc.core.numeric import check, number, side_sign
 from contractcalc.engines.liquidation import liquidation_price, model_for
 from contractcalc.errors import InputError
-from contractcalc.io.candles import Candles, Funding, candles_from_rows, funding_from_rows, read_candles, read_funding
+from contractcalc.io.candles import (
+    Candles,
+    Funding,
+    candles_from_rows,
+    funding_from_rows,
+    read_candles,
+    read_freqtrade_candles,
+    read_funding,
+)
 from contractcalc.venues.exchanges import exchange_preset
 
 __all__ = [
@@ -318,12 +326,24 @@ CandleSource = Candles | str | os.PathLike[str] | Sequence[Sequence[float]]
 FundingSource = Funding | str | os.PathLike[str] | Sequence[Sequence[float]]
 
 
-def _candles(source: Any, field: str) -> Candles:
+def _candles(source: Any, field: str, symbol: str | None = None, timeframe: str | None = None) -> Candles:
     if isinstance(source, Candles):
         return source
     if isinstance(source, str | os.PathLike):
+        if os.path.isdir(source):
+            return _freqtrade_folder(source, field, symbol, timeframe)
         return read_candles(source, field=field)
     return candles_from_rows(source, field=field)
+
+
+def _freqtrade_folder(folder: str | os.PathLike[str], field: str, symbol: str | None,
+                      timeframe: str | None) -> Candles:
+    for name, given in (("symbol", symbol), ("timeframe", timeframe)):
+        if not given:
+            raise InputError(name, f"is required when '{field}' is a freqtrade data folder", str(folder))
+    assert symbol is not None and timeframe is not None
+    return read_freqtrade_candles(folder, symbol, timeframe, candle_type="mark" if field == "mark_candles" else "",
+                                  field=field)
 
 
 def _funding(source: Any) -> Funding:
@@ -410,6 +430,7 @@ def replay(
     fee_rate: Any = None,
     mark_candles: Any = None,
     funding: Any = None,
+    timeframe: str | None = None,
 ) -> Any:
     """Replay an isolated position (or arrays of them) through candles; see the module for the rules.
 
@@ -437,6 +458,10 @@ def replay(
         Mark-price candles with the candles' timestamps: liquidation and the
         funding value use them.
     funding : Funding, path or rows ``[timestamp_ms, rate]``, optional
+    timeframe : str, optional
+        With a freqtrade data folder as ``candles`` (and ``mark_candles``): the
+        files ``<symbol>-<timeframe>[-futures].json|.feather`` (mark:
+        ``-mark``) are read, ``symbol`` as freqtrade spells it (``BTC/USDT:USDT``).
 
     Every number and ``side`` may be a NumPy array (broadcast to one length):
     the positions are replayed together by :func:`replay_many_kernel`.
@@ -480,14 +505,14 @@ def replay(
                    contract_size=contract_size, leverage=leverage, wallet_balance=wallet_balance,
                    maintenance_margin_rate=maintenance_margin_rate, maintenance_amount=maintenance_amount,
                    tiers=tiers, symbol=symbol, max_leverage=max_leverage, stop=stop, target=target,
-                   intrabar=intrabar, fee_rate=fee_rate, mark_candles=mark, funding=rates)
+                   intrabar=intrabar, fee_rate=fee_rate, mark_candles=mark, funding=rates, timeframe=timeframe)
             for series, mark, rates in zip(candles, many_marks, many_funding, strict=True)
         ]
 
     policy = _policy(intrabar)
     preset = exchange_preset(exchange)
-    series = _candles(candles, "candles")
-    mark = _candles(mark_candles, "mark_candles") if mark_candles is not None else series
+    series = _candles(candles, "candles", symbol, timeframe)
+    mark = _candles(mark_candles, "mark_candles", symbol, timeframe) if mark_candles is not None else series
     if mark is not series:
         _mark_candles(series, mark)
     rates = _funding(funding) if funding is not None else None
