@@ -182,7 +182,7 @@ def normal_cdf(x: Any) -> Any:
 # Kernels (clean float arrays, no checks)
 
 
-def _touch(d: Array, m: Array, sigma: Array, t: Array) -> Array:
+def _touch(d: Any, m: Any, sigma: Any, t: Any) -> Array:
     """One barrier at log distance ``d >= 0``, log drift ``m`` towards it: the chance of a touch by ``t``.
 
     ``t`` may be ``inf`` (the no-horizon limit) or 0.
@@ -202,7 +202,7 @@ def _touch(d: Array, m: Array, sigma: Array, t: Array) -> Array:
     if forever.any():
         out[forever] = np.exp(np.minimum(0, 2 * m[forever] * d[forever] / var[forever]))
     out[d <= 0] = 1.0
-    return np.minimum(out, 1.0)
+    return np.minimum(out, 1.0)  # type: ignore[no-any-return]
 
 
 def _no_horizon(a: Array, c: Array, nu: Array, sigma: Array) -> tuple[Array, Array]:
@@ -279,7 +279,7 @@ def _exit_fourier(a: Array, c: Array, nu: Array, sigma: Array, t: Array) -> tupl
     return lower_inf - lower_sum, upper_inf - upper_sum
 
 
-def _exit(a: Array, c: Array, nu: Array, sigma: Array, t: Array) -> tuple[Array, Array, Array]:
+def _exit(a: Any, c: Any, nu: Any, sigma: Any, t: Any) -> tuple[Array, Array, Array]:
     """``(lower first, upper first, neither)`` by ``t`` for barriers ``a`` below, ``c`` above (log distances).
 
     Kernel: float arrays of one shape, ``a, c, sigma > 0``, ``t >= 0`` (``inf`` allowed).

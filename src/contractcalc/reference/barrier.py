@@ -3,7 +3,7 @@
 Nothing here is clever or fast: the one-barrier chance is the reflection
 formula as printed (``math.erfc``, no log space), the two-barrier chances are
 the method-of-images series summed over a fixed ``|n| <= 60`` (no choice of
-series, no stopping rule), and the no-horizon limit is the gambler's-ruin
+series, no stopping rule; enough while ``σ²T/(a + c)² <= 4``), and the no-horizon limit is the gambler's-ruin
 ratio ``(e^{ka} − 1)/(e^{ka} − e^{−kc})``.  It exists to check the fast
 kernels in the tests, on moderate inputs (no overflow handling).
 
@@ -22,10 +22,19 @@ def _phi(x: float) -> float:
     return 0.5 * math.erfc(-x / math.sqrt(2))
 
 
-def reference_touch(d: float, m: float, sigma: float, t: float) -> float:
-    """Touch within ``t`` of a barrier at log distance ``d > 0``, ``m`` the log drift towards it."""
+def _times(log_weight: float, p: float) -> float:
+    """``e^{log_weight} × p`` without overflow when ``p`` is tiny (0 when ``p`` underflowed)."""
+    return 0.0 if p == 0 else math.exp(log_weight + math.log(p))
+
+
+def reference_touch(d: float, m: float, sigma: float, t: float, log_weight: float = 0.0) -> float:
+    """Touch within ``t`` of a barrier at log distance ``d > 0``, ``m`` the log drift towards it.
+
+    ``log_weight``: the result is multiplied by ``e^{log_weight}`` (for the images series).
+    """
     root = sigma * math.sqrt(t)
-    return _phi((-d + m * t) / root) + math.exp(2 * m * d / sigma**2) * _phi((-d - m * t) / root)
+    return (_times(log_weight, _phi((-d + m * t) / root))
+            + _times(log_weight + 2 * m * d / sigma**2, _phi((-d - m * t) / root)))
 
 
 def _first_upper(c: float, a: float, nu: float, sigma: float, t: float, terms: int) -> float:
@@ -35,7 +44,7 @@ def _first_upper(c: float, a: float, nu: float, sigma: float, t: float, terms: i
         dn = c - 2 * n * w
         toward = nu if dn > 0 else -nu
         sign = 1.0 if dn > 0 else -1.0
-        total += math.exp(2 * nu * n * w / sigma**2) * sign * reference_touch(abs(dn), toward, sigma, t)
+        total += sign * reference_touch(abs(dn), toward, sigma, t, log_weight=2 * nu * n * w / sigma**2)
     return total
 
 
