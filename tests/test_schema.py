@@ -106,3 +106,14 @@ def test_the_cli_table_meanings_come_from_the_schema(cli: Any, monkeypatch: pyte
 def test_labels(key: str) -> None:
     assert schema.label(key)[0].isupper()
     assert schema.label(key) == schema.LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+def test_replay_fields_are_its_keywords_and_policies() -> None:
+    from contractcalc.engines import replay
+
+    parameters = inspect.signature(replay.replay).parameters
+    assert {f.name for f in schema.REPLAY.fields} == set(parameters)
+    for field in schema.REPLAY.fields:
+        assert field.required == (parameters[field.name].default is inspect.Parameter.empty), field.name
+    assert schema.INTRABAR_POLICIES == replay.INTRABAR_POLICIES
+    assert schema.REPLAY.field("intrabar").default == parameters["intrabar"].default

@@ -29,6 +29,7 @@ __all__ = [
     "COMMANDS",
     "FIELDS",
     "GROUPS",
+    "INTRABAR_POLICIES",
     "LABELS",
     "PERCENT_SUFFIXES",
     "Command",
@@ -71,6 +72,7 @@ class Field:
     cli: Literal["value", "repeat", "file"] = "value"
     min: int | None = None
     max: int | None = None
+    show_default: bool = False
 
     @property
     def flag(self) -> str:
@@ -506,6 +508,75 @@ LIQUIDATION = Command(
 )
 
 # ---------------------------------------------------------------------------
+# Replay (through candles)
+
+#: Which level a candle holding both the stop (or liquidation) and the target reaches first.
+INTRABAR_POLICIES = ("pessimistic", "optimistic", "nearest-first")
+
+
+def _replay_help() -> str:
+    return (
+        "Replay a position through candles: stop, target, liquidation and funding the way the exchange "
+        "would have done it.\n\n"
+        "--candles FILE: ccxt rows [timestamp_ms, open, high, low, close, volume] in JSON, or CSV with a header "
+        "timestamp,open,high,low,close[,volume] (or a freqtrade data folder with --symbol and --timeframe). "
+        "--mark-candles FILE: mark-price candles with the same timestamps (liquidation and funding use them). "
+        "--funding FILE: [timestamp_ms, rate] rows in JSON or CSV timestamp,rate.\n\n"
+        "The position opens at --entry (default: the first open) at the first candle's open time; its "
+        "liquidation price comes from the flags of `contractcalc liquidation` (isolated). Within a candle the "
+        "level nearer the open is reached first; --intrabar decides when the stop (or liquidation) and the "
+        "target both lie inside one candle: pessimistic (default), optimistic, nearest-first. A gap fills at "
+        "the open; liquidation loses the whole margin.\n\n"
+        "Shipped tier tables: " + ", ".join(_shipped_tables()) + "."
+    )
+
+
+REPLAY = Command(
+    "replay", _replay_help,
+    _fields(
+        Field("candles", "Candles: ccxt JSON rows or CSV (or a freqtrade data folder).", kind="list", cli="file",
+              required=True),
+        _required("side"),
+        FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGES) + ".", required=True, web_help=None),
+        Field("mark_candles", "Mark-price candles (same timestamps): liquidation and funding.", kind="list",
+              cli="file"),
+        Field("funding", "Funding rates: JSON [timestamp_ms, rate] rows or CSV.", kind="list", cli="file"),
+        FIELDS["entry"].but(help="Entry price (default: the first candle's open)."),
+        "quantity", "contracts",
+        FIELDS["contract_size"].but(help="Per contract: base units (linear) or USD (inverse)."),
+        FIELDS["leverage"].but(help="Leverage (isolated margin = value / leverage)."),
+        Field("wallet_balance", "Isolated margin (default: the initial margin).", unit="amount"),
+        FIELDS["maintenance_margin_rate"].but(help="Maintenance margin rate (0.005 = 0.5 %).", web_help=None),
+        FIELDS["maintenance_amount"].but(help="Maintenance amount (Binance cum, Bybit MM deduction).",
+                                         web_help=None),
+        FIELDS["tiers"].but(help="Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.",
+                            web_help="Tier table: a shipped preset name."),
+        FIELDS["symbol"].but(help="Symbol, e.g. BTC/USDT:USDT (tiers, contract size, freqtrade files)."),
+        FIELDS["max_leverage"].but(help="Hyperliquid: the asset's max leverage.", web_help=None),
+        FIELDS["stop"].but(help="Stop-loss price (triggers on the last-price candles)."),
+        FIELDS["target"].but(help="Take-profit price."),
+        Field("intrabar", "Stop and target in one candle: " + ", ".join(INTRABAR_POLICIES) + " (default pessimistic).",
+              kind="text", default="pessimistic", choices=INTRABAR_POLICIES),
+        Field("fee_rate", "Fee rate at entry and at a stop/target exit (default: preset taker).", unit="fraction"),
+        Field("timeframe", "With a freqtrade data folder: the timeframe, e.g. 1m.", kind="text"),
+    ),
+    _results(
+        ("exit_reason", "stop, target, liquidation or open", ""),
+        ("exit_time", "exit candle's timestamp (ms)", "time"),
+        ("exit_price", "level, gap open, liquidation price or last close", "price"),
+        ("pnl", "s·Q·(X − E) or s·F·(1/E − 1/X); −margin if liquidated", "amount"),
+        ("fees", "fee rate × value at entry (+ at a stop/target exit)", "amount"),
+        ("funding", "Σ s·value·rate over funding times held (paid > 0)", "amount"),
+        ("net_pnl", "pnl − fees − funding", "amount"),
+        ("bars_held", "candles from the first to the exit candle", "count"),
+        ("liquidation_price", "the exchange's, isolated", "price"),
+    ),
+    summary="Replay a position through candles: stop, target, liquidation and funding the way the exchange "
+            "would have done it.",
+    api=False,
+)
+
+# ---------------------------------------------------------------------------
 # The web calculator (CLI only)
 
 SERVE = Command(
@@ -513,8 +584,9 @@ SERVE = Command(
     _fields(
         Field("host", "Address to listen on (default loopback: this machine only, and only pages it serves). "
                       "Another address (e.g. 0.0.0.0) lets other machines in: then any Host name is answered "
-                      "unless --allowed-host names them.", kind="text", default="127.0.0.1"),
-        Field("port", "TCP port (0: any free port).", kind="integer", default=8000, min=0, max=65535),
+                      "unless --allowed-host names them.", kind="text", default="127.0.0.1", show_default=True),
+        Field("port", "TCP port (0: any free port).", kind="integer", default=8000, min=0, max=65535,
+              show_default=True),
         Field("allowed_host", "A Host name to answer besides the loopback names (repeatable), e.g. calc.lan; "
                               "others get 400 (the defence against DNS rebinding).", kind="list", cli="repeat"),
     ),
@@ -530,7 +602,7 @@ GROUPS: dict[str, str] = {
 COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
-        LIQUIDATION, PNL, TARGET, AVERAGE_ENTRY, COST, SIZE, MAX_OPEN, PLAN, SERVE,
+        LIQUIDATION, PNL, TARGET, AVERAGE_ENTRY, COST, SIZE, MAX_OPEN, REPLAY, PLAN, SERVE,
         SEED_TARGET_CHANGE, SEED_LIQUIDATION_CHANGE, SEED_LEVERAGE, SEED_PROFIT,
     )
 }

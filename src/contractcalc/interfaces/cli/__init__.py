@@ -27,6 +27,7 @@ __all__ = ["COMMAND_MODULES", "app", "main", "run"]
 COMMAND_MODULES: tuple[str, ...] = (
     "liquidation_commands",
     "position_commands",
+    "replay_command",
     "seed_commands",
     "serve_command",
 )

@@ -96,7 +96,7 @@ def option(spec: Field) -> click.Option:
     """The click option of ``spec``: ``--flag`` with its help, type name and default."""
     common: dict[str, Any] = {"help": spec.help, "required": spec.required}
     if spec.default is not None:  # (an explicit default=None would count as given in click 8.5)
-        common.update(default=spec.default, show_default=True)
+        common.update(default=spec.default, show_default=spec.show_default)
     if spec.kind == "bool":
         return click.Option([spec.flag], is_flag=True, **common)
     if spec.kind == "integer":
