@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from contractcalc.book import Accounts, Book
 from contractcalc.engines.liquidation import LiquidationModel, model_for
 from contractcalc.errors import InputError
 from contractcalc.venues.exchanges import ExchangePreset, exchange_preset
@@ -216,113 +217,13 @@ class StressBook:
             first = end
 
 
-def _column(columns: Mapping[str, Any], name: str) -> NDArray[Any] | None:
-    value = columns.get(name)
-    if value is None:
-        return None
-    return np.asarray(value)
-
-
-def _numbers(columns: Mapping[str, Any], name: str, *, required: bool = True) -> Floats | None:
-    raw = _column(columns, name)
-    if raw is None:
-        if required:
-            raise InputError("positions", f"must have a '{name}' column")
-        return None
-    if raw.dtype.kind in "iuf b":
-        return raw.astype(np.float64)
-    try:
-        return np.array([np.nan if v is None or v == "" else float(v) for v in raw], dtype=np.float64)
-    except (TypeError, ValueError):
-        bad = next(v for v in raw if not _is_number(v))
-        row = int(np.flatnonzero(raw == bad)[0]) if raw.dtype.kind != "O" else _find(raw, bad)
-        raise InputError("positions", f"row {row + 1}: '{name}' must be a number", bad) from None
-
-
-def _find(raw: NDArray[Any], bad: Any) -> int:
-    for k, v in enumerate(raw):
-        if v is bad:
-            return k
-    return 0
-
-
-def _is_number(v: Any) -> bool:
-    if v is None or v == "":
-        return True
-    try:
-        float(v)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _row_error(name: str, rule: str, values: NDArray[Any], bad: Bools, field_name: str = "positions") -> None:
+def _row_error(name: str, rule: str, values: NDArray[Any], bad: Bools) -> None:
+    """An :class:`InputError` on the column ``name`` at the first row where ``bad`` holds."""
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         value = values[row]
         shown = value.item() if isinstance(value, np.generic) else value
-        raise InputError(field_name, f"row {row + 1}: '{name}' {rule}", shown)
-
-
-def _labels(values: NDArray[Any]) -> NDArray[Any]:
-    """Account or symbol labels as text or integers (never floats, never missing)."""
-    if values.dtype.kind in "iu":
-        return values.astype(np.int64)
-    if values.dtype.kind == "f":
-        ok = np.isfinite(values) & (values == np.round(values))
-        _row_error("account", "must be an integer or a name", values, ~ok)
-        return values.astype(np.int64)
-    text = values.astype(str)
-    empty = np.char.str_len(np.char.strip(text)) == 0 if text.size else np.zeros(0, bool)
-    _row_error("account", "must not be empty", values, empty | (values == None))  # noqa: E711
-    return text
-
-
-def _sides(columns: Mapping[str, Any]) -> Floats:
-    raw = _column(columns, "side")
-    if raw is None:
-        raise InputError("positions", "must have a 'side' column")
-    if raw.dtype.kind in "iuf":
-        s = raw.astype(np.float64)
-        _row_error("side", "must be 'long' or 'short'", raw, ~np.isin(s, (1.0, -1.0)))
-        return s
-    text = np.char.lower(np.char.strip(raw.astype(str)))
-    long_ = np.isin(text, ("long", "buy"))
-    short = np.isin(text, ("short", "sell"))
-    _row_error("side", "must be 'long' or 'short'", raw, ~(long_ | short))
-    return np.where(long_, 1.0, -1.0)
-
-
-def _isolated(columns: Mapping[str, Any], n: int) -> Bools:
-    raw = _column(columns, "margin_mode")
-    if raw is None:
-        return np.zeros(n, dtype=bool)
-    text = np.char.lower(np.char.strip(raw.astype(str)))
-    iso = text == "isolated"
-    _row_error("margin_mode", "must be 'cross' or 'isolated'", raw, ~(iso | (text == "cross")))
-    return iso
-
-
-def _wallets(accounts: Mapping[str, Any] | None) -> tuple[NDArray[Any], Floats]:
-    if accounts is None:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    names = _column(accounts, "account")
-    if names is None:
-        raise InputError("accounts", "must have an 'account' column")
-    wallet = _column(accounts, "wallet_balance")
-    if wallet is None:
-        raise InputError("accounts", "must have a 'wallet_balance' column")
-    try:
-        balances = wallet.astype(np.float64)
-    except (TypeError, ValueError):
-        raise InputError("accounts", "'wallet_balance' must be numbers", "a non-number") from None
-    _row_error("wallet_balance", "must be a finite number >= 0", wallet, ~(np.isfinite(balances) & (balances >= 0)),
-               "accounts")
-    labels = _labels(names)
-    unique, counts = np.unique(labels, return_counts=True)
-    if (counts > 1).any():
-        raise InputError("accounts", "must list each account once", unique[counts > 1][0].item())
-    return labels, balances
+        raise InputError(name, rule, shown, where=f" at index {row}")
 
 
 def _table_for(tiers: Any, symbol: str, cache: dict[str, TierTable | None]) -> TierTable | None:
@@ -354,109 +255,87 @@ def _settle(symbol: str) -> str:
 
 
 def prepare_book(
-    positions: Mapping[str, Any],
-    accounts: Mapping[str, Any] | None = None,
+    positions: Book | Mapping[str, Any],
+    accounts: Accounts | Mapping[str, Any] | None = None,
     *,
     exchange: str | ExchangePreset,
     tiers: Any = None,
     taker_fee_rate: float | None = None,
 ) -> StressBook:
-    """Validate a book given as columns and lay it out for :func:`stress`.
+    """Check a :class:`~contractcalc.book.Book` against the exchange and lay it out for :func:`stress`.
 
-    ``positions``: columns ``account, symbol, side`` (long/short), ``quantity``
-    (linear) or ``contracts`` [``contract_size``], ``entry, mark``, optionally
-    ``margin_mode`` (cross/isolated, default cross), ``wallet_balance`` (an
-    isolated position's margin) or ``leverage`` (margin = value at entry /
-    leverage), ``maintenance_margin_rate`` [``maintenance_amount``] where
-    ``tiers`` does not hold the symbol.  ``accounts``: ``account,
-    wallet_balance`` (the cross wallet); every account with cross positions
-    needs a row.
+    ``positions``: a :class:`Book` (or its columns: ``account, symbol, side``,
+    ``quantity`` or ``contracts`` [``contract_size``], ``entry, mark``,
+    ``margin_mode``, ``wallet_balance`` or ``leverage`` for an isolated
+    position, ``maintenance_margin_rate`` [``maintenance_amount``] where
+    ``tiers`` does not hold the symbol).  ``accounts``: the cross wallets; every
+    account with cross positions needs one.  A rate given in a row wins over
+    the tier table (it is what the exchange charges that position).
     """
     preset = exchange if isinstance(exchange, ExchangePreset) else exchange_preset(exchange)
     model = model_for(preset)
     kind = preset.contract
-    if preset.liquidation_model == "hyperliquid" and tiers is not None:
-        raise InputError("tiers", "hyperliquid has no tier tables (give maintenance_margin_rate per position)")
-    for name in ("account", "symbol", "side", "entry", "mark"):
-        if name not in positions:
-            raise InputError("positions", f"must have a '{name}' column")
-    account_raw = np.asarray(positions["account"])
-    n = int(account_raw.size)
-    if n == 0:
-        raise InputError("positions", "must hold at least one position", 0)
-    account_labels = _labels(account_raw)
-    symbols_raw = np.asarray(positions["symbol"]).astype(str)
-    symbol_names, symbol = np.unique(symbols_raw, return_inverse=True)
-    symbol = symbol.astype(np.int64)
-    s = _sides(positions)
-    isolated = _isolated(positions, n)
+    book = positions if isinstance(positions, Book) else Book.from_columns(positions, exact=False)
+    wallets = accounts if isinstance(accounts, Accounts) or accounts is None else Accounts.from_columns(
+        accounts, exact=False)
+    if book.exact:
+        raise InputError("positions", "must be a float book (Book.from_columns(..., exact=False))")
+    n = len(book)
+    symbol_names = book.symbols
+    symbol = book.symbol_code
+    s = book.side.astype(np.float64)
+    isolated = np.asarray(book.isolated, dtype=bool)
+    entry = book.entry
+    mark = book.mark
 
-    entry = _numbers(positions, "entry")
-    mark = _numbers(positions, "mark")
-    assert entry is not None and mark is not None
-    for name, values in (("entry", entry), ("mark", mark)):
-        _row_error(name, "must be a finite number > 0", values, ~(np.isfinite(values) & (values > 0)))
-    size = _sizes(positions, preset, kind, symbol_names, symbol)
+    defaults = np.array([np.nan if (d := preset.contract_size(str(name))) is None else float(d)
+                         for name in symbol_names])
+    contract_size = np.where(np.isnan(book.contract_size), defaults[symbol], book.contract_size)
+    _row_error("contract_size", f"is required ({preset.name} has no default for this symbol)",
+               book.symbol, np.isnan(contract_size))
+    size = book.contracts * contract_size
 
-    # one mark per symbol: the legs of a hedged symbol move with one mark
+    # one mark per symbol: the legs of a hedged symbol and every account see one market
     first_mark = np.full(symbol_names.size, np.nan)
     first_mark[symbol[::-1]] = mark[::-1]
-    _row_error("mark", "must equal the other rows' mark of this symbol (one mark per symbol)", mark,
+    _row_error("mark", "must equal the mark of the symbol's other rows (one mark per symbol)", mark,
                mark != first_mark[symbol])
-
     if kind == "inverse":
         coins = sorted({_settle(str(name)) for name in symbol_names})
         if len(coins) > 1:
             raise InputError("positions", "must settle in one coin: an inverse book is per coin (one file per coin)",
                              ", ".join(coins))
 
-    rate, amount, table, tables = _maintenance(positions, preset, tiers, symbol_names, symbol, n)
+    rate, amount, table, tables = _maintenance(book, preset, tiers)
     fee = float(preset.taker_fee_rate) if model.counts_close_fee else 0.0
     if taker_fee_rate is not None and model.counts_close_fee:
         fee = float(taker_fee_rate)
-    top_rate = np.where(table >= 0, 0.0, rate)
-    for floors_rates in tables:
-        top_rate = np.maximum(top_rate, np.where(table >= 0, floors_rates[1].max(), 0.0))
-    _row_error("maintenance_margin_rate", "plus the fee rate must be < 1", rate, top_rate + fee >= 1)
+    top_rate = rate.copy()
+    for t, (_, rates, _) in enumerate(tables):
+        top_rate = np.where(table == t, rates.max(), top_rate)
+    _row_error("maintenance_margin_rate", "plus the fee rate to close must be < 1", top_rate, top_rate + fee >= 1)
 
     # isolated margin: the wallet_balance column, or the initial margin from the leverage
-    margin = _numbers(positions, "wallet_balance", required=False)
-    leverage = _numbers(positions, "leverage", required=False)
     value_entry = size * entry if kind == "linear" else size / entry
-    if margin is None:
-        margin = np.full(n, np.nan)
-    if leverage is not None:
-        _row_error("leverage", "must be > 0", leverage, isolated & np.isnan(margin) & ~(leverage > 0))
-        margin = np.where(np.isnan(margin) & isolated, value_entry / np.where(leverage > 0, leverage, 1), margin)
-    _row_error("wallet_balance", "is required for an isolated position (or give its leverage)", margin,
-               isolated & np.isnan(margin))
-    _row_error("wallet_balance", "must be a finite number >= 0", margin, isolated & ~(np.isfinite(margin) & (margin >= 0)))
+    margin = np.where(np.isnan(book.wallet_balance), value_entry / np.where(np.isnan(book.leverage), 1.0,
+                                                                            book.leverage), book.wallet_balance)
 
-    # accounts: codes, order, wallet rows
-    account_names, account = np.unique(account_labels, return_inverse=True)
-    account = account.astype(np.int64)
-    wallet_labels, wallet_values = _wallets(accounts)
+    # accounts: the cross wallet of every account with cross positions
+    account_names = book.accounts
+    account = book.account_code
     cross_wallet = np.full(account_names.size, np.nan)
-    if wallet_labels.size:
-        if wallet_labels.dtype.kind != account_names.dtype.kind:
-            wallet_labels = wallet_labels.astype(str)
-            account_names_cmp = account_names.astype(str)
-        else:
-            account_names_cmp = account_names
-        where = np.searchsorted(account_names_cmp, wallet_labels)
-        where_ok = where < account_names.size
-        found = np.zeros(wallet_labels.size, dtype=bool)
-        found[where_ok] = account_names_cmp[where[where_ok]] == wallet_labels[where_ok]
-        cross_wallet[where[found]] = wallet_values[found]
+    if wallets is not None:
+        balance, found = wallets.wallets_for(account_names)
+        cross_wallet = np.where(found, balance.astype(np.float64), np.nan)
     has_cross = np.zeros(account_names.size, dtype=bool)
     has_cross[account[~isolated]] = True
     missing = has_cross & np.isnan(cross_wallet)
     if missing.any():
         name = account_names[np.flatnonzero(missing)[0]]
-        raise InputError("accounts", "must have a wallet row for every account with cross positions",
-                         name.item() if isinstance(name, np.generic) else name)
+        rule = "must have a wallet row for every account with cross positions"
+        raise InputError("accounts", rule if wallets is not None else rule + " (give --accounts)", str(name))
 
-    order = np.lexsort((isolated, account))
+    order = np.lexsort((isolated, account)) if not _sorted(account, isolated) else np.arange(n)
     account = account[order]
     isolated = isolated[order]
     new_pool = np.ones(n, dtype=bool)
@@ -477,45 +356,27 @@ def prepare_book(
     )
 
 
-def _sizes(positions: Mapping[str, Any], preset: ExchangePreset, kind: str, symbol_names: NDArray[Any],
-           symbol: Ints) -> Floats:
-    quantity = _numbers(positions, "quantity", required=False)
-    contracts = _numbers(positions, "contracts", required=False)
-    if quantity is not None and kind == "inverse":
-        raise InputError("positions", "must give 'contracts' (and 'contract_size' in USD) for an inverse book, "
-                         "not 'quantity'")
-    if quantity is None and contracts is None:
-        raise InputError("positions", "must have a 'quantity' or a 'contracts' column")
-    if quantity is not None:
-        _row_error("quantity", "must be a finite number > 0", quantity, ~(np.isfinite(quantity) & (quantity > 0)))
-        return quantity
-    assert contracts is not None
-    _row_error("contracts", "must be a finite number > 0", contracts, ~(np.isfinite(contracts) & (contracts > 0)))
-    contract_size = _numbers(positions, "contract_size", required=False)
-    defaults = np.array([np.nan if (d := preset.contract_size(str(name))) is None else float(d)
-                         for name in symbol_names])[symbol]
-    if contract_size is None:
-        contract_size = defaults
-    else:
-        contract_size = np.where(np.isnan(contract_size), defaults, contract_size)
-    _row_error("contract_size", f"is required ({preset.name} has no default for this symbol)", contract_size,
-               np.isnan(contract_size))
-    _row_error("contract_size", "must be a finite number > 0", contract_size,
-               ~(np.isfinite(contract_size) & (contract_size > 0)))
-    return contracts * contract_size
+def _sorted(account: Ints, isolated: Bools) -> bool:
+    """Whether rows are already by account, cross before isolated (a book written by account)."""
+    if account.size < 2:
+        return True
+    step = np.diff(account)
+    same = step == 0
+    return bool((step >= 0).all() and not (same & isolated[:-1] & ~isolated[1:]).any())
 
 
 def _maintenance(
-    positions: Mapping[str, Any], preset: ExchangePreset, tiers: Any, symbol_names: NDArray[Any], symbol: Ints,
-    n: int,
+    book: Book, preset: ExchangePreset, tiers: Any
 ) -> tuple[Floats, Floats, Ints, tuple[tuple[Floats, Floats, Floats], ...]]:
-    rate = _numbers(positions, "maintenance_margin_rate", required=False)
-    amount = _numbers(positions, "maintenance_amount", required=False)
-    rate = np.full(n, np.nan) if rate is None else rate
-    amount = np.zeros(n) if amount is None else np.where(np.isnan(amount), 0.0, amount)
+    """Per row its own rate and amount, or the index of its symbol's tier table (−1: own rate)."""
+    rate = book.maintenance_margin_rate
+    amount = np.where(np.isnan(book.maintenance_amount), 0.0, book.maintenance_amount)
+    symbol_names = book.symbols
     symbol_table = np.full(symbol_names.size, -1, dtype=np.int64)
     tables: list[tuple[Floats, Floats, Floats]] = []
     if tiers is not None:
+        if preset.liquidation_model == "hyperliquid":
+            raise InputError("tiers", "hyperliquid has no tier tables (give maintenance_margin_rate per position)")
         cache: dict[str, TierTable | None] = {}
         seen: dict[int, int] = {}
         for code, name in enumerate(symbol_names):
@@ -526,19 +387,14 @@ def _maintenance(
                 seen[id(table)] = len(tables)
                 tables.append(_table_arrays(table))
             symbol_table[code] = seen[id(table)]
-    table = symbol_table[symbol]
-    # a rate given in the row wins over the table (the row says what the exchange charges it)
-    table = np.where(np.isnan(rate), table, -1)
+    table = np.where(np.isnan(rate), symbol_table[book.symbol_code], -1)
     need = (table < 0) & np.isnan(rate)
     if need.any():
         shipped = ", ".join(p for p in PRESET_TABLES if p.startswith(preset.name)) or "none"
-        row = int(np.flatnonzero(need)[0])
-        raise InputError("positions", f"row {row + 1}: 'maintenance_margin_rate' is required (or give --tiers "
-                         f"holding its symbol; shipped for {preset.name}: {shipped})",
-                         str(symbol_names[symbol[row]]))
+        rule = (f"is required where --tiers does not hold the symbol (shipped tables for {preset.name}: "
+                f"{shipped})")
+        _row_error("maintenance_margin_rate", rule, book.symbol, need)
     fixed = table < 0
-    _row_error("maintenance_margin_rate", "must be >= 0 and < 1", rate, fixed & ~((rate >= 0) & (rate < 1)))
-    _row_error("maintenance_amount", "must be a finite number >= 0", amount, ~(np.isfinite(amount) & (amount >= 0)))
     return np.where(fixed, rate, 0.0), np.where(fixed, amount, 0.0), table.astype(np.int64), tuple(tables)
 
 
@@ -816,12 +672,18 @@ def _first_z(book: StressBook, chunk: _Chunk, ascending: bool) -> Floats:
 
 
 def _segmented_cumsum(values: Floats, starts: Ints) -> Floats:
-    total = np.cumsum(values)
-    offset = np.zeros_like(total)
-    before = np.r_[0.0, total[:-1]][starts]
+    """Running sums restarting at each of ``starts`` (exact per segment: no global sum to cancel)."""
+    out = values.copy()
+    if out.size == starts.size:  # one piece per segment
+        return out
     lengths = np.diff(np.r_[starts, values.size])
-    offset = np.repeat(before, lengths)
-    return total - offset
+    rank = np.arange(values.size) - np.repeat(starts, lengths)
+    by_rank = np.argsort(rank, kind="stable")
+    bounds = np.searchsorted(rank[by_rank], np.arange(1, int(lengths.max()) + 1))
+    for r in range(1, int(lengths.max())):
+        at = by_rank[bounds[r - 1]:bounds[r]]
+        out[at] += out[at - 1]
+    return out
 
 
 @dataclass(frozen=True)
