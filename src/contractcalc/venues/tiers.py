@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from contractcalc.core.numeric import Num, constant_like, is_array, number
-from contractcalc.errors import InputError
+from contractcalc.errors import InputError, TierCapExceeded
 
 __all__ = [
     "PRESET_TABLES",
@@ -113,7 +113,7 @@ class TierTable:
         top = constant_like(self.max_notional, notional)
         inside = (notional >= 0) & (notional <= top) if is_array(notional) else 0 <= notional <= top
         if not (inside.all() if is_array(inside) else inside):
-            raise InputError(
+            raise TierCapExceeded(
                 "notional",
                 f"must be within the tier table of {self.symbol} (0 to {_plain(self.max_notional)})",
                 notional if not is_array(notional) else "an array with values outside",
@@ -126,7 +126,7 @@ class TierTable:
         >>> table.check_leverage(60, 3500)
         Traceback (most recent call last):
         ...
-        contractcalc.errors.InputError: 'leverage' must be <= 25, the cap of tier 4 (notional 3000–4000, max 25x)...
+        contractcalc.errors.TierCapExceeded: 'leverage' must be <= 25, the cap of tier 4 (notional 3000–4000, ...
         """
         if is_array(leverage) or is_array(notional):
             import numpy as np
@@ -138,16 +138,16 @@ class TierTable:
                 position = np.unravel_index(int(np.argmax(over)), over.shape)
                 tier = self.tiers[int(np.broadcast_to(index, over.shape)[position])]
                 value = np.broadcast_to(leverage, over.shape)[position]
-                raise InputError(
+                raise TierCapExceeded(
                     "leverage",
                     f"must be <= {_plain(tier.max_leverage)}, the cap of {tier.describe()}",
                     value.item(),
-                    where=f" at index {position[0] if len(position) == 1 else position}",
+                    tuple(int(p) for p in position),
                 )
             return
         tier = self.tier_for_notional(notional)
         if leverage > constant_like(tier.max_leverage, leverage):
-            raise InputError(
+            raise TierCapExceeded(
                 "leverage",
                 f"must be <= {_plain(tier.max_leverage)}, the cap of {tier.describe()}",
                 leverage,
