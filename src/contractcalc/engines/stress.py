@@ -40,7 +40,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from contractcalc.book import Accounts, Book
-from contractcalc.engines.liquidation import LiquidationModel, model_for
+from contractcalc.core import kernels
+from contractcalc.engines.liquidation import LiquidationModel, bands_for, model_for
 from contractcalc.errors import InputError
 from contractcalc.venues.exchanges import ExchangePreset, exchange_preset
 from contractcalc.venues.tiers import PRESET_TABLES, TierTable, load_tiers
@@ -241,10 +242,9 @@ def _table_for(tiers: Any, symbol: str, cache: dict[str, TierTable | None]) -> T
 
 
 def _table_arrays(table: TierTable) -> tuple[Floats, Floats, Floats]:
-    floors = np.array([float(t.min_notional) for t in table.tiers[1:]], dtype=np.float64)
-    rates = np.array([float(t.maintenance_margin_rate) for t in table.tiers], dtype=np.float64)
-    amounts = np.array([float(t.maintenance_amount) for t in table.tiers], dtype=np.float64)
-    return floors, rates, amounts
+    """``(floors from the 2nd tier, rates, amounts)`` of the table's kernel bands."""
+    bands = bands_for(table)
+    return bands.array("lows")[1:], bands.array("rates"), bands.array("amounts")
 
 
 def _settle(symbol: str) -> str:
@@ -559,23 +559,28 @@ def _starts(chunk: _Chunk) -> Ints:
 
 
 def _ladder_direct(book: StressBook, chunk: _Chunk, z_by_symbol: Floats) -> Floats:
-    """``(4, S)``: the same figures for scenarios whose ``z`` differs per symbol (``z_by_symbol``: S × symbols)."""
+    """``(4, S)``: the same figures for scenarios whose move differs per symbol (``z_by_symbol``: S × symbols).
+
+    Each position is valued at its own shocked mark with the position kernels
+    (PnL, notional, maintenance margin in the tier holding that notional).
+    """
     sl, pools, pool = chunk.sl, chunk.pool_count, chunk.pool
-    w = _weight(book, sl)
-    a, b = _balance_terms(book, sl)
+    linear = book.kind == "linear"
+    s, size, entry, mark = book.s[sl], book.size[sl], book.entry[sl], book.mark[sl]
     symbol = book.symbol[sl]
     counts = np.bincount(pool, minlength=pools)
     starts = _starts(chunk)
     out = np.zeros((4, z_by_symbol.shape[0]))
-    entry_rates = _rates_at(book, sl, _entry_notional(book, sl)) if book.model.mm_at_entry else None
+    value_entry = kernels.position_value(linear, entry, size)
+    entry_rates = _rates_at(book, sl, value_entry) if book.model.mm_at_entry else None
     for k, z_sym in enumerate(z_by_symbol):
-        z = z_sym[symbol]
-        notional = w * z
+        price = mark * z_sym[symbol] if linear else mark / z_sym[symbol]
+        notional = kernels.position_value(linear, price, size)
         rate, amount = entry_rates if entry_rates is not None else _rates_at(book, sl, notional)
-        c, d = _requirement_terms(book, sl, rate, amount)
-        balance = chunk.pool_wallet + np.bincount(pool, a + b * z, pools)
-        gap = balance - np.bincount(pool, c + d * z, pools)
-        liquidated = gap <= 0
+        valued_at = entry if book.model.mm_at_entry else price  # Bybit values it at entry
+        requirement = kernels.maintenance_margin(linear, valued_at, size, rate, amount) + notional * book.fee
+        balance = chunk.pool_wallet + np.bincount(pool, kernels.position_pnl(linear, s, entry, price, size), pools)
+        liquidated = balance - np.bincount(pool, requirement, pools) <= 0
         out[0, k] = np.maximum.reduceat(liquidated.view(np.uint8), starts).sum()
         out[1, k] = counts[liquidated].sum()
         out[2, k] = np.bincount(pool, notional, pools)[liquidated].sum()
