@@ -190,8 +190,8 @@ def test_span_scenarios() -> None:
     assert len(result["ladder"]) == 16
     by_name = {row["scenario"]: row for row in result["ladder"]}
     # −1 range (−0.15): A, B and C as at −0.1; −2 ranges (−0.30) counted with weight 0.35
-    assert by_name["13: -1 range, vol up"]["accounts_liquidated"] == 3
-    assert by_name["16: -2 ranges (35 %)"]["weight"] == Decimal("0.35")
+    assert by_name["13: -1, vol up"]["accounts_liquidated"] == 3
+    assert by_name["16: -2 (35 %)"]["weight"] == Decimal("0.35")
 
 
 def test_per_symbol_scenarios_move_one_symbol() -> None:

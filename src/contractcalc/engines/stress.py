@@ -144,10 +144,10 @@ def span_scenarios(scan_range: Decimal) -> list[Scenario]:
     for thirds in (0, 1, -1, 2, -2, 3, -3):
         for vol in ("up", "down"):
             move = scan_range * thirds / 3
-            out.append(Scenario(f"{number}: {_thirds(thirds)} range, vol {vol}", move.normalize() + 0))
+            out.append(Scenario(f"{number}: {_thirds(thirds)}, vol {vol}", move.normalize() + 0))
             number += 1
     for sign in (1, -1):
-        out.append(Scenario(f"{number}: {'+' if sign > 0 else '-'}2 ranges (35 %)", sign * 2 * scan_range,
+        out.append(Scenario(f"{number}: {'+' if sign > 0 else '-'}2 (35 %)", sign * 2 * scan_range,
                             weight=Decimal("0.35")))
         number += 1
     return out
