@@ -10,12 +10,14 @@ and the cross-account prices of :func:`contractcalc.engines.cross.cross_liquidat
 
 from __future__ import annotations
 
+import itertools
 import math
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pytest
+from _stress_books import BTC, ETH, SOL, TIERS, random_book
 
 from contractcalc.engines.cross import cross_liquidation
 from contractcalc.engines.liquidation import liquidation_price
@@ -30,9 +32,6 @@ from contractcalc.engines.stress import (
 from contractcalc.errors import InputError
 from contractcalc.venues.exchanges import exchange_preset
 from contractcalc.venues.tiers import load_tiers
-
-BTC, ETH, SOL = "BTC/USDT:USDT", "ETH/USDT:USDT", "SOL/USDT:USDT"
-TIERS = "binance-usdm-BTCUSDT-2024-10"
 
 
 def _rows(result: Any) -> list[dict[str, Any]]:
@@ -254,35 +253,6 @@ def _reference_ladder(columns: dict[str, Any], wallets: dict[str, float], exchan
     return out
 
 
-def random_book(n: int, accounts: int, seed: int, exchange: str = "binance-usdm") -> tuple[dict[str, Any],
-                                                                                          dict[str, Any]]:
-    """A random book: BTC on the tier table, ETH and SOL at fixed rates, 30 % isolated, hedged legs by chance."""
-    rng = np.random.default_rng(seed)
-    inverse = exchange_preset(exchange).contract == "inverse"
-    symbols = np.array(["BTC/USD:BTC"]) if inverse else np.array([BTC, ETH, SOL])
-    marks = {BTC: 60000.0, ETH: 3000.0, SOL: 150.0, "BTC/USD:BTC": 60000.0}
-    symbol = symbols[rng.integers(0, symbols.size, n)]
-    mark = np.array([marks[x] for x in symbol])
-    columns: dict[str, Any] = {
-        "account": np.array([f"acct{k:05d}" for k in rng.integers(0, accounts, n)]),
-        "symbol": symbol,
-        "side": np.where(rng.random(n) < 0.6, "long", "short"),
-        "entry": mark * (1 + rng.normal(0, 0.05, n)),
-        "mark": mark,
-        "margin_mode": np.where(rng.random(n) < 0.3, "isolated", "cross"),
-        "leverage": rng.choice([2.0, 5.0, 10.0, 20.0, 50.0], n),
-        "maintenance_margin_rate": np.where(symbol == BTC, np.nan, np.where(symbol == ETH, 0.005, 0.01)),
-    }
-    if inverse:
-        columns["contracts"] = rng.integers(1, 5000, n).astype(float)
-        columns["maintenance_margin_rate"] = np.full(n, 0.004)
-    else:
-        columns["quantity"] = rng.lognormal(0, 1.5, n) * 60000 / mark / 20
-    names = np.unique(columns["account"])
-    wallet = rng.lognormal(7, 1.5, names.size)
-    return columns, {"account": names, "wallet_balance": wallet}
-
-
 @pytest.mark.parametrize("exchange", ["binance-usdm", "okx-linear", "bybit-linear", "binance-coinm"])
 def test_random_books_against_the_reference(exchange: str) -> None:
     columns, accounts = random_book(400, 60, seed=hash(exchange) % 1000, exchange=exchange)
@@ -420,7 +390,7 @@ def test_chunks_cover_whole_accounts() -> None:
     book = prepare_book(columns, accounts, exchange="binance-usdm", tiers=TIERS)
     chunks = list(book.chunks(100))
     assert chunks[0][0] == 0 and chunks[-1][1] == book.accounts
-    assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(chunks))
     # chunked or not, the same ladder
     import contractcalc.engines.stress as engine
     whole = stress(book, parse_shocks("-0.3:0.3:0.1"))

@@ -381,13 +381,13 @@ def _maintenance(
         cache: dict[str, TierTable | None] = {}
         seen: dict[int, int] = {}
         for code, name in enumerate(symbol_names):
-            table = _table_for(tiers, str(name), cache)
-            if table is None:
+            found = _table_for(tiers, str(name), cache)
+            if found is None:
                 continue
-            if id(table) not in seen:
-                seen[id(table)] = len(tables)
-                tables.append(_table_arrays(table))
-            symbol_table[code] = seen[id(table)]
+            if id(found) not in seen:
+                seen[id(found)] = len(tables)
+                tables.append(_table_arrays(found))
+            symbol_table[code] = seen[id(found)]
     table = np.where(np.isnan(rate), symbol_table[book.symbol_code], -1)
     need = (table < 0) & np.isnan(rate)
     if need.any():

@@ -141,7 +141,7 @@ def dask_stress(
                              "s": pd.Series(dtype="float64")})
         args = (frame, wallets) if wallets is not None else (frame, None)
         try:
-            import dask
+            from dask.base import compute
 
             ladder_graph = dd.map_partitions(_partition, *args, meta=meta, align_dataframes=False, moves=False,
                                              **kwargs)
@@ -152,7 +152,7 @@ def dask_stress(
                                            **{key: pd.Series(dtype="float64") for key in AccountMoves.KEYS[2:]}})
                 graphs.append(dd.map_partitions(_partition, *args, meta=moves_meta, align_dataframes=False,
                                                 moves=True, **kwargs))
-            computed = dask.compute(*graphs)
+            computed = compute(*graphs)
             partial = computed[0]
             table = computed[1] if with_moves else None
         except _PartitionError as error:
