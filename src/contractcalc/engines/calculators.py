@@ -49,8 +49,9 @@ from contractcalc.core.numeric import (
 from contractcalc.core.seed import contract_kind
 from contractcalc.engines.plan import LOSS_SIDE, PROFIT_SIDE
 from contractcalc.errors import InputError, format_value
+from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.exchanges import ExchangePreset, exchange_preset
-from contractcalc.venues.tiers import TierTable, load_tiers, preset_table
+from contractcalc.venues.tiers import TierTable, preset_table
 
 __all__ = [
     "Market",
