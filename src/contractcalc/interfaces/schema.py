@@ -577,6 +577,59 @@ REPLAY = Command(
 )
 
 # ---------------------------------------------------------------------------
+# Book stress (CLI only for now)
+
+STRESS = Command(
+    "stress",
+    "Book stress: move every mark by each shock (mark × (1 + k)) and count the margin pools liquidated "
+    "(an account's cross positions with its wallet, or one isolated position with its margin), the positions "
+    "in them, their notional at the shocked marks and the shortfall (how far their margin balance falls "
+    "below zero).\n\n"
+    "--positions FILE: CSV, Parquet or JSON lines with account, symbol, side, quantity (or contracts "
+    "[contract_size]), entry, mark, margin_mode, leverage or wallet_balance (an isolated position's margin), "
+    "maintenance_margin_rate [maintenance_amount] unless --tiers holds the symbol. --accounts FILE: account, "
+    "wallet_balance (the cross wallets).\n\n"
+    "--shocks FROM:TO:STEP (both ends included, e.g. --shocks=-0.5:0.5:0.01) or --scenarios FILE|span:RANGE "
+    "(a JSON/CSV file of per-symbol moves, or CME SPAN's 16 scenarios for a price-scan range). "
+    "--output FILE (.csv or .parquet) writes per account the move that first liquidates it on the way down "
+    "and up (solved exactly), its margin balance, maintenance margin and margin ratio now. "
+    "--backend dask runs on a Dask cluster (--scheduler ADDRESS, else a local one).",
+    _fields(
+        Field("positions", "Book: CSV, Parquet or JSON lines file of positions.", kind="list", cli="file",
+              required=True),
+        FIELDS["exchange"].but(help="Exchange preset (its contract kind and liquidation model).", required=True,
+                               web_help=None),
+        Field("accounts", "Cross wallets: CSV, Parquet or JSON lines file with account, wallet_balance.",
+              kind="list", cli="file"),
+        FIELDS["tiers"].but(help="Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.",
+                            web_help="Tier table: a shipped preset name."),
+        Field("shocks", "FROM:TO:STEP, relative moves of every mark (both ends included).", kind="text"),
+        Field("scenarios", "Instead of --shocks: scenario file (JSON or CSV: scenario, symbol, shock) or span:RANGE.",
+              kind="text"),
+        Field("backend", "local (default: in-process, NumPy) or dask.", kind="text", default="local",
+              choices=("local", "dask")),
+        Field("scheduler", "With --backend dask: address of a running Dask scheduler (default: start a local "
+                           "cluster).", kind="text"),
+        Field("output", "Write the per-account first-liquidation moves and margins here (.csv or .parquet).",
+              kind="text"),
+        FIELDS["taker_fee_rate"].but(help="Fee to close counted by okx-* (default: the preset's taker rate).",
+                                     web_help=None),
+    ),
+    _results(
+        ("shock", "relative move of every mark", "fraction"),
+        ("accounts_liquidated", "margin pools at or below their requirement", "count"),
+        ("positions_liquidated", "positions in them", "count"),
+        ("notional_liquidated", "their value at the shocked marks", "amount"),
+        ("shortfall", "how far their margin balance falls below zero", "amount"),
+    ),
+    summary="Book stress: move every mark by each shock (mark × (1 + k)) and count the margin pools liquidated "
+            "(an account's cross positions with its wallet, or one isolated position with its margin), the "
+            "positions in them, their notional at the shocked marks and the shortfall (how far their margin "
+            "balance falls below zero).",
+    api=False,
+)
+
+# ---------------------------------------------------------------------------
 # The web calculator (CLI only)
 
 SERVE = Command(
@@ -602,7 +655,7 @@ GROUPS: dict[str, str] = {
 COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
-        LIQUIDATION, PNL, TARGET, AVERAGE_ENTRY, COST, SIZE, MAX_OPEN, REPLAY, PLAN, SERVE,
+        LIQUIDATION, PNL, TARGET, AVERAGE_ENTRY, COST, SIZE, MAX_OPEN, REPLAY, STRESS, PLAN, SERVE,
         SEED_TARGET_CHANGE, SEED_LIQUIDATION_CHANGE, SEED_LEVERAGE, SEED_PROFIT,
     )
 }

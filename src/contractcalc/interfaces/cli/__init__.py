@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "replay_command",
     "seed_commands",
     "serve_command",
+    "stress_command",
 )
 
 #: The ``contractcalc`` click group.

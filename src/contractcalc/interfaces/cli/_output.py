@@ -21,20 +21,20 @@ __all__ = ["emit", "format_readable", "json_number", "parse_number", "require_nu
 SIGNIFICANT_DIGITS = 12
 
 
-def parse_number(field: str, text: str | None) -> Decimal | None:
+def parse_number(field: str, text: str | Decimal | None) -> Decimal | None:
     """The ``Decimal`` the user typed for ``field``; ``None`` stays ``None``.
 
     The library validates ranges; here only "is it a number at all".
     """
-    if text is None:
-        return None
+    if text is None or isinstance(text, Decimal):
+        return text
     try:
         return Decimal(text.strip().replace("_", ""))
     except InvalidOperation:
         raise InputError(field, "must be a number", text) from None
 
 
-def require_number(field: str, text: str | None) -> Decimal:
+def require_number(field: str, text: str | Decimal | None) -> Decimal:
     """Like :func:`parse_number`, for an option that must be given."""
     value = parse_number(field, text)
     if value is None:
