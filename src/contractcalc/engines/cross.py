@@ -44,8 +44,9 @@ from contractcalc.engines.liquidation import (
     model_for,
 )
 from contractcalc.errors import InputError
+from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.exchanges import ExchangePreset
-from contractcalc.venues.tiers import TierTable, load_tiers
+from contractcalc.venues.tiers import TierTable
 
 __all__ = ["POSITION_FIELDS", "cross_liquidation", "load_positions"]
 
