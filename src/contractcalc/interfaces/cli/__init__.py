@@ -30,6 +30,7 @@ def _register() -> None:
         replay_command,  # noqa: F401
         seed_commands,  # noqa: F401
         serve_command,  # noqa: F401
+        stress_command,  # noqa: F401
     )
 
 
