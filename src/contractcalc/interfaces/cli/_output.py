@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from contractcalc.core.typed_numbers import parse_typed_number
 from contractcalc.errors import InputError
 from contractcalc.interfaces._json import json_number, to_jsonable
 from contractcalc.interfaces.schema import PERCENT_SUFFIXES
@@ -28,10 +29,18 @@ def parse_number(field: str, text: str | Decimal | None) -> Decimal | None:
     """
     if text is None or isinstance(text, Decimal):
         return text
+    # as traders type it: 50%, 0.05 %, 1,000, 20x (core.typed_numbers, shared with the API)
     try:
-        return Decimal(text.strip().replace("_", ""))
-    except InvalidOperation:
-        raise InputError(field, "must be a number", text) from None
+        return parse_typed_number(field, text)
+    except InputError:
+        # nan and inf are numbers the library refuses in its own words ("must be finite")
+        try:
+            value = Decimal(text.strip())
+        except InvalidOperation:
+            value = Decimal(0)
+        if not value.is_finite():
+            return value
+        raise
 
 
 def require_number(field: str, text: str | Decimal | None) -> Decimal:

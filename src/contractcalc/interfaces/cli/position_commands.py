@@ -6,6 +6,7 @@ Each command passes its parsed flags to the calculator of the same name in
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from contractcalc.interfaces.cli._command import command
@@ -38,6 +39,13 @@ def target(values: dict[str, Any], as_json: bool) -> None:
     from contractcalc.engines import calculators
 
     result = calculators.target(**values)
+    wanted = values["roe"]
+    if wanted > calculators.ROE_LIKELY_PERCENT:
+        # stderr, so --json stays one JSON object on stdout
+        percent = f"{(wanted * 100).normalize():f}"
+        roe = f"{wanted:f}"
+        sys.stderr.write(f"warning: --roe {roe} is {percent} %; ROE is a fraction (0.5 = 50 %): "
+                         f"for {roe} % give --roe {roe}%\n")
     emit(result, as_json=as_json, title="Target price (exchange-exact)", labels=TARGET.meanings, notes=[])
 
 

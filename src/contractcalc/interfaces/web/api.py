@@ -24,11 +24,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, create_model
 
 from contractcalc import average_entry, cost, liquidation_price, max_open, plan, pnl, seed, size, target
+from contractcalc.core.typed_numbers import typed_number_or_none
 from contractcalc.errors import InputError
 from contractcalc.interfaces import schema
 from contractcalc.interfaces._json import to_jsonable
@@ -252,7 +253,23 @@ def cli_help() -> dict[str, dict[str, str]]:
     return {spec.name: {field.name: field.help for field in spec.fields} for spec in schema.COMMANDS.values()}
 
 
-_TYPES: dict[str, Any] = {"number": Decimal, "text": str, "bool": bool, "list": list[Any], "integer": int}
+def _typed_text(value: Any, info: ValidationInfo) -> Any:
+    """A number sent as text the way traders type it (``50%``, ``1,000``): read as the CLI reads it.
+
+    Text naming no number is passed on, for pydantic's own "must be a number" error.
+    """
+    if isinstance(value, str):
+        parsed = typed_number_or_none(value, leverage="leverage" in (info.field_name or ""))
+        if parsed is not None:
+            return parsed
+    return value
+
+
+#: A number field: JSON numbers, or text as typed (core.typed_numbers, shared with the CLI).
+TypedDecimal = Annotated[Decimal, BeforeValidator(_typed_text)]
+
+
+_TYPES: dict[str, Any] = {"number": TypedDecimal, "text": str, "bool": bool, "list": list[Any], "integer": int}
 
 
 def _field_type(endpoint: Endpoint, field: schema.Field) -> Any:
