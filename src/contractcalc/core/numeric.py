@@ -92,9 +92,9 @@ def number(name: str, x: Any) -> Num:
         if x.dtype.kind == "O":
             for index, item in np.ndenumerate(x):
                 if not _is_scalar_number(item):
-                    raise InputError(name, "must be a number", item, where=f" at index {index}")
+                    raise InputError(name, "must be a number", item, index)
                 if not _scalar_finite(item):
-                    raise InputError(name, "must be finite", item, where=f" at index {index}")
+                    raise InputError(name, "must be finite", item, index)
             return x
         if x.dtype.kind not in "iuf":
             raise InputError(name, "must be numeric", f"array of {x.dtype}")
@@ -113,9 +113,8 @@ def require(name: str, x: Num, ok: Any, rule: str) -> None:
         if not ok.all():
             np = _numpy()
             index = tuple(int(i) for i in np.unravel_index(int(np.argmin(ok)), ok.shape))
-            where = f" at index {index[0] if len(index) == 1 else index}"
             bad = np.broadcast_to(x, ok.shape)[index] if is_array(x) else x
-            raise InputError(name, rule, bad.item() if hasattr(bad, "item") else bad, where=where)
+            raise InputError(name, rule, bad.item() if hasattr(bad, "item") else bad, index)
     elif not ok:
         raise InputError(name, rule, x)
 

@@ -47,9 +47,10 @@ from contractcalc.engines.liquidation import (
     _valid_price,
     model_for,
 )
-from contractcalc.errors import InputError
+from contractcalc.errors import InputError, TierCapExceeded
+from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.exchanges import exchange_preset
-from contractcalc.venues.tiers import PRESET_TABLES, TierTable, load_tiers
+from contractcalc.venues.tiers import TierTable
 
 __all__ = ["AccountSummary", "BookLiquidation", "PositionLiquidation", "book_liquidation"]
 
@@ -148,11 +149,9 @@ def _rows(columns: Mapping[str, list[Any]]) -> list[dict[str, Any]]:
 # Inputs
 
 
-def _error(column: str, rule: str, value: Any, index: int) -> InputError:
+def _error(column: str, rule: str, value: Any, index: int, kind: type[InputError] = InputError) -> InputError:
     shown = value.item() if isinstance(value, np.generic) else value
-    error = InputError(column, rule, shown, where=f" at index {index}")
-    error.index = index  # type: ignore[attr-defined]
-    return error
+    return kind(column, rule, shown, index)
 
 
 class _Numbers:
@@ -252,10 +251,6 @@ def _tables_for(book: Book, tiers: Any) -> tuple[list[TierTable], Array]:
     if tiers is None:
         return [], codes
     source: Any = tiers
-    if isinstance(tiers, str | Path) and not (isinstance(tiers, str) and tiers in PRESET_TABLES):
-        from contractcalc.io.files import read_json
-
-        source = read_json(tiers, field="tiers")
     tables: list[TierTable] = []
     for code, symbol in enumerate(book.symbols.tolist()):
         table: TierTable | None
@@ -313,7 +308,7 @@ def _bands(book: Book, tables: list[TierTable], symbol_table: Array, numbers: _N
             index = int(np.argmax(over))
             holder = tables[int(table[index])]
             raise _error("contracts", f"must give a notional at entry within the tier table of {holder.symbol} "
-                         f"(0 to {holder.max_notional.normalize():f})", book.contracts[index], index)
+                         f"(0 to {holder.max_notional.normalize():f})", book.contracts[index], index, TierCapExceeded)
     if mm_at_entry and with_table.any():  # Bybit: the tier of the entry value, whatever the price
         rate_at, amount_at, _ = bands.at(bands.index_at(entry_value))
         tier_at = bands.tier[np.where(with_table, table, 0), bands.index_at(entry_value)]
@@ -623,7 +618,7 @@ def book_liquidation(
             if over.any():
                 index = int(np.argmax(over))
                 raise _error("leverage", f"must be <= {cap[index]:g}, the cap of the tier holding the entry notional",
-                             book.leverage[index], index)
+                             book.leverage[index], index, TierCapExceeded)
 
     # at the marks: PnL and requirement of every position
     pnl = s * size * (mark - entry) if kind == "linear" else s * size * (1 / entry - 1 / mark)

@@ -49,8 +49,9 @@ from contractcalc.core.numeric import (
 from contractcalc.core.seed import contract_kind
 from contractcalc.engines.plan import LOSS_SIDE, PROFIT_SIDE
 from contractcalc.errors import InputError, format_value
+from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.exchanges import ExchangePreset, exchange_preset
-from contractcalc.venues.tiers import TierTable, load_tiers, preset_table
+from contractcalc.venues.tiers import TierTable, preset_table
 
 __all__ = [
     "Market",
@@ -283,25 +284,24 @@ def parse_fill(fill: Any, index: int = 0) -> tuple[Num, Num]:
     contractcalc.errors.InputError: 'fill' must be SIZE@PRICE, e.g. 0.5@5000 (got '0.5 at 5000' at index 1)
     """
     rule = "must be SIZE@PRICE, e.g. 0.5@5000"
-    where_ = f" at index {index}"
     if isinstance(fill, str):
         parts = fill.replace("_", "").split("@")
         if len(parts) != 2:
-            raise InputError("fill", rule, fill, where=where_)
+            raise InputError("fill", rule, fill, index)
         try:
             size_, price = (Decimal(part.strip()) for part in parts)
         except InvalidOperation:
-            raise InputError("fill", rule, fill, where=where_) from None
+            raise InputError("fill", rule, fill, index) from None
         if not (size_.is_finite() and price.is_finite()):
-            raise InputError("fill", rule, fill, where=where_)
+            raise InputError("fill", rule, fill, index)
     elif isinstance(fill, Mapping):
         if set(fill) != {"size", "price"}:
-            raise InputError("fill", "must have exactly 'size' and 'price'", ", ".join(map(str, fill)), where=where_)
+            raise InputError("fill", "must have exactly 'size' and 'price'", ", ".join(map(str, fill)), index)
         size_, price = fill["size"], fill["price"]
     elif isinstance(fill, Sequence) and len(fill) == 2:
         size_, price = fill
     else:
-        raise InputError("fill", rule, fill if not isinstance(fill, Sequence) else str(fill), where=where_)
+        raise InputError("fill", rule, fill if not isinstance(fill, Sequence) else str(fill), index)
     return size_, price
 
 
@@ -340,11 +340,11 @@ def _fill_number(part: str, value: Any, index: int) -> Num:
     try:
         value = number("fill", value)
     except InputError as error:
-        raise InputError("fill", f"{part} {error.rule}", error.value, where=f" at index {index}") from None
+        raise InputError("fill", f"{part} {error.rule}", error.value, index) from None
     ok = value > 0
     if not (ok.all() if is_array(ok) else ok):
         raise InputError("fill", f"{part} must be > 0", value if not is_array(value) else "an array",
-                         where=f" at index {index}")
+                         index)
     return value
 
 

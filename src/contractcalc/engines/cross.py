@@ -43,8 +43,9 @@ from contractcalc.engines.book import book_liquidation
 from contractcalc.engines.liquidation import _fee_rate, model_for
 from contractcalc.errors import InputError
 from contractcalc.io.positions import POSITION_FIELDS, Position, check_legs, load_positions
+from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.exchanges import ExchangePreset
-from contractcalc.venues.tiers import TierTable, load_tiers
+from contractcalc.venues.tiers import TierTable
 
 __all__ = ["POSITION_FIELDS", "cross_liquidation", "load_positions"]
 

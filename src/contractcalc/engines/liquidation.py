@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from contractcalc.core import contracts as cx
+from contractcalc.core import kernels
 from contractcalc.core.numeric import (
     Num,
     check,
@@ -66,14 +67,16 @@ from contractcalc.core.numeric import (
     where,
 )
 from contractcalc.errors import InputError
+from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.exchanges import ExchangePreset, exchange_preset
-from contractcalc.venues.tiers import PRESET_TABLES, TierTable, load_tiers, preset_tables_for
+from contractcalc.venues.tiers import PRESET_TABLES, TierTable, preset_tables_for
 
 __all__ = [
     "MODELS",
     "MODEL_FORMULAS",
     "Band",
     "LiquidationModel",
+    "bands_for",
     "liquidation_price",
     "maintenance_margin",
     "model_for",
@@ -258,9 +261,50 @@ class Band:
     cap: Decimal | None = None
 
 
+#: Built bands by table identity: ``id(table) -> (table, value)`` (the table is kept so its id stays unique).
+_BAND_CACHE: dict[tuple[int, str], tuple[TierTable, Any]] = {}
+
+
+def _cached(table: TierTable, what: str, build: Any) -> Any:
+    key = (id(table), what)
+    found = _BAND_CACHE.get(key)
+    if found is not None and found[0] is table:
+        return found[1]
+    if len(_BAND_CACHE) > 256:
+        _BAND_CACHE.clear()
+    value = build(table)
+    _BAND_CACHE[key] = (table, value)
+    return value
+
+
+def bands_for(table: TierTable) -> kernels.Bands:
+    """The :class:`~contractcalc.core.kernels.Bands` of ``table`` (floats), built once per table.
+
+    >>> from contractcalc.venues.tiers import load_tiers
+    >>> bands = bands_for(load_tiers("binance-usdm-BTCUSDT-2021-03-18"))
+    >>> bands.index(60000.0), bands.rates[:3], bands.continuous
+    (1, (0.004, 0.005, 0.01), True)
+    """
+    return _cached(table, "kernel", _kernel_bands)  # type: ignore[no-any-return]
+
+
+def _kernel_bands(table: TierTable) -> kernels.Bands:
+    return kernels.Bands.from_tiers(
+        [t.min_notional for t in table.tiers],
+        [t.maintenance_margin_rate for t in table.tiers],
+        [t.maintenance_amount for t in table.tiers],
+        [t.max_leverage for t in table.tiers],
+        [t.tier for t in table.tiers],
+    )
+
+
 def _bands(table: TierTable) -> list[Band]:
+    return list(_cached(table, "decimal", _decimal_bands))
+
+
+def _decimal_bands(table: TierTable) -> tuple[Band, ...]:
     last = len(table.tiers) - 1
-    return [
+    return tuple(
         Band(
             tier=t.tier,
             low=Decimal(0) if k == 0 else t.min_notional,
@@ -270,7 +314,7 @@ def _bands(table: TierTable) -> list[Band]:
             cap=t.max_leverage,
         )
         for k, t in enumerate(table.tiers)
-    ]
+    )
 
 
 def _coefficients(

@@ -52,27 +52,60 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def allowed_hosts(host: str, extra: list[str]) -> list[str]:
+    """The ``Host`` names the server answers when bound to ``host``.
+
+    Bound to loopback: the loopback names (127.0.0.1, localhost, [::1], the bound
+    address) and ``extra``; a page on another site whose name points at this machine
+    (DNS rebinding) is refused.  Bound elsewhere (``--host``): ``extra`` and the bound
+    address when given, else any name.
+
+    >>> allowed_hosts("127.0.0.1", [])
+    ['127.0.0.1', 'localhost', '[::1]']
+    >>> allowed_hosts("0.0.0.0", [])
+    ['*']
+    """
+    bare = host.strip("[]")
+    shown = f"[{bare}]" if ":" in bare else bare.lower()
+    if is_loopback(host):
+        names = ["127.0.0.1", "localhost", "[::1]", shown, *extra]
+    elif extra:
+        names = [shown, *extra]
+    else:
+        return ["*"]
+    return list(dict.fromkeys(name.lower() for name in names))
+
+
 @app.command("serve")
 def serve(
     host: Annotated[
-        str, typer.Option("--host", help="Address to listen on; loopback unless told otherwise.")
+        str, typer.Option("--host", help=(
+            "Address to listen on (default loopback: this machine only, and only pages it serves). "
+            "Another address (e.g. 0.0.0.0) lets other machines in: then any Host name is answered "
+            "unless --allowed-host names them."))
     ] = "127.0.0.1",
     port: Annotated[
         int, typer.Option("--port", help="TCP port (0: any free port).", min=0, max=65535)
     ] = 8000,
+    allowed_host: Annotated[
+        list[str] | None, typer.Option("--allowed-host", help=(
+            "A Host name to answer besides the loopback names (repeatable), e.g. calc.lan; "
+            "others get 400 (the defence against DNS rebinding)."))
+    ] = None,
 ) -> None:
     """Run the web calculator: every calculator on one page, the JSON API, and its /docs."""
-    import uvicorn
-
     from contractcalc.interfaces.web import create_app
+    from contractcalc.interfaces.web.server import run
 
     sock = bind(host, port)
     actual_port = sock.getsockname()[1]
     url = url_for(host, actual_port)
+    hosts = allowed_hosts(host, allowed_host or [])
     print(f"contractcalc web calculator: {url}  (API docs: {url}docs; Ctrl+C to stop)", flush=True)
     if not is_loopback(host):
         sys.stderr.write(
-            f"warning: listening on {host}, not loopback: other machines can reach this calculator\n"
+            f"warning: listening on {host}, not loopback: other machines can reach this calculator"
+            + ("" if hosts != ["*"] else " (any Host name is answered: name yours with --allowed-host)")
+            + "\n"
         )
-    config = uvicorn.Config(create_app(), log_level="warning", access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    run(create_app(allowed_hosts=hosts), [sock])
