@@ -22,11 +22,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, create_model
 
 from contractcalc import average_entry, cost, liquidation_price, max_open, plan, pnl, seed, size, target
+from contractcalc.core.typed_numbers import typed_number_or_none
 from contractcalc.errors import InputError
 
 __all__ = [
@@ -388,6 +389,22 @@ def cli_help() -> dict[str, dict[str, str]]:
     return helps
 
 
+def _typed_text(value: Any, info: ValidationInfo) -> Any:
+    """A number sent as text the way traders type it (``50%``, ``1,000``): read as the CLI reads it.
+
+    Text naming no number is passed on, for pydantic's own "must be a number" error.
+    """
+    if isinstance(value, str):
+        parsed = typed_number_or_none(value, leverage="leverage" in (info.field_name or ""))
+        if parsed is not None:
+            return parsed
+    return value
+
+
+#: A number field: JSON numbers, or text as typed (core.typed_numbers, shared with the CLI).
+TypedDecimal = Annotated[Decimal, BeforeValidator(_typed_text)]
+
+
 def _field_type(endpoint: Endpoint, name: str, parameter: inspect.Parameter) -> Any:
     if name in endpoint.fields:
         return endpoint.fields[name]
@@ -396,7 +413,7 @@ def _field_type(endpoint: Endpoint, name: str, parameter: inspect.Parameter) -> 
         return bool
     if name in TEXT_FIELDS:
         return str
-    return Decimal
+    return TypedDecimal
 
 
 def curve_model(endpoint: Endpoint) -> type[BaseModel]:
