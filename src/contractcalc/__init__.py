@@ -14,15 +14,20 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from contractcalc.book import Accounts, Book
     from contractcalc.core import contracts, seed
+    from contractcalc.engines.book import book_liquidation
     from contractcalc.engines.calculators import average_entry, cost, max_open, pnl, size, target
     from contractcalc.engines.liquidation import liquidation_price
     from contractcalc.engines.plan import plan
     from contractcalc.errors import InputError
 
 __all__ = [
+    "Accounts",
+    "Book",
     "InputError",
     "average_entry",
+    "book_liquidation",
     "contracts",
     "cost",
     "liquidation_price",
@@ -38,7 +43,10 @@ __version__ = "0.1.0"
 
 #: Where each public name lives: ``{name: (module, attribute or None for the module itself)}``.
 _EXPORTS: dict[str, tuple[str, str | None]] = {
+    "Accounts": ("contractcalc.book", "Accounts"),
+    "Book": ("contractcalc.book", "Book"),
     "InputError": ("contractcalc.errors", "InputError"),
+    "book_liquidation": ("contractcalc.engines.book", "book_liquidation"),
     "average_entry": ("contractcalc.engines.calculators", "average_entry"),
     "contracts": ("contractcalc.core.contracts", None),
     "cost": ("contractcalc.engines.calculators", "cost"),

@@ -535,12 +535,14 @@ REPLAY = Command(
     "replay", _replay_help,
     _fields(
         Field("candles", "Candles: ccxt JSON rows or CSV (or a freqtrade data folder).", kind="list", cli="file",
-              required=True),
+              required=True, web_help="Candles as ccxt rows [timestamp_ms, open, high, low, close(, volume)], "
+                                      "timestamps strictly increasing."),
         _required("side"),
         FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGES) + ".", required=True, web_help=None),
         Field("mark_candles", "Mark-price candles (same timestamps): liquidation and funding.", kind="list",
-              cli="file"),
-        Field("funding", "Funding rates: JSON [timestamp_ms, rate] rows or CSV.", kind="list", cli="file"),
+              cli="file", web_help="Mark-price candles, same timestamps: liquidation and the funding value use them."),
+        Field("funding", "Funding rates: JSON [timestamp_ms, rate] rows or CSV.", kind="list", cli="file",
+              web_help="Funding rates as rows [timestamp_ms, rate]."),
         FIELDS["entry"].but(help="Entry price (default: the first candle's open)."),
         "quantity", "contracts",
         FIELDS["contract_size"].but(help="Per contract: base units (linear) or USD (inverse)."),
@@ -551,14 +553,16 @@ REPLAY = Command(
                                          web_help=None),
         FIELDS["tiers"].but(help="Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.",
                             web_help="Tier table: a shipped preset name."),
-        FIELDS["symbol"].but(help="Symbol, e.g. BTC/USDT:USDT (tiers, contract size, freqtrade files)."),
+        FIELDS["symbol"].but(help="Symbol, e.g. BTC/USDT:USDT (tiers, contract size, freqtrade files).",
+                             web_help="Symbol, e.g. BTC/USDT:USDT (tier table, contract size)."),
         FIELDS["max_leverage"].but(help="Hyperliquid: the asset's max leverage.", web_help=None),
         FIELDS["stop"].but(help="Stop-loss price (triggers on the last-price candles)."),
         FIELDS["target"].but(help="Take-profit price."),
         Field("intrabar", "Stop and target in one candle: " + ", ".join(INTRABAR_POLICIES) + " (default pessimistic).",
               kind="text", default="pessimistic", choices=INTRABAR_POLICIES),
         Field("fee_rate", "Fee rate at entry and at a stop/target exit (default: preset taker).", unit="fraction"),
-        Field("timeframe", "With a freqtrade data folder: the timeframe, e.g. 1m.", kind="text"),
+        Field("timeframe", "With a freqtrade data folder: the timeframe, e.g. 1m.", kind="text",
+              web_help="Not used over HTTP (the candles come as rows)."),
     ),
     _results(
         ("exit_reason", "stop, target, liquidation or open", ""),
@@ -573,7 +577,6 @@ REPLAY = Command(
     ),
     summary="Replay a position through candles: stop, target, liquidation and funding the way the exchange "
             "would have done it.",
-    api=False,
 )
 
 # ---------------------------------------------------------------------------
