@@ -62,8 +62,8 @@ __all__ = [
     "duration_years",
     "first_touch_probabilities",
     "risk",
-    "touch_first",
     "simulate_exit",
+    "touch_first",
 ]
 
 Array = npt.NDArray[np.float64]
