@@ -382,15 +382,19 @@ def read_freqtrade_candles(folder: str | os.PathLike[str], pair: str, timeframe:
     freqtrade's ``.json`` files hold ccxt rows; its ``.feather`` files (read with
     pyarrow, when installed) have columns ``date, open, high, low, close, volume``.
     Futures folders keep their files under ``futures/`` with a ``-futures`` or
-    ``-mark`` suffix (``candle_type``).
+    ``-mark`` suffix (``candle_type``; without one, ``-futures`` is tried after
+    the bare name).
     """
     base = Path(folder)
     stem = freqtrade_file_stem(pair, timeframe, candle_type)
+    # a spot or futures folder; futures candles carry a '-futures' suffix when no type is asked for
+    stems = [stem] if candle_type else [stem, freqtrade_file_stem(pair, timeframe, "futures")]
     for directory in (base, base / "futures"):
-        for suffix in (".feather", ".json"):
-            candidate = directory / (stem + suffix)
-            if candidate.is_file():
-                return read_candles(candidate, field=field, max_bytes=max_bytes)
+        for name in stems:
+            for suffix in (".feather", ".json"):
+                candidate = directory / (name + suffix)
+                if candidate.is_file():
+                    return read_candles(candidate, field=field, max_bytes=max_bytes)
     raise InputError(field, f"must name a freqtrade data folder holding {stem}.json or {stem}.feather", str(base))
 
 

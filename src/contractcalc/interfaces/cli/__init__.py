@@ -27,8 +27,10 @@ def _register() -> None:
     from contractcalc.interfaces.cli import (
         liquidation_commands,  # noqa: F401
         position_commands,  # noqa: F401
+        replay_command,  # noqa: F401
         seed_commands,  # noqa: F401
         serve_command,  # noqa: F401
+        stress_command,  # noqa: F401
     )
 
 
