@@ -512,13 +512,12 @@ def risk(
 
     # volatility: given, or estimated from candles
     loaded = None
-    if candles is not None:
-        if volatility is not None and volatility_estimator is not None:
-            raise InputError("volatility", "give a volatility or candles with a volatility estimator, not both",
-                             volatility)
-        loaded = _load_candles(candles)
     if volatility_estimator is not None and volatility_estimator not in ESTIMATORS:
         raise InputError("volatility_estimator", "must be one of " + ", ".join(ESTIMATORS), volatility_estimator)
+    if volatility is not None and volatility_estimator is not None:
+        raise InputError("volatility", "and a volatility estimator both give the volatility: give one", volatility)
+    if candles is not None:
+        loaded = _load_candles(candles)
     if volatility is None:
         if loaded is None:
             raise InputError("volatility", "is required (or candles with a volatility estimator)")

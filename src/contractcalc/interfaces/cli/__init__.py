@@ -28,6 +28,7 @@ def _register() -> None:
         liquidation_commands,  # noqa: F401
         position_commands,  # noqa: F401
         replay_command,  # noqa: F401
+        risk_command,  # noqa: F401
         seed_commands,  # noqa: F401
         serve_command,  # noqa: F401
         stress_command,  # noqa: F401

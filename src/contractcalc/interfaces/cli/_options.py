@@ -67,3 +67,13 @@ StopCheckMaintenanceAmount = Annotated[
     str | None, option("--maintenance-amount", "With --exchange: maintenance amount (cum).")
 ]
 StopCheckTiers = Annotated[str | None, option("--tiers", "With --exchange: tier table file or preset.")]
+
+# ---------------------------------------------------------------------------
+# Which of stop, target and liquidation price is touched first (``size`` and ``plan``)
+
+TouchVolatility = Annotated[
+    str | None, option("--volatility", "With --horizon: annual volatility (0.8 = 80 %): which of stop, target and "
+                       "liquidation price is touched first.")
+]
+TouchHorizon = Annotated[str | None, option("--horizon", "With --volatility: horizon, e.g. 24h, 7d.")]
+TouchDrift = Annotated[str | None, option("--drift", "With --volatility: annual drift of the price (default 0).")]

@@ -26,6 +26,9 @@ from contractcalc.interfaces.cli._options import (
     StopCheckMaintenanceMarginRate,
     StopCheckTiers,
     Symbol,
+    TouchDrift,
+    TouchHorizon,
+    TouchVolatility,
     option,
 )
 from contractcalc.interfaces.cli._output import emit, parse_number, require_number, stop_warning
@@ -237,6 +240,9 @@ def size(
     maintenance_margin_rate: StopCheckMaintenanceMarginRate = None,
     maintenance_amount: StopCheckMaintenanceAmount = None,
     tiers: StopCheckTiers = None,
+    volatility: TouchVolatility = None,
+    horizon: TouchHorizon = None,
+    drift: TouchDrift = None,
     json: JsonFlag = False,
 ) -> None:
     """Position size that loses balance × risk rate at the stop (fees included).
@@ -263,6 +269,9 @@ def size(
         maintenance_margin_rate=parse_number("maintenance_margin_rate", maintenance_margin_rate),
         maintenance_amount=parse_number("maintenance_amount", maintenance_amount),
         tiers=tiers,
+        volatility=parse_number("volatility", volatility),
+        horizon=horizon,
+        drift=parse_number("drift", drift),
     )
     notes = [_units(contract, exchange), "Sizes are exact: round down to your exchange's lot size."]
     warning = stop_warning(result, exchange)

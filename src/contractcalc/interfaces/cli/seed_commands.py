@@ -20,6 +20,9 @@ from contractcalc.interfaces.cli._options import (
     StopCheckMaintenanceAmount,
     StopCheckMaintenanceMarginRate,
     StopCheckTiers,
+    TouchDrift,
+    TouchHorizon,
+    TouchVolatility,
     option,
 )
 from contractcalc.interfaces.cli._output import emit, parse_number, require_number, stop_warning
@@ -113,6 +116,9 @@ def plan(
     max_leverage: Annotated[
         str | None, option("--max-leverage", "With --exchange hyperliquid: the asset's max leverage.")
     ] = None,
+    volatility: TouchVolatility = None,
+    horizon: TouchHorizon = None,
+    drift: TouchDrift = None,
     json: JsonFlag = False,
 ) -> None:
     """The seed's method: leverage from the stop, liquidation move, profit at the target.
@@ -134,6 +140,9 @@ def plan(
         symbol=symbol,
         taker_fee_rate=parse_number("taker_fee_rate", taker_fee_rate),
         max_leverage=parse_number("max_leverage", max_leverage),
+        volatility=parse_number("volatility", volatility),
+        horizon=horizon,
+        drift=parse_number("drift", drift),
     )
     notes = []
     if not result["stop_before_liquidation"]:
