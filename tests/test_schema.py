@@ -60,7 +60,7 @@ def test_cli_options_are_the_schema_fields(spec: schema.Command) -> None:
             assert shown == ("FILE" if field.cli == "file" else "TEXT"), field.name
             assert option.multiple == (field.cli == "repeat")
         else:
-            assert shown == expected[field.kind], field.name
+            assert shown == (field.metavar or expected[field.kind]), field.name
     assert any(p.name == "json" for p in command.params) == (spec.name != "serve")
 
 
@@ -117,3 +117,15 @@ def test_replay_fields_are_its_keywords_and_policies() -> None:
         assert field.required == (parameters[field.name].default is inspect.Parameter.empty), field.name
     assert schema.INTRABAR_POLICIES == replay.INTRABAR_POLICIES
     assert schema.REPLAY.field("intrabar").default == parameters["intrabar"].default
+
+
+def test_risk_fields_are_its_keywords_and_choices() -> None:
+    from contractcalc.core.volatility import ESTIMATORS
+    from contractcalc.engines import risk
+
+    parameters = inspect.signature(risk.risk).parameters
+    # every keyword but the NumPy generator a program may pass (rng) is a flag
+    assert {f.name for f in schema.RISK.fields} == set(parameters) - {"rng"}
+    assert tuple(ESTIMATORS) == schema.VOLATILITY_ESTIMATORS
+    assert schema.RISK_RETURNS == risk.RETURNS
+    assert (schema.RISK_DEFAULT_PATHS, schema.RISK_DEFAULT_STEPS) == (risk.DEFAULT_PATHS, risk.DEFAULT_STEPS)

@@ -73,6 +73,7 @@ class Field:
     min: int | None = None
     max: int | None = None
     show_default: bool = False
+    metavar: str | None = None
 
     @property
     def flag(self) -> str:
@@ -207,6 +208,15 @@ FIELDS: dict[str, Field] = {
               web_help="With an okx-* preset: fee to close."),
         Field("open_fee_rate", "Fee rate to open; preset: taker; else 0.", unit="fraction"),
         Field("close_fee_rate", "Fee rate to close; preset: taker.", unit="fraction"),
+        # which of stop, target and liquidation price is touched first (plan and size)
+        Field("volatility", "With --horizon: annual volatility (0.8 = 80 %): which of stop, target and "
+                            "liquidation price is touched first.", unit="fraction",
+              web_help="With a horizon: annual volatility (0.8 = 80 %): which of stop, target and "
+                       "liquidation price is touched first."),
+        Field("horizon", "With --volatility: horizon, e.g. 24h, 7d.", kind="text",
+              web_help="With a volatility: horizon, e.g. 24h, 7d."),
+        Field("drift", "With --volatility: annual drift of the price (default 0).", unit="fraction",
+              web_help="With a volatility: annual drift of the price (default 0)."),
     )
 }
 
@@ -273,7 +283,7 @@ PLAN = Command(
         "maintenance_margin_rate", "maintenance_amount", "tiers",
         FIELDS["symbol"].but(help="With --exchange: symbol (picks a shipped tier table).",
                              web_help="With an exchange preset: symbol (picks a shipped tier table)."),
-        "taker_fee_rate", "max_leverage",
+        "taker_fee_rate", "max_leverage", "volatility", "horizon", "drift",
     ),
     _results(
         ("target_change", "target / entry − 1", "fraction"),
@@ -386,7 +396,7 @@ SIZE = Command(
         FIELDS["leverage"].but(help="With --exchange: leverage of the isolated position (liquidation).",
                                web_help="With an exchange preset: leverage of the isolated position "
                                         "(liquidation)."),
-        "maintenance_margin_rate", "maintenance_amount", "tiers",
+        "maintenance_margin_rate", "maintenance_amount", "tiers", "volatility", "horizon", "drift",
     ),
     _results(
         ("quantity", "base units losing risk_amount at the stop, fees included", "size"),
@@ -580,6 +590,91 @@ REPLAY = Command(
 )
 
 # ---------------------------------------------------------------------------
+# Risk (chance of liquidation, of the stop before the target)
+
+#: Volatility estimators from candles (core.volatility.ESTIMATORS) and Monte Carlo returns
+#: (engines.risk.RETURNS); a test checks they match the engines.
+VOLATILITY_ESTIMATORS = ("close-to-close", "parkinson", "garman-klass", "rogers-satchell", "yang-zhang")
+RISK_RETURNS = ("gbm", "student-t", "bootstrap")
+RISK_DEFAULT_PATHS = 100_000
+RISK_DEFAULT_STEPS = 100
+
+
+def _risk_help() -> str:
+    return (
+        "The chance that the price touches the liquidation price within --horizon, and which of --stop and "
+        "--target it touches first (geometric Brownian motion, years of 365 days).\n\n"
+        "--volatility and --drift are annual fractions (0.8 = 80 %); --horizon and --monitoring are durations "
+        "such as 90m, 24h, 7d, 1w. The liquidation price is --liquidation-price, or computed from the flags of "
+        "`contractcalc liquidation` (--exchange, --entry, --quantity/--contracts, --leverage, "
+        "--maintenance-margin-rate/--tiers/--symbol, ...). Instead of --volatility: --candles FILE (ccxt JSON "
+        "rows or CSV timestamp,open,high,low,close[,volume]) and --volatility-estimator "
+        + "|".join(VOLATILITY_ESTIMATORS) + ".\n\n"
+        "--method closed-form (default: reflection principle, Kunitomo-Ikeda / Fourier series, Broadie-Glasserman-"
+        "Kou for --monitoring) or monte-carlo (--paths, --steps, --seed, --returns gbm|student-t|bootstrap; "
+        "Brownian-bridge crossings, with a standard error).\n\n"
+        "Shipped tier tables: " + ", ".join(_shipped_tables()) + "."
+    )
+
+
+RISK = Command(
+    "risk", _risk_help,
+    _fields(
+        _required("side"),
+        Field("horizon", "Horizon: a duration such as 90m, 24h, 7d, 1w.", kind="text", required=True),
+        Field("volatility", "Annual volatility (0.8 = 80 %).", unit="fraction"),
+        Field("price", "Current price (default: --mark, else --entry).", unit="price"),
+        Field("liquidation_price", "Liquidation price (else computed from the liquidation flags).", unit="price"),
+        FIELDS["stop"].but(help="Stop-loss price."),
+        FIELDS["target"].but(help="Take-profit price."),
+        Field("drift", "Annual drift of the price μ (default 0).", unit="fraction"),
+        Field("monitoring", "continuous (default) or the interval the barriers are checked at, e.g. 1h.",
+              kind="text", default="continuous"),
+        Field("method", "closed-form (default) or monte-carlo.", kind="text", default="closed-form",
+              choices=("closed-form", "monte-carlo")),
+        Field("paths", f"Monte Carlo paths (default {RISK_DEFAULT_PATHS:,}).", unit="count", metavar="INTEGER"),
+        Field("steps", f"Monte Carlo steps (default {RISK_DEFAULT_STEPS}).", unit="count", metavar="INTEGER"),
+        Field("seed", "Monte Carlo random seed.", metavar="INTEGER"),
+        Field("returns", "Monte Carlo returns: " + ", ".join(RISK_RETURNS) + " (bootstrap needs --candles).",
+              kind="text", default="gbm", choices=RISK_RETURNS),
+        Field("degrees_of_freedom", "Student-t degrees of freedom (default 4)."),
+        Field("candles", "Candles (ccxt JSON rows or CSV) for --volatility-estimator / bootstrap.", kind="list",
+              cli="file"),
+        Field("volatility_estimator", "With --candles: " + ", ".join(VOLATILITY_ESTIMATORS) + ".", kind="text",
+              choices=VOLATILITY_ESTIMATORS),
+        FIELDS["exchange"].but(help="Liquidation price from: " + ", ".join(EXCHANGES) + ".", web_help=None),
+        FIELDS["entry"].but(help="Entry price."),
+        "quantity", "contracts",
+        FIELDS["contract_size"].but(help="Per contract: base units (linear) or USD (inverse)."),
+        FIELDS["leverage"].but(help="Leverage (isolated margin = value / leverage)."),
+        Field("wallet_balance", "Isolated margin (default: the initial margin).", unit="amount"),
+        FIELDS["maintenance_margin_rate"].but(help="Maintenance margin rate (0.005 = 0.5 %).", web_help=None),
+        FIELDS["maintenance_amount"].but(help="Maintenance amount (Binance cum, Bybit MM deduction).",
+                                         web_help=None),
+        FIELDS["tiers"].but(help="Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.",
+                            web_help="Tier table: a shipped preset name."),
+        FIELDS["symbol"].but(help="Symbol, e.g. BTC/USDT:USDT (tiers, contract size)."),
+        FIELDS["taker_fee_rate"].but(help="Fee to close counted by okx-* (default: preset taker).", web_help=None),
+        FIELDS["max_leverage"].but(help="Hyperliquid: the asset's max leverage.", web_help=None),
+        Field("extra_margin", "Margin added to an isolated position.", unit="amount"),
+        FIELDS["mark"].but(help="Current mark price."),
+    ),
+    _results(
+        ("liquidation_price", "given, or the exchange's (isolated)", "price"),
+        ("liquidation_probability", "touched within the horizon (no stop/target)", "fraction"),
+        ("stop_probability", "stop touched first (one barrier without a target)", "fraction"),
+        ("target_probability", "target touched first (one barrier without a stop)", "fraction"),
+        ("neither_probability", "neither stop nor target within the horizon", "fraction"),
+        ("volatility", "annual σ", "fraction"),
+        ("horizon_years", "T, years of 365 days", ""),
+        ("standard_error", "Monte Carlo: the largest of the figures'", "fraction"),
+    ),
+    summary="The chance that the price touches the liquidation price within --horizon, and which of --stop and "
+            "--target it touches first (geometric Brownian motion, years of 365 days).",
+    api=False,
+)
+
+# ---------------------------------------------------------------------------
 # Book stress (CLI only for now)
 
 STRESS = Command(
@@ -658,7 +753,7 @@ GROUPS: dict[str, str] = {
 COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
-        LIQUIDATION, PNL, TARGET, AVERAGE_ENTRY, COST, SIZE, MAX_OPEN, REPLAY, STRESS, PLAN, SERVE,
+        LIQUIDATION, PNL, TARGET, AVERAGE_ENTRY, COST, SIZE, MAX_OPEN, REPLAY, RISK, STRESS, PLAN, SERVE,
         SEED_TARGET_CHANGE, SEED_LIQUIDATION_CHANGE, SEED_LEVERAGE, SEED_PROFIT,
     )
 }

@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "liquidation_commands",
     "position_commands",
     "replay_command",
+    "risk_command",
     "seed_commands",
     "serve_command",
     "stress_command",

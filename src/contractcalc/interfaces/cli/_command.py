@@ -107,6 +107,8 @@ def option(spec: Field) -> click.Option:
     if spec.kind == "list":
         return click.Option([spec.flag], type=click.STRING, metavar="FILE", **common)
     kind = NUMBER if spec.kind == "number" else click.STRING
+    if spec.metavar is not None:
+        common["metavar"] = spec.metavar
     return click.Option([spec.flag], type=kind, **common)
 
 
