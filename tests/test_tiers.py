@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 
 from contractcalc import InputError
+from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.tiers import (
     PRESET_TABLES,
     Y23_TIERS,
     complete_maintenance_amounts,
-    load_tiers,
     preset_table,
     preset_tables_for,
 )

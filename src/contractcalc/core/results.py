@@ -225,6 +225,12 @@ class SizeResult(Result):
     stop_before_liquidation_exact: Any = ABSENT
     #: The highest leverage whose liquidation price is at or beyond the stop.
     max_leverage_for_stop: Any = ABSENT
+    #: With a volatility and a horizon: the chance the stop is touched first.
+    stop_first_probability: Any = ABSENT
+    #: The chance the target is touched first.
+    target_first_probability: Any = ABSENT
+    #: The chance the liquidation price is touched first (``None`` when it is not known).
+    liquidation_first_probability: Any = ABSENT
 
 
 @dataclasses.dataclass(frozen=True, eq=False, slots=True, repr=False)
@@ -271,6 +277,12 @@ class PlanResult(Result):
     stop_before_liquidation_exact: Any = ABSENT
     #: The highest leverage whose liquidation price is at or beyond the stop.
     max_leverage_for_stop: Any = ABSENT
+    #: With a volatility and a horizon: the chance the stop is touched first.
+    stop_first_probability: Any = ABSENT
+    #: The chance the target is touched first.
+    target_first_probability: Any = ABSENT
+    #: The chance the liquidation price (the exchange's, else the seed's) is touched first.
+    liquidation_first_probability: Any = ABSENT
 
 
 @dataclasses.dataclass(frozen=True, eq=False, slots=True, repr=False)

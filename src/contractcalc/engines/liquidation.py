@@ -69,8 +69,9 @@ from contractcalc.core.numeric import (
 )
 from contractcalc.core.results import NOTES, LiquidationResult, Reason, StopCheckResult
 from contractcalc.errors import InputError
+from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.exchanges import EXCHANGES, ExchangePreset, exchange_preset
-from contractcalc.venues.tiers import PRESET_TABLES, TierTable, load_tiers, preset_tables_for
+from contractcalc.venues.tiers import PRESET_TABLES, TierTable, preset_tables_for
 
 __all__ = [
     "MODELS",

@@ -24,8 +24,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from contractcalc.core.numeric import Num, constant_like, is_array, number
@@ -40,6 +38,7 @@ __all__ = [
     "load_tiers",
     "preset_table",
     "preset_tables_for",
+    "table_from_data",
 ]
 
 
@@ -245,52 +244,62 @@ def _tier_number(raw: Mapping[str, Any], k: int) -> int:
         number = Decimal("NaN")
     if not number.is_finite() or number != number.to_integral_value():
         raise InputError("tiers", "'tier' must be a whole number", value, where=f" at tier {k + 1}")
+    # Checked before int(): int(Decimal("1e5000000")) builds a five-million-digit integer (minutes).
+    if number.adjusted() >= len(str(MAX_TIER_NUMBER)) - 1:
+        raise InputError("tiers", f"'tier' must be a whole number below {MAX_TIER_NUMBER:,}", _short(value),
+                         where=f" at tier {k + 1}")
     return int(number)
 
 
-def load_tiers(tiers: str | Path | Mapping[str, Any], symbol: str | None = None) -> TierTable:
+#: Tier numbers are small counts (1, 2, ... 20); anything this large is a broken file.
+MAX_TIER_NUMBER = 1_000_000
+
+
+def _short(value: Any) -> Any:
+    """A rejected value for a message, cut to a readable length."""
+    text = str(value)
+    return value if len(text) <= 40 else f"{text[:20]}...{text[-10:]}"
+
+
+def load_tiers(tiers: str | Mapping[str, Any], symbol: str | None = None) -> TierTable:
     """A :class:`TierTable` from ccxt's ``fetch_leverage_tiers()`` shape.
 
-    ``tiers`` is a mapping ``{symbol: [tier, ...]}``, a path to a JSON file of
-    that shape, or the name of a shipped preset (see :data:`PRESET_TABLES`).
-    ``symbol`` may be omitted when the source holds one symbol only.
+    ``tiers`` is a mapping ``{symbol: [tier, ...]}`` or the name of a shipped
+    preset (see :data:`PRESET_TABLES`).  A file a user names is read by
+    :func:`contractcalc.io.tiers.load_tiers` (the bounded reader), which
+    accepts a path too.  ``symbol`` may be omitted when the source holds one
+    symbol only.
 
     >>> table = load_tiers("binance-usdm-BTCUSDT-2021-03-18")
     >>> table.symbol, table.as_of, table.tier_for_notional(264000).maintenance_margin_rate
     ('BTC/USDT:USDT', '2021-03-18', Decimal('0.01'))
     """
-    source, as_of = "", ""
-    if isinstance(tiers, str) and tiers in PRESET_TABLES:
+    if isinstance(tiers, str):
+        if tiers not in PRESET_TABLES:
+            rule = f"must be a shipped tier table ({', '.join(PRESET_TABLES)}) or a mapping"
+            raise InputError("tiers", rule, tiers)
         preset = PRESET_TABLES[tiers]
-        source, as_of = preset.source, preset.as_of
+        from importlib import resources  # here, not at the top: it costs every CLI start ~10 ms
+
         text = resources.files("contractcalc.venues").joinpath("data", "tiers", preset.file).read_text("utf-8")
-        data: Any = json.loads(text, parse_float=Decimal)
-    elif isinstance(tiers, str | Path):
-        path = Path(tiers)
-        try:
-            text = path.read_text("utf-8")
-        except OSError as error:
-            rule = f"must be a readable JSON file or a preset ({error.strerror})"
-            raise InputError("tiers", rule, str(tiers)) from None
-        except UnicodeDecodeError:
-            raise InputError("tiers", "must be a JSON file in UTF-8 (or a preset)", str(tiers)) from None
-        try:
-            data = json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as error:
-            raise InputError("tiers", f"must be valid JSON ({error.msg} at line {error.lineno})", str(tiers)) from None
-        source = str(path)
-    else:
-        data = tiers
+        return table_from_data(json.loads(text, parse_float=Decimal), symbol, source=preset.source,
+                               as_of=preset.as_of)
+    return table_from_data(tiers, symbol)
+
+
+def table_from_data(data: Any, symbol: str | None, *, source: str = "", as_of: str = "") -> TierTable:
+    """The table of ``symbol`` in parsed tier data (``{symbol: [tier, ...]}``), checked."""
     if not isinstance(data, Mapping) or not data:
         rule = "must map symbols to tier lists (ccxt fetch_leverage_tiers shape)"
         raise InputError("tiers", rule, type(data).__name__)
     if symbol is None:
         if len(data) != 1:
-            raise InputError("symbol", f"is required: the tier file holds {', '.join(sorted(data))}")
+            raise InputError("symbol", f"is required: the tier file holds {', '.join(sorted(map(str, data)))}")
         symbol = next(iter(data))
-    key = _match_symbol(symbol, data)
+    key = _match_symbol(str(symbol), data)
     if key is None:
-        raise InputError("symbol", f"is not in the tier file (it holds {', '.join(sorted(data))})", symbol)
+        raise InputError("symbol", f"is not in the tier file (it holds {', '.join(sorted(map(str, data)))})",
+                         symbol)
     return _parse_table(key, data[key], source, as_of)
 
 
