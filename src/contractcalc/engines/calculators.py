@@ -243,6 +243,13 @@ def pnl(
 # target
 
 
+#: ``target``'s floor on the ROE: -100 % is the bankruptcy price.
+ROE_FLOOR_RULE = "must be > -1 (-100 % is the bankruptcy price, beyond liquidation)"
+
+#: An ROE above this (1000 %) is more likely a percentage typed as a fraction (``50`` for 50 %).
+ROE_LIKELY_PERCENT = 10
+
+
 @one_number_type_of_arguments
 def target(
     *,
@@ -262,7 +269,16 @@ def target(
 
     >>> target(contract="linear", side="long", entry=7000, leverage=10, roe=100 / 140)
     {'target_price': 7500.0}
+
+    An ROE of -100 % loses the whole margin: that exit is the bankruptcy price,
+    beyond the liquidation price, so no trade reaches it:
+
+    >>> target(contract="linear", side="long", entry=7000, leverage=10, roe=-1)
+    Traceback (most recent call last):
+    ...
+    contractcalc.errors.InputError: 'roe' must be > -1 (-100 % is the bankruptcy price, beyond liquidation) (got -1)
     """
+    require("roe", roe, number("roe", roe) > -1, ROE_FLOOR_RULE)
     m = market(contract, exchange)
     return {"target_price": cx.target_price(m.contract, side, entry, leverage, roe)}
 

@@ -27,14 +27,33 @@ def _register() -> None:
     from contractcalc.interfaces.cli import (
         liquidation_commands,  # noqa: F401
         position_commands,  # noqa: F401
+        replay_command,  # noqa: F401
         seed_commands,  # noqa: F401
         serve_command,  # noqa: F401
+        stress_command,  # noqa: F401
     )
 
 
 def _fail(message: str) -> int:
     sys.stderr.write(f"error: {message}\n")
     return 2
+
+
+def _every_missing_option(error: Exception, argv: list[str] | None) -> str | None:
+    """For a missing required option, every one the command line lacks, in one message (not one per try)."""
+    from typer._click.exceptions import MissingParameter
+
+    ctx = getattr(error, "ctx", None)
+    if not isinstance(error, MissingParameter) or ctx is None:
+        return None
+    given = {arg.split("=", 1)[0] for arg in (sys.argv[1:] if argv is None else argv)}
+    missing = [
+        param.opts[0] for param in ctx.command.params
+        if getattr(param, "required", False) and param.opts and not given.intersection(param.opts)
+    ]
+    if len(missing) < 2:
+        return None
+    return "missing options " + ", ".join(f"'{flag}'" for flag in missing) + "."
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -50,7 +69,7 @@ def run(argv: list[str] | None = None) -> int:
         error.show()
         return 2
     except ClickException as error:
-        return _fail(error.format_message())
+        return _fail(_every_missing_option(error, argv) or error.format_message())
     except ArithmeticError:  # Decimal overflow/underflow, or a result JSON cannot hold
         return _fail(OUT_OF_RANGE)
     except (typer.Abort, KeyboardInterrupt):

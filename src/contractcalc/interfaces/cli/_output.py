@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from contractcalc.core.typed_numbers import parse_typed_number
 from contractcalc.errors import InputError
 
 #: Result keys shown as a percentage beside the fraction in the readable table.
@@ -27,10 +28,8 @@ def parse_number(field: str, text: str | None) -> Decimal | None:
     """
     if text is None:
         return None
-    try:
-        return Decimal(text.strip().replace("_", ""))
-    except InvalidOperation:
-        raise InputError(field, "must be a number", text) from None
+    # as traders type it: 50%, 0.05 %, 1,000, 20x (core.typed_numbers, shared with the API)
+    return parse_typed_number(field, text)
 
 
 def require_number(field: str, text: str | None) -> Decimal:

@@ -6,6 +6,7 @@ same name in :mod:`contractcalc.calculators`; nothing is computed here.
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 from contractcalc.engines import calculators
@@ -124,6 +125,12 @@ def target(
         roe=require_number("roe", roe),
         exchange=exchange,
     )
+    wanted = require_number("roe", roe)
+    if wanted > calculators.ROE_LIKELY_PERCENT:
+        # stderr, so --json stays one JSON object on stdout
+        percent = f"{(wanted * 100).normalize():f}"
+        sys.stderr.write(f"warning: --roe {roe} is {percent} %; ROE is a fraction (0.5 = 50 %): "
+                         f"for {roe} % give --roe {roe}%\n")
     emit(result, as_json=json, title="Target price (exchange-exact)",
           labels={"target_price": "exit price giving the ROE, before fees"}, notes=[])
 

@@ -22,16 +22,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, create_model
 
 from contractcalc import average_entry, cost, liquidation_price, max_open, plan, pnl, seed, size, target
+from contractcalc.core.typed_numbers import typed_number_or_none
 from contractcalc.errors import InputError
 
 __all__ = [
+    "BODY_LIMITS",
     "ENDPOINTS",
     "MAX_LIST_ITEMS",
+    "MAX_REPLAY_BODY_BYTES",
+    "MAX_REPLAY_CANDLES",
     "TEXT_FIELDS",
     "Endpoint",
     "ErrorItem",
@@ -51,6 +55,13 @@ __all__ = [
 #: Longest list accepted in a request body (e.g. the positions of a cross account).
 MAX_LIST_ITEMS = 100
 
+#: Most candles (and funding rows) ``/api/replay`` takes: a month of 1-minute candles.
+MAX_REPLAY_CANDLES = 50_000
+#: Largest ``/api/replay`` body: 50,000 ccxt rows of about 70 bytes, with room for mark candles.
+MAX_REPLAY_BODY_BYTES = 8 * 1024 * 1024
+#: Bodies larger than the app's default cap, by path.
+BODY_LIMITS: dict[str, int] = {"/api/replay": MAX_REPLAY_BODY_BYTES}
+
 #: Keywords that take text; every other keyword takes a number (a ``Decimal``),
 #: a list, or a boolean as its endpoint or annotation says.  Each maps to the
 #: choices the page offers (empty: free text).
@@ -64,6 +75,8 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "tiers": (),
     "model": (),
     "liquidation_model": (),
+    "intrabar": ("pessimistic", "optimistic", "nearest-first"),
+    "timeframe": (),
 }
 
 
@@ -79,6 +92,12 @@ WEB_HELP: dict[tuple[str, str], str] = {
     ("liquidation", "margin_mode"): "isolated (default): one position; cross: the wallet balance and every position.",
     ("liquidation", "symbol"): "Symbol in the tier table, e.g. BTC/USDT:USDT.",
     ("liquidation", "positions"): "Cross account: every position, as ccxt's fetch_positions() gives them.",
+    ("replay", "candles"): "Candles as ccxt rows [timestamp_ms, open, high, low, close(, volume)], "
+                           "timestamps strictly increasing.",
+    ("replay", "mark_candles"): "Mark-price candles, same timestamps: liquidation and the funding value use them.",
+    ("replay", "funding"): "Funding rates as rows [timestamp_ms, rate].",
+    ("replay", "timeframe"): "Not used over HTTP (the candles come as rows).",
+    ("replay", "symbol"): "Symbol, e.g. BTC/USDT:USDT (tier table, contract size).",
 }
 
 #: Rewordings applied to every other help text: a flag becomes the field or preset it names.
@@ -136,6 +155,12 @@ class Endpoint:
     #: marks them required while that mode is chosen (``required_when``).
     needs: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
+    #: Longest list each list keyword takes, where not :data:`MAX_LIST_ITEMS` (replay's candles).
+    list_limits: Mapping[str, int] = field(default_factory=dict)
+    #: Keywords whose numbers reach the function as the floats the schema checked, not ``Decimal``
+    #: (replay's candles: binary64 arrays, tens of thousands of rows).
+    float_fields: tuple[str, ...] = ()
+
     @property
     def path(self) -> str:
         return "/api/" + self.command.replace(" ", "/")
@@ -146,6 +171,61 @@ class Endpoint:
 
 
 _NUMBER: dict[str, Any] = {"anyOf": [{"type": "number"}, {"type": "string"}]}
+
+
+def replay(
+    candles: Any,
+    side: Any,
+    exchange: str,
+    mark_candles: Any = None,
+    funding: Any = None,
+    entry: Any = None,
+    quantity: Any = None,
+    contracts: Any = None,
+    contract_size: Any = None,
+    leverage: Any = None,
+    wallet_balance: Any = None,
+    maintenance_margin_rate: Any = None,
+    maintenance_amount: Any = None,
+    tiers: Any = None,
+    symbol: str | None = None,
+    max_leverage: Any = None,
+    stop: Any = None,
+    target: Any = None,
+    intrabar: str = "pessimistic",
+    fee_rate: Any = None,
+    timeframe: str | None = None,
+) -> dict[str, Any]:
+    """Replay an isolated position through candles: how it ended (stop, target, liquidation or still open).
+
+    :func:`contractcalc.engines.replay.replay` with the candles as rows; its result's ``to_dict()``.
+    """
+    from contractcalc.engines.replay import replay as replay_positions
+    from contractcalc.io.candles import candles_from_rows, funding_from_rows
+
+    if timeframe is not None:
+        raise InputError("timeframe", "is for a freqtrade data folder, which is not read over HTTP "
+                         "(send the candles as rows)", timeframe)
+    # the body's schema has made every value a float: the rows need no per-value check
+    candles = candles_from_rows(candles, field="candles", numbers_only=True)
+    if mark_candles is not None:
+        mark_candles = candles_from_rows(mark_candles, field="mark_candles", numbers_only=True)
+    if funding is not None:
+        funding = funding_from_rows(funding, field="funding", numbers_only=True)
+    result = replay_positions(
+        candles, exchange=exchange, side=side, entry=entry, quantity=quantity, contracts=contracts,
+        contract_size=contract_size, leverage=leverage, wallet_balance=wallet_balance,
+        maintenance_margin_rate=maintenance_margin_rate, maintenance_amount=maintenance_amount, tiers=tiers,
+        symbol=symbol, max_leverage=max_leverage, stop=stop, target=target, intrabar=intrabar, fee_rate=fee_rate,
+        mark_candles=mark_candles, funding=funding)
+    return result.to_dict()  # type: ignore[no-any-return]
+
+
+_ROWS = list[list[float]]
+_CANDLE_ROW: dict[str, Any] = {
+    "type": "array", "minItems": 5, "maxItems": 6, "items": {"type": "number"},
+    "description": "[timestamp_ms, open, high, low, close, volume (optional)]",
+}
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
@@ -232,6 +312,25 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         needs={"margin_mode": {"isolated": ("side", "entry"), "cross": ("wallet_balance",)}},
     ),
     Endpoint(
+        "replay",
+        replay,
+        "Replay",
+        # examples.md Y1 (Bybit: long 1 BTC @ 10,000, 50x, MMR 0.5 %: liquidation 9,850) through hourly candles
+        {"exchange": "bybit-linear", "side": "long", "quantity": 1, "leverage": 50, "maintenance_margin_rate": 0.005,
+         "stop": 9900, "target": 10300, "candles": [
+             [1709251200000, 10000, 10060, 9970, 10040], [1709254800000, 10040, 10120, 10010, 10100],
+             [1709258400000, 10100, 10150, 10030, 10060], [1709262000000, 10060, 10080, 9950, 9980],
+             [1709265600000, 9980, 10010, 9920, 9940], [1709269200000, 9940, 9990, 9880, 9960],
+             [1709272800000, 9960, 10020, 9930, 10000]]},
+        fields={"candles": _ROWS, "mark_candles": _ROWS, "funding": _ROWS},
+        items={"candles": _CANDLE_ROW, "mark_candles": _CANDLE_ROW,
+               "funding": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"},
+                           "description": "[timestamp_ms, rate]"}},
+        list_limits={"candles": MAX_REPLAY_CANDLES, "mark_candles": MAX_REPLAY_CANDLES,
+                     "funding": MAX_REPLAY_CANDLES},
+        float_fields=("candles", "mark_candles", "funding"),
+    ),
+    Endpoint(
         "seed target-change",
         seed.target_change,
         "Target change (seed)",
@@ -290,6 +389,22 @@ def cli_help() -> dict[str, dict[str, str]]:
     return helps
 
 
+def _typed_text(value: Any, info: ValidationInfo) -> Any:
+    """A number sent as text the way traders type it (``50%``, ``1,000``): read as the CLI reads it.
+
+    Text naming no number is passed on, for pydantic's own "must be a number" error.
+    """
+    if isinstance(value, str):
+        parsed = typed_number_or_none(value, leverage="leverage" in (info.field_name or ""))
+        if parsed is not None:
+            return parsed
+    return value
+
+
+#: A number field: JSON numbers, or text as typed (core.typed_numbers, shared with the CLI).
+TypedDecimal = Annotated[Decimal, BeforeValidator(_typed_text)]
+
+
 def _field_type(endpoint: Endpoint, name: str, parameter: inspect.Parameter) -> Any:
     if name in endpoint.fields:
         return endpoint.fields[name]
@@ -298,7 +413,7 @@ def _field_type(endpoint: Endpoint, name: str, parameter: inspect.Parameter) -> 
         return bool
     if name in TEXT_FIELDS:
         return str
-    return Decimal
+    return TypedDecimal
 
 
 def curve_model(endpoint: Endpoint) -> type[BaseModel]:
@@ -347,7 +462,7 @@ def _request_model(endpoint: Endpoint) -> type[BaseModel]:
         if TEXT_FIELDS.get(name):
             extra["examples"] = list(TEXT_FIELDS[name])
         if getattr(kind, "__origin__", None) is list:
-            extra["max_length"] = MAX_LIST_ITEMS
+            extra["max_length"] = endpoint.list_limits.get(name, MAX_LIST_ITEMS)
             if name in endpoint.items:
                 extra["json_schema_extra"] = {"items": dict(endpoint.items[name])}
         description = web_help(endpoint.command, name, helps.get(name, "")) or None
@@ -376,6 +491,8 @@ def _plain(value: Any) -> Any:
     """NumPy arrays and scalars as lists and Python scalars; other values walked."""
     if hasattr(value, "tolist") and not isinstance(value, Decimal | str):
         return value.tolist()
+    if hasattr(value, "to_dict") and callable(value.to_dict):  # typed results
+        return _plain(value.to_dict())
     if isinstance(value, Mapping):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -406,7 +523,8 @@ def jsonable_result(result: Any) -> Any:
 def run(endpoint: Endpoint, body: BaseModel) -> dict[str, Any]:
     """Call the endpoint's function with the body's fields; the result as JSON data."""
     arguments = {name: getattr(body, name) for name in type(body).model_fields}
-    arguments = {name: _arguments(value) for name, value in arguments.items()}
+    arguments = {name: value if name in endpoint.float_fields else _arguments(value)
+                 for name, value in arguments.items()}
     _no_files(arguments)
     result = endpoint.function(**arguments)
     if endpoint.result_key is not None:
