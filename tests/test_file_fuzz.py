@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -38,80 +39,141 @@ POSITIONS = [
     {"symbol": "ETH/USDT:USDT", "side": "short", "contracts": 10, "contractSize": 1, "entryPrice": 3000,
      "markPrice": 3100, "maintenanceMarginRate": 0.005, "maintenanceAmount": 0},
 ]
+H = 3_600_000
+CANDLES = json.dumps([[0, 10000, 10050, 9950, 10000, 5], [H, 10000, 10020, 9880, 9900, 7],
+                      [2 * H, 9900, 9950, 9800, 9820, 3]]).encode()
+FUNDING = b"timestamp,rate\n1800000,0.001\n3600000,0.002\n"
+BOOK = (b"account,symbol,side,quantity,entry,mark,margin_mode,leverage,maintenance_margin_rate\n"
+        b"A,BTC/USDT:USDT,long,1,50000,50000,cross,,0.004\n"
+        b"A,ETH/USDT:USDT,short,10,3000,3000,cross,,0.005\n"
+        b"B,ETH/USDT:USDT,long,2,3000,3000,isolated,10,0.005\n")
+ACCOUNTS = b"account,wallet_balance\nA,2000\n"
+SCENARIOS = json.dumps([{"name": "ETH -20 %", "shocks": {"ETH/USDT:USDT": -0.2}},
+                        {"name": "all -10 %", "shock": -0.1}]).encode()
 
-# (name, flag, argv with "{}" where the path goes, a valid file's bytes)
-FILE_FLAGS: list[tuple[str, str, list[str], bytes]] = [
-    ("liquidation-tiers", "--tiers",
-     ["liquidation", "--exchange", "binance-usdm", "--side", "long", "--entry", "60000", "--quantity", "1",
-      "--leverage", "20", "--symbol", "BTC/USDT:USDT", "--tiers", "{}"], shipped_tiers()),
-    ("plan-tiers", "--tiers",
-     ["plan", "--side", "long", "--entry", "20000", "--stop", "15000", "--target", "24000", "--principal", "1000",
-      "--exchange", "binance-usdm", "--symbol", "BTC/USDT:USDT", "--tiers", "{}"], shipped_tiers()),
-    ("size-tiers", "--tiers",
-     ["size", "--exchange", "binance-usdm", "--symbol", "BTC/USDT:USDT", "--side", "long", "--balance", "10000",
-      "--risk-rate", "0.01", "--entry", "50000", "--stop", "49000", "--target", "53000", "--leverage", "10",
-      "--tiers", "{}"], shipped_tiers()),
-    ("cost-tiers", "--tiers",
-     ["cost", "--exchange", "binance-usdm", "--symbol", "BTC/USDT:USDT", "--side", "long", "--entry", "50000",
-      "--leverage", "10", "--quantity", "1", "--tiers", "{}"], shipped_tiers()),
-    ("max-open-tiers", "--tiers",
-     ["max-open", "--contract", "linear", "--balance", "1000", "--leverage", "20", "--entry", "50000",
-      "--tiers", "{}"], shipped_tiers()),
-    ("liquidation-positions", "--positions",
-     ["liquidation", "--exchange", "binance-usdm", "--margin-mode", "cross", "--wallet-balance", "10000",
-      "--positions", "{}"], json.dumps(POSITIONS).encode()),
+#: Companion files an argv names as {name}: (bytes, suffix).
+COMPANIONS: dict[str, tuple[bytes, str]] = {
+    "candles": (CANDLES, ".json"), "book": (BOOK, ".csv"), "accounts": (ACCOUNTS, ".csv"),
+}
+
+
+@dataclass(frozen=True)
+class FileFlag:
+    """A flag that names a file: ``argv`` has ``{}`` where the file goes; ``valid`` is read fine.
+
+    ``number`` is a number in ``valid`` that the huge-integer case replaces by 5,000 digits.
+    ``folder_flag``: a directory is a freqtrade data folder there, which needs this flag.
+    """
+
+    name: str
+    flag: str
+    argv: tuple[str, ...]
+    valid: bytes
+    suffix: str = ".json"
+    number: bytes = b""
+    folder_flag: str = ""
+
+
+REPLAY = ("replay", "--candles", "{candles}", "--exchange", "bybit-linear", "--side", "long", "--quantity", "1",
+          "--leverage", "50", "--maintenance-margin-rate", "0.005")
+STRESS = ("stress", "--positions", "{book}", "--accounts", "{accounts}", "--exchange", "binance-usdm")
+
+FILE_FLAGS: list[FileFlag] = [
+    FileFlag("liquidation-tiers", "--tiers",
+             ("liquidation", "--exchange", "binance-usdm", "--side", "long", "--entry", "60000", "--quantity", "1",
+              "--leverage", "20", "--symbol", "BTC/USDT:USDT", "--tiers", "{}"), shipped_tiers(), number=b"50000"),
+    FileFlag("plan-tiers", "--tiers",
+             ("plan", "--side", "long", "--entry", "20000", "--stop", "15000", "--target", "24000", "--principal",
+              "1000", "--exchange", "binance-usdm", "--symbol", "BTC/USDT:USDT", "--tiers", "{}"), shipped_tiers(),
+             number=b"50000"),
+    FileFlag("size-tiers", "--tiers",
+             ("size", "--exchange", "binance-usdm", "--symbol", "BTC/USDT:USDT", "--side", "long", "--balance",
+              "10000", "--risk-rate", "0.01", "--entry", "50000", "--stop", "49000", "--target", "53000",
+              "--leverage", "10", "--tiers", "{}"), shipped_tiers(), number=b"50000"),
+    FileFlag("cost-tiers", "--tiers",
+             ("cost", "--exchange", "binance-usdm", "--symbol", "BTC/USDT:USDT", "--side", "long", "--entry",
+              "50000", "--leverage", "10", "--quantity", "1", "--tiers", "{}"), shipped_tiers(), number=b"50000"),
+    FileFlag("max-open-tiers", "--tiers",
+             ("max-open", "--contract", "linear", "--balance", "1000", "--leverage", "20", "--entry", "50000",
+              "--tiers", "{}"), shipped_tiers(), number=b"50000"),
+    FileFlag("liquidation-positions", "--positions",
+             ("liquidation", "--exchange", "binance-usdm", "--margin-mode", "cross", "--wallet-balance", "10000",
+              "--positions", "{}"), json.dumps(POSITIONS).encode(), number=b"60000"),
+    FileFlag("replay-candles", "--candles", (*REPLAY[:2], "{}", *REPLAY[3:]), CANDLES, number=b"10050",
+             folder_flag="--symbol"),
+    FileFlag("replay-candles-csv", "--candles", (*REPLAY[:2], "{}", *REPLAY[3:]),
+             b"timestamp,open,high,low,close\n0,10000,10050,9950,10000\n3600000,10000,10020,9880,9900\n",
+             suffix=".csv", number=b"10050", folder_flag="--symbol"),
+    FileFlag("replay-mark-candles", "--mark-candles", (*REPLAY, "--mark-candles", "{}"), CANDLES, number=b"10050",
+             folder_flag="--symbol"),
+    FileFlag("replay-funding", "--funding", (*REPLAY, "--funding", "{}"), FUNDING, suffix=".csv",
+             number=b"1800000"),
+    FileFlag("replay-tiers", "--tiers",
+             ("replay", "--candles", "{candles}", "--exchange", "binance-usdm", "--side", "long", "--quantity", "1",
+              "--leverage", "20", "--symbol", "BTC/USDT:USDT", "--tiers", "{}"), shipped_tiers(), number=b"50000"),
+    FileFlag("stress-positions", "--positions", (*STRESS[:2], "{}", *STRESS[3:], "--shocks=-0.1:0.1:0.1"), BOOK,
+             suffix=".csv", number=b"50000"),
+    FileFlag("stress-accounts", "--accounts", (*STRESS[:4], "{}", *STRESS[5:], "--shocks=-0.1:0.1:0.1"), ACCOUNTS,
+             suffix=".csv", number=b"2000"),
+    FileFlag("stress-scenarios", "--scenarios", (*STRESS, "--scenarios", "{}"), SCENARIOS, number=b"0.2"),
+    FileFlag("stress-tiers", "--tiers", (*STRESS, "--shocks=-0.1:0.1:0.1", "--tiers", "{}"), shipped_tiers(),
+             number=b"50000"),
 ]
 
-#: (flag, kind) not yet bounded on main: strict xfail naming the owner of the fix.
-_POSITIONS_OWNER = "book (issue 8): io/positions.py reads --positions through contractcalc.io.files"
-NOT_YET_BOUNDED: dict[tuple[str, str], str] = {
-    ("--positions", kind): _POSITIONS_OWNER for kind in ("nested", "huge-integer", "dev-zero", "fifo")
-}
+#: (flag row, kind) not yet bounded on main: strict xfail naming the owner of the fix.
+NOT_YET_BOUNDED: dict[tuple[str, str], str] = {}
 
 BIG = 50 * 1024 * 1024
 
 
-def _sparse(path: Path, size: int) -> None:
+def _sparse(path: Path, row: FileFlag) -> None:
     with path.open("wb") as handle:
-        handle.truncate(size)
+        handle.truncate(BIG)
 
 
-def _nested(path: Path) -> None:
-    path.write_bytes(b"[" * 100_000)
+def _huge_integer(path: Path, row: FileFlag) -> None:
+    assert row.number in row.valid, row.name
+    path.write_bytes(row.valid.replace(row.number, b"1" + b"0" * 5000, 1))
 
 
-def _huge_integer(path: Path, flag: str) -> None:
-    if flag == "--tiers":
-        path.write_bytes(b'{"BTC/USDT:USDT": [{"tier": 1, "minNotional": 0, "maxNotional": 1' + b"0" * 5000
-                         + b', "maintenanceMarginRate": 0.004, "maxLeverage": 125}]}')
-    else:
-        path.write_bytes(json.dumps([{**POSITIONS[0], "contracts": 1}]).replace('"contracts": 1',
-                                                                              '"contracts": 1' + "0" * 5000)
-                         .encode())
-
-
-def _tier_number(value: str) -> Callable[[Path, str], None]:
-    def write(path: Path, flag: str) -> None:
+def _tier_number(value: str) -> Callable[[Path, FileFlag], None]:
+    def write(path: Path, row: FileFlag) -> None:
         tier = {"tier": "TIER", "minNotional": 0, "maxNotional": 1000000000, "maintenanceMarginRate": 0.004,
                 "maxLeverage": 125}
         path.write_text(json.dumps({"BTC/USDT:USDT": [tier]}).replace('"TIER"', value))
     return write
 
 
-#: kind -> how to make it at ``path`` (None: the path given as is)
-KINDS: dict[str, Any] = {
-    "empty": lambda path, flag: path.write_bytes(b""),
-    "binary": lambda path, flag: path.write_bytes(bytes(range(256)) * 4),
-    "huge": lambda path, flag: _sparse(path, BIG),
-    "directory": lambda path, flag: path.mkdir(),
-    "missing": lambda path, flag: None,
-    "nested": lambda path, flag: _nested(path),
+#: kind -> how to make it at ``path``
+KINDS: dict[str, Callable[[Path, FileFlag], Any]] = {
+    "empty": lambda path, row: path.write_bytes(b""),
+    "binary": lambda path, row: path.write_bytes(bytes(range(256)) * 4),
+    "huge": _sparse,
+    "directory": lambda path, row: path.mkdir(),
+    "missing": lambda path, row: None,
+    "nested": lambda path, row: path.write_bytes(b"[" * 100_000),
     "huge-integer": _huge_integer,
 }
-TIER_KINDS: dict[str, Any] = {
+TIER_KINDS: dict[str, Callable[[Path, FileFlag], Any]] = {
     "tier-1e999999": _tier_number("1e999999"),
     "tier-string-1e5000000": _tier_number('"1e5000000"'),
 }
+
+
+def materialise(row: FileFlag, path: Path, tmp_path: Path) -> list[str]:
+    """``row``'s argv with ``path`` for its file and valid companion files written in ``tmp_path``."""
+    args = []
+    for arg in row.argv:
+        if arg == "{}":
+            args.append(str(path))
+        elif arg.startswith("{") and arg.endswith("}"):
+            data, suffix = COMPANIONS[arg[1:-1]]
+            companion = tmp_path / f"companion-{arg[1:-1]}{suffix}"
+            companion.write_bytes(data)
+            args.append(str(companion))
+        else:
+            args.append(arg)
+    return args
 
 
 def one_error_line(code: int, out: str, err: str, flag: str) -> None:
@@ -142,46 +204,44 @@ def run_subprocess(args: list[str]) -> tuple[int, str, str]:
     return done.returncode, done.stdout, done.stderr
 
 
-def _mark(flag: str, kind: str) -> list[Any]:
-    reason = NOT_YET_BOUNDED.get((flag, kind))
-    return [pytest.mark.xfail(strict=True, reason=reason)] \
-        if reason else []
+def _mark(row: FileFlag, kind: str) -> list[Any]:
+    reason = NOT_YET_BOUNDED.get((row.name, kind))
+    return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
 
 
 def _cases(kinds: dict[str, Any], only: str | None = None) -> list[Any]:
     return [
-        pytest.param(name, flag, argv, kind, id=f"{name}-{kind}", marks=_mark(flag, kind))
-        for name, flag, argv, _ in FILE_FLAGS if only is None or flag == only
+        pytest.param(row, kind, id=f"{row.name}-{kind}", marks=_mark(row, kind))
+        for row in FILE_FLAGS if only is None or row.flag == only
         for kind in kinds
     ]
 
 
-@pytest.mark.parametrize(("name", "flag", "argv", "valid"), [pytest.param(*row, id=row[0]) for row in FILE_FLAGS])
-def test_the_valid_file_is_read(name: str, flag: str, argv: list[str], valid: bytes, tmp_path: Path,
-                                capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "input.json"
-    path.write_bytes(valid)
-    code, out, err = run_in_process([*[a.replace("{}", str(path)) for a in argv], "--json"], capsys)
+@pytest.mark.parametrize("row", [pytest.param(row, id=row.name) for row in FILE_FLAGS])
+def test_the_valid_file_is_read(row: FileFlag, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / f"input{row.suffix}"
+    path.write_bytes(row.valid)
+    code, out, err = run_in_process([*materialise(row, path, tmp_path), "--json"], capsys)
     assert code == 0, err
     json.loads(out)
 
 
-@pytest.mark.parametrize(("name", "flag", "argv", "kind"), _cases(KINDS) + _cases(TIER_KINDS, "--tiers"))
-def test_a_bad_file_is_one_error_line(name: str, flag: str, argv: list[str], kind: str, tmp_path: Path,
+@pytest.mark.parametrize(("row", "kind"), _cases(KINDS) + _cases(TIER_KINDS, "--tiers"))
+def test_a_bad_file_is_one_error_line(row: FileFlag, kind: str, tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "input.json"
-    ({**KINDS, **TIER_KINDS})[kind](path, flag)
-    args = [a.replace("{}", str(path)) for a in argv]
+    path = tmp_path / f"input{row.suffix}"
+    ({**KINDS, **TIER_KINDS})[kind](path, row)
+    args = materialise(row, path, tmp_path)
+    flag = row.folder_flag if kind == "directory" and row.folder_flag else row.flag
     one_error_line(*run_in_process(args, capsys), flag)
     one_error_line(*run_in_process([*args, "--json"], capsys), flag)
 
 
-@pytest.mark.parametrize(("name", "flag", "argv", "kind"), _cases({"dev-zero": None, "fifo": None}))
-def test_an_endless_or_blocking_file_is_one_error_line(name: str, flag: str, argv: list[str], kind: str,
-                                                       tmp_path: Path) -> None:
+@pytest.mark.parametrize(("row", "kind"), _cases({"dev-zero": None, "fifo": None}))
+def test_an_endless_or_blocking_file_is_one_error_line(row: FileFlag, kind: str, tmp_path: Path) -> None:
     if kind == "fifo":
-        path = tmp_path / "pipe.json"
+        path = tmp_path / f"pipe{row.suffix}"
         os.mkfifo(path)  # nobody ever writes: opening it for reading would block for ever
     else:
         path = Path("/dev/zero")  # reading it never ends
-    one_error_line(*run_subprocess([a.replace("{}", str(path)) for a in argv]), flag)
+    one_error_line(*run_subprocess(materialise(row, path, tmp_path)), row.flag)
