@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from contractcalc.engines.replay import INTRABAR_POLICIES, replay
 from contractcalc.interfaces.cli import app
 from contractcalc.interfaces.cli._options import Contracts, JsonFlag, Quantity, Side, option
 from contractcalc.interfaces.cli._output import emit, parse_number
@@ -31,16 +30,20 @@ HELP = (
     "Shipped tier tables: " + ", ".join(PRESET_TABLES) + "."
 )
 
+#: As :data:`contractcalc.engines.replay.INTRABAR_POLICIES` (not imported here: it loads NumPy,
+#: and every command's start would pay for it).
+INTRABAR_POLICIES = ("pessimistic", "optimistic", "nearest-first")
+
 LABELS = {
     "exit_reason": "stop, target, liquidation or open",
-    "exit_time": "exit candle's timestamp (ms)",
-    "exit_price": "level, gap open, liquidation price or last close",
-    "pnl": "s·Q·(X − E) or s·F·(1/E − 1/X); −margin if liquidated",
-    "fees": "fee rate × value at entry (+ at a stop/target exit)",
-    "funding": "Σ s·value·rate over funding times held (paid > 0)",
+    "exit_time": "exit candle's open time (ms)",
+    "exit_price": "level, gap's open, LP or last close",
+    "pnl": "price PnL; −margin if liquidated",
+    "fees": "rate × value at entry (+ at exit)",
+    "funding": "Σ s·value·rate (paid > 0)",
     "net_pnl": "pnl − fees − funding",
-    "bars_held": "candles from the first to the exit candle",
-    "liquidation_price": "the exchange's, isolated",
+    "bars_held": "first to exit candle, both in",
+    "liquidation_price": "the exchange's (isolated)",
 }
 
 
@@ -92,6 +95,8 @@ def replay_command(
     ] = None,
     json: JsonFlag = False,
 ) -> None:
+    from contractcalc.engines.replay import replay
+
     result = replay(
         candles,
         exchange=exchange,
