@@ -167,6 +167,6 @@ def test_the_readme_shows_real_runs(cli: Any, monkeypatch: pytest.MonkeyPatch) -
 
 def test_the_cli_names_the_engines_policies() -> None:
     from contractcalc.engines.replay import INTRABAR_POLICIES
-    from contractcalc.interfaces.cli import replay_command
+    from contractcalc.interfaces import schema
 
-    assert replay_command.INTRABAR_POLICIES == INTRABAR_POLICIES
+    assert schema.INTRABAR_POLICIES == INTRABAR_POLICIES
