@@ -72,8 +72,8 @@ StopCheckTiers = Annotated[str | None, option("--tiers", "With --exchange: tier 
 # Which of stop, target and liquidation price is touched first (``size`` and ``plan``)
 
 TouchVolatility = Annotated[
-    str | None, option("--volatility", "With --horizon: annual volatility (0.8 = 80 %): which of stop, target and "
+    str | None, option("--volatility", "With a horizon: annual volatility (0.8 = 80 %): which of stop, target and "
                        "liquidation price is touched first.")
 ]
-TouchHorizon = Annotated[str | None, option("--horizon", "With --volatility: horizon, e.g. 24h, 7d.")]
-TouchDrift = Annotated[str | None, option("--drift", "With --volatility: annual drift of the price (default 0).")]
+TouchHorizon = Annotated[str | None, option("--horizon", "With a volatility: horizon, e.g. 24h, 7d.")]
+TouchDrift = Annotated[str | None, option("--drift", "With a volatility: annual drift of the price (default 0).")]

@@ -48,9 +48,9 @@ def risk_command(
     side: Side,
     horizon: Annotated[str, option("--horizon", "Horizon: a duration such as 90m, 24h, 7d, 1w.")],
     volatility: Annotated[str | None, option("--volatility", "Annual volatility (0.8 = 80 %).")] = None,
-    price: Annotated[str | None, option("--price", "Current price (default: --mark, else --entry).")] = None,
+    price: Annotated[str | None, option("--price", "Current price (default: the mark, else the entry price).")] = None,
     liquidation_price: Annotated[
-        str | None, option("--liquidation-price", "Liquidation price (else computed from the liquidation flags).")
+        str | None, option("--liquidation-price", "Liquidation price (else the exchange's, from the position).")
     ] = None,
     stop: Annotated[str | None, option("--stop", "Stop-loss price.")] = None,
     target: Annotated[str | None, option("--target", "Take-profit price.")] = None,
@@ -63,16 +63,16 @@ def risk_command(
     steps: Annotated[str | None, option("--steps", f"Monte Carlo steps (default {DEFAULT_STEPS}).")] = None,
     seed: Annotated[str | None, option("--seed", "Monte Carlo random seed.")] = None,
     returns: Annotated[
-        str, option("--returns", "Monte Carlo returns: " + ", ".join(RETURNS) + " (bootstrap needs --candles).")
+        str, option("--returns", "Monte Carlo returns: " + ", ".join(RETURNS) + " (bootstrap needs candles).")
     ] = "gbm",
     degrees_of_freedom: Annotated[
         str | None, option("--degrees-of-freedom", "Student-t degrees of freedom (default 4).")
     ] = None,
     candles: Annotated[
-        str | None, option("--candles", "Candles (ccxt JSON rows or CSV) for --volatility-estimator / bootstrap.")
+        str | None, option("--candles", "Candles file (ccxt JSON rows or CSV): volatility estimator, bootstrap.")
     ] = None,
     volatility_estimator: Annotated[
-        str | None, option("--volatility-estimator", "With --candles: " + ", ".join(ESTIMATORS) + ".")
+        str | None, option("--volatility-estimator", "With candles: " + ", ".join(ESTIMATORS) + ".")
     ] = None,
     exchange: Annotated[
         str | None, option("--exchange", "Liquidation price from: " + ", ".join(EXCHANGES) + ".")

@@ -96,6 +96,8 @@ WEB_HELP: dict[tuple[str, str], str] = {
     ("average-entry", "fill"): "Each fill's size and price (or 'SIZE@PRICE' text, e.g. '0.5@5000').",
     ("liquidation", "margin_mode"): "isolated (default): one position; cross: the wallet balance and every position.",
     ("liquidation", "symbol"): "Symbol in the tier table, e.g. BTC/USDT:USDT.",
+    ("risk", "candles"): "Candles as rows [timestamp_ms, open, high, low, close(, volume)]: volatility estimator, "
+                         "bootstrap.",
     ("liquidation", "positions"): "Cross account: every position, as ccxt's fetch_positions() gives them.",
     ("replay", "candles"): "Candles as ccxt rows [timestamp_ms, open, high, low, close(, volume)], "
                            "timestamps strictly increasing.",
