@@ -1,12 +1,14 @@
 """The JSON API: one ``POST /api/<command>`` per CLI command, over the same calculators.
 
 Each endpoint is one :class:`Endpoint` in :data:`ENDPOINTS`: the CLI command it
-mirrors and the library function it calls.  Its request model is generated from
-the function's signature (:func:`request_model`), so the body's fields are the
-function's keywords, which are the CLI's flags with underscores; the help texts
-come from the CLI's own options.  A request runs ``function(**body)`` with every
-number as the ``Decimal`` the client sent (``0.2`` stays ``0.2``) and answers
-the returned dict, whose keys are the CLI's ``--json`` keys.
+mirrors and the library function it calls.  Its request model is built from the
+command's fields in :mod:`contractcalc.interfaces.schema` (:func:`request_model`),
+the schema the CLI's options are built from too: the body's fields are the
+function's keywords, which are the CLI's flags with underscores, and the help
+texts are the CLI's (in the API's words where those name a flag or a file).
+A request runs ``function(**body)`` with every number as the ``Decimal`` the
+client sent (``0.2`` stays ``0.2``) and answers the returned dict, whose keys
+are the CLI's ``--json`` keys.
 
 Bad input answers 422 with ``{"detail": [{"field", "rule", "message"}, ...]}``,
 ``message`` being the CLI's words with the body field as label
@@ -29,6 +31,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from contractcalc import average_entry, cost, liquidation_price, max_open, plan, pnl, seed, size, target
 from contractcalc.core.typed_numbers import typed_number_or_none
 from contractcalc.errors import InputError
+from contractcalc.interfaces import schema
+from contractcalc.interfaces._json import to_jsonable
 
 __all__ = [
     "BODY_LIMITS",
@@ -37,9 +41,11 @@ __all__ = [
     "MAX_REPLAY_BODY_BYTES",
     "MAX_REPLAY_CANDLES",
     "TEXT_FIELDS",
+    "WEB_HELP",
     "Endpoint",
     "ErrorItem",
     "ErrorResponse",
+    "calculators",
     "describe",
     "error_item",
     "error_items",
@@ -62,65 +68,31 @@ MAX_REPLAY_BODY_BYTES = 8 * 1024 * 1024
 #: Bodies larger than the app's default cap, by path.
 BODY_LIMITS: dict[str, int] = {"/api/replay": MAX_REPLAY_BODY_BYTES}
 
-#: Keywords that take text; every other keyword takes a number (a ``Decimal``),
-#: a list, or a boolean as its endpoint or annotation says.  Each maps to the
-#: choices the page offers (empty: free text).
+#: Keywords that take text, each with the choices the page offers (empty: free
+#: text); every other keyword takes a number (a ``Decimal``), a list, or a
+#: boolean.  From the schema.
 TEXT_FIELDS: dict[str, tuple[str, ...]] = {
-    "side": ("long", "short"),
-    "contract": ("linear", "inverse"),
-    "mode": ("isolated", "cross"),
-    "margin_mode": ("isolated", "cross"),
-    "exchange": (),
-    "symbol": (),
-    "tiers": (),
-    "model": (),
-    "liquidation_model": (),
-    "intrabar": ("pessimistic", "optimistic", "nearest-first"),
-    "timeframe": (),
+    field.name: field.choices
+    for spec in schema.COMMANDS.values() if spec.api
+    for field in spec.fields if field.kind == "text"
 }
-
 
 #: The API's (and the page's) wording where a CLI option's help speaks of flags
-#: or files: ``{(command, keyword): text}``, ``"*"`` for every command.  The
-#: CLI's own help is unchanged (:func:`web_help`).
+#: or files: ``{(command, keyword): text}`` (the schema's ``Field.web_help``).
 WEB_HELP: dict[tuple[str, str], str] = {
-    ("*", "tiers"): "Tier table: a shipped preset name.",
-    ("plan", "tiers"): "With an exchange preset: tier table (a shipped preset name).",
-    ("size", "tiers"): "With an exchange preset: tier table (a shipped preset name).",
-    ("cost", "tiers"): "Tier table (a shipped preset name), to check the leverage cap.",
-    ("average-entry", "fill"): "Each fill's size and price (or 'SIZE@PRICE' text, e.g. '0.5@5000').",
-    ("liquidation", "margin_mode"): "isolated (default): one position; cross: the wallet balance and every position.",
-    ("liquidation", "symbol"): "Symbol in the tier table, e.g. BTC/USDT:USDT.",
-    ("liquidation", "positions"): "Cross account: every position, as ccxt's fetch_positions() gives them.",
-    ("replay", "candles"): "Candles as ccxt rows [timestamp_ms, open, high, low, close(, volume)], "
-                           "timestamps strictly increasing.",
-    ("replay", "mark_candles"): "Mark-price candles, same timestamps: liquidation and the funding value use them.",
-    ("replay", "funding"): "Funding rates as rows [timestamp_ms, rate].",
-    ("replay", "timeframe"): "Not used over HTTP (the candles come as rows).",
-    ("replay", "symbol"): "Symbol, e.g. BTC/USDT:USDT (tier table, contract size).",
+    (spec.name, field.name): field.web_help
+    for spec in schema.COMMANDS.values() if spec.api
+    for field in spec.fields if field.web_help is not None
 }
-
-#: Rewordings applied to every other help text: a flag becomes the field or preset it names.
-_WEB_WORDS: tuple[tuple[str, str], ...] = (
-    (r"^With --exchange okx-\*: ", "With an okx-* preset: "),
-    (r"^With --exchange hyperliquid: ", "With the hyperliquid preset: "),
-    (r"^With --exchange: ", "With an exchange preset: "),
-    (r"\(flags override\)", "(fields override)"),
-)
 
 
 def web_help(command: str, name: str, text: str) -> str:
-    """The help text of keyword ``name`` of ``command`` over HTTP: the CLI's ``text``, reworded where needed.
+    """The help text of keyword ``name`` of ``command`` over HTTP: the schema's ``web_help``, else ``text``.
 
     >>> web_help("size", "leverage", "With --exchange: leverage of the isolated position (liquidation).")
     'With an exchange preset: leverage of the isolated position (liquidation).'
     """
-    override = WEB_HELP.get((command, name)) or WEB_HELP.get(("*", name))
-    if override is not None:
-        return override
-    for pattern, replacement in _WEB_WORDS:
-        text = re.sub(pattern, replacement, text)
-    return text
+    return WEB_HELP.get((command, name), text)
 
 
 @dataclass(frozen=True)
@@ -367,26 +339,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 
 @cache
 def cli_help() -> dict[str, dict[str, str]]:
-    """The help text of every CLI option, by command (``"seed profit"``) and keyword."""
-    import typer.main
-
-    from contractcalc.interfaces.cli import _register, app
-
-    _register()
-    helps: dict[str, dict[str, str]] = {}
-
-    def walk(command: Any, prefix: str) -> None:
-        for name, sub in getattr(command, "commands", {}).items():
-            path = f"{prefix} {name}".strip()
-            walk(sub, path)
-            helps[path] = {
-                str(param.name): str(getattr(param, "help", "") or "")
-                for param in sub.params
-                if param.name != "json"
-            }
-
-    walk(typer.main.get_command(app), "")
-    return helps
+    """The help text of every CLI option, by command (``"seed profit"``) and keyword (from the schema)."""
+    return {spec.name: {field.name: field.help for field in spec.fields} for spec in schema.COMMANDS.values()}
 
 
 def _typed_text(value: Any, info: ValidationInfo) -> Any:
@@ -405,15 +359,11 @@ def _typed_text(value: Any, info: ValidationInfo) -> Any:
 TypedDecimal = Annotated[Decimal, BeforeValidator(_typed_text)]
 
 
-def _field_type(endpoint: Endpoint, name: str, parameter: inspect.Parameter) -> Any:
-    if name in endpoint.fields:
-        return endpoint.fields[name]
-    annotation = str(parameter.annotation)
-    if annotation.startswith("bool"):
-        return bool
-    if name in TEXT_FIELDS:
-        return str
-    return TypedDecimal
+_TYPES: dict[str, Any] = {"number": TypedDecimal, "text": str, "bool": bool, "list": list[Any], "integer": int}
+
+
+def _field_type(endpoint: Endpoint, field: schema.Field) -> Any:
+    return endpoint.fields.get(field.name, _TYPES[field.kind])
 
 
 def curve_model(endpoint: Endpoint) -> type[BaseModel]:
@@ -453,23 +403,21 @@ _MODEL_SOURCES: dict[str, Endpoint] = {}
 
 
 def _request_model(endpoint: Endpoint) -> type[BaseModel]:
-    helps = cli_help().get(endpoint.command, {})
     definitions: dict[str, Any] = {}
-    for name, parameter in inspect.signature(endpoint.function).parameters.items():
-        kind = _field_type(endpoint, name, parameter)
-        required = parameter.default is inspect.Parameter.empty
+    for spec in schema.command(endpoint.command).fields:
+        kind = _field_type(endpoint, spec)
         extra: dict[str, Any] = {}
-        if TEXT_FIELDS.get(name):
-            extra["examples"] = list(TEXT_FIELDS[name])
+        if spec.choices:
+            extra["examples"] = list(spec.choices)
         if getattr(kind, "__origin__", None) is list:
-            extra["max_length"] = endpoint.list_limits.get(name, MAX_LIST_ITEMS)
-            if name in endpoint.items:
-                extra["json_schema_extra"] = {"items": dict(endpoint.items[name])}
-        description = web_help(endpoint.command, name, helps.get(name, "")) or None
-        if required:
-            definitions[name] = (kind, Field(..., description=description, **extra))
+            extra["max_length"] = endpoint.list_limits.get(spec.name, MAX_LIST_ITEMS)
+            if spec.name in endpoint.items:
+                extra["json_schema_extra"] = {"items": dict(endpoint.items[spec.name])}
+        description = web_help(endpoint.command, spec.name, spec.help) or None
+        if spec.required:
+            definitions[spec.name] = (kind, Field(..., description=description, **extra))
         else:
-            definitions[name] = (kind | None, Field(parameter.default, description=description, **extra))
+            definitions[spec.name] = (kind | None, Field(spec.default, description=description, **extra))
     model_name = "".join(part.capitalize() for part in endpoint.name.split("-")) + "Request"
     config = ConfigDict(
         extra="forbid",
@@ -513,8 +461,6 @@ def _check_finite(value: Any, key: str) -> None:
 
 def jsonable_result(result: Any) -> Any:
     """``result`` as JSON data, numbers as the CLI's ``--json`` prints them."""
-    from contractcalc.interfaces.cli._output import to_jsonable
-
     data = to_jsonable(_plain(result))
     _check_finite(data, "")
     return data
@@ -723,6 +669,7 @@ def _describe_fields(
     model: type[BaseModel],
     choices: Mapping[str, tuple[str, ...]],
     needs: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
+    units: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     described = []
     for name, info in model.model_fields.items():
@@ -736,6 +683,8 @@ def _describe_fields(
             "required_when": {} if info.is_required() else _required_when(needs or {}, name),
             "description": info.description or "",
             "choices": list(choices.get(name, ())),
+            "label": schema.label(name),
+            "unit": (units or {}).get(name, ""),
         }
         if entry["type"] == "list":
             entry["items"] = _describe_items(info.json_schema_extra, choices)
@@ -764,21 +713,38 @@ def _describe_items(extra: Any, choices: Mapping[str, tuple[str, ...]]) -> list[
 
 
 def describe(endpoint: Endpoint) -> dict[str, Any]:
-    """``endpoint`` for the page: path, title, fields (name, type, required, help, choices), example.
+    """``endpoint`` for the page: path, title, fields (name, type, required, help, choices, label, unit),
+    results (key, label, unit, meaning), example.
 
     ``required_when`` lists the modes in which an optional keyword is needed
     (:attr:`Endpoint.needs`), e.g. ``{"margin_mode": ["isolated"]}``.
     """
+    spec = schema.command(endpoint.command)
     return {
         "name": endpoint.name,
         "command": endpoint.command,
         "path": endpoint.path,
         "title": endpoint.title,
-        "fields": _describe_fields(request_model(endpoint), TEXT_FIELDS, endpoint.needs),
+        "fields": _describe_fields(request_model(endpoint), TEXT_FIELDS, endpoint.needs,
+                                   {field.name: field.unit for field in spec.fields}),
+        "results": [
+            {"key": result.key, "label": result.label, "unit": result.unit, "meaning": result.meaning}
+            for result in spec.results
+        ],
         "example": dict(endpoint.example),
         # one line per result key where the module explains it (the plan's exact figures)
         "notes": dict(getattr(inspect.getmodule(endpoint.function), "EXACT_NOTES", {})),
         "curve": endpoint.path + "/curve" if endpoint.curve else None,
+    }
+
+
+def calculators() -> dict[str, Any]:
+    """``GET /api/calculators``: every calculator (:func:`describe`), the readable labels of the
+    field and result keys, and the key suffixes shown as percentages (one copy, the schema's)."""
+    return {
+        "calculators": [describe(endpoint) for endpoint in ENDPOINTS],
+        "labels": dict(schema.LABELS),
+        "percent_suffixes": list(schema.PERCENT_SUFFIXES),
     }
 
 

@@ -323,7 +323,7 @@ def create_app(*, allowed_hosts: Sequence[str] | None = None, max_in_flight: int
 
     @app.get("/api/calculators", tags=["page"], summary="The calculators and their fields")
     def calculators() -> dict[str, Any]:
-        return {"calculators": [api.describe(endpoint) for endpoint in api.ENDPOINTS]}
+        return api.calculators()
 
     @app.get("/api/presets", tags=["page"], summary="Exchange presets and their tier tables")
     def presets() -> dict[str, Any]:
