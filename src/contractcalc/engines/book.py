@@ -29,8 +29,9 @@ liquidation set nearest the mark.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
@@ -79,13 +80,44 @@ def _jsonable(values: Array) -> list[Any]:
 NOTES = (None, NOTE_NO_PRICE_CROSS, NOTE_NOW_CROSS, NOTE_NO_PRICE_ISOLATED, NOTE_NOW_ISOLATED)
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What the secondary outputs of a :class:`PositionLiquidation` are computed from, on first use."""
+
+    kind: str
+    model: LiquidationModel
+    s: Array
+    entry: Array
+    size: Array
+    mark: Array
+    equity_of: Any  # () -> the margin balance each position's bankruptcy starts from
+    ok: Array
+    price: Array
+    index_at_price: Array
+    bands: _Bands
+    numbers: _Numbers
+    entry_value: Array
+    hedged_rows: Array
+    hedged_bankruptcy: Array
+
+
+#: The keys of a position's row in ``to_dict()`` (and ``liquidation --book --json``), in order.
+POSITION_KEYS = (
+    "account", "symbol", "side", "margin_mode", "contracts", "contract_size", "entry_price", "mark_price",
+    "liquidation_price", "bankruptcy_price", "maintenance_margin", "maintenance_margin_rate", "maintenance_amount",
+    "tier", "unrealized_pnl", "maintenance_margin_at_mark", "distance_to_liquidation", "hedged", "margin", "note",
+)
+
+
 @dataclass(frozen=True, eq=False)
 class PositionLiquidation:
     """Per position, aligned with the book's rows (NaN where there is no value).
 
-    ``side``, ``margin_mode`` and ``note`` are text built on first use from
-    ``side_sign``, ``isolated`` and ``reason``, so a caller that reads only the
-    prices pays nothing for them.
+    The liquidation price, PnL and requirement at the mark are computed by
+    :func:`book_liquidation`; the other columns (bankruptcy price, the
+    requirement at the liquidation price and its tier, the distance, the
+    notes and the text of ``side`` and ``margin_mode``) on first use, so a
+    caller that reads only the prices does not pay for them.
     """
 
     account: Array
@@ -100,33 +132,80 @@ class PositionLiquidation:
     mark_price: Array
     #: where the margin balance meets the requirement (NaN: no price liquidates)
     liquidation_price: Array
-    #: where the margin balance is zero
-    bankruptcy_price: Array
-    #: the requirement at the liquidation price (Bybit: at entry), its rate, amount and tier (0: no table)
-    maintenance_margin: Array
-    maintenance_margin_rate: Array
-    maintenance_amount: Array
-    tier: Array
     unrealized_pnl: Array
     maintenance_margin_at_mark: Array
-    #: ``|LP − mark| / mark``
-    distance_to_liquidation: Array
     #: a leg of a hedged symbol (a long and a short in one cross account)
     hedged: Array
     #: the margin the position's equation starts from: its own (isolated) or the account's less the others'
     margin: Array
-    #: why there is no ordinary price: an index into :data:`NOTES` (0: none)
-    reason: Array
+    _context: _Context = field(repr=False)
 
-    @property
+    @functools.cached_property
     def side(self) -> Array:
         """``'long'`` / ``'short'`` per position."""
         return np.where(self.side_sign > 0, "long", "short")
 
-    @property
+    @functools.cached_property
     def margin_mode(self) -> Array:
         """``'isolated'`` / ``'cross'`` per position."""
         return np.where(self.isolated, "isolated", "cross")
+
+    @functools.cached_property
+    def bankruptcy_price(self) -> Array:
+        """Where the margin balance is zero (NaN: no positive price)."""
+        c = self._context
+        price = _bankruptcy(c.kind, c.model, c.s, c.entry, c.size, c.equity_of(), c.numbers)
+        if len(c.hedged_rows):
+            price[c.hedged_rows] = c.hedged_bankruptcy
+        return price
+
+    @functools.cached_property
+    def _safe_price(self) -> Array:
+        """The liquidation price, the mark where there is none."""
+        return np.where(self._context.ok, self._context.price, self._context.mark)
+
+    @functools.cached_property
+    def _at_price(self) -> tuple[Array, Array, Array]:
+        return self._context.bands.at(self._context.index_at_price)
+
+    @functools.cached_property
+    def maintenance_margin(self) -> Array:
+        """The requirement at the liquidation price (Bybit: valued at entry); NaN without a price."""
+        c = self._context
+        rate, amount, _ = self._at_price
+        valued = c.entry_value if c.model.mm_at_entry else _value(c.kind, self._safe_price, c.size)
+        return np.where(c.ok, valued * rate - amount, c.numbers.nan)
+
+    @functools.cached_property
+    def maintenance_margin_rate(self) -> Array:
+        """The rate of the tier holding the notional at the liquidation price (Bybit: at entry)."""
+        rate = np.broadcast_to(self._at_price[0], self.liquidation_price.shape)
+        return rate if self._context.model.mm_at_entry else np.where(self._context.ok, rate, self._context.numbers.nan)
+
+    @functools.cached_property
+    def maintenance_amount(self) -> Array:
+        """The amount (Binance ``cum``) of that tier."""
+        amount = np.broadcast_to(self._at_price[1], self.liquidation_price.shape)
+        return amount if self._context.model.mm_at_entry else np.where(self._context.ok, amount,
+                                                                       self._context.numbers.nan)
+
+    @functools.cached_property
+    def tier(self) -> Array:
+        """The exchange's number of that tier (0: the rate came from the book, or no price)."""
+        tier = np.broadcast_to(np.asarray(self._at_price[2], dtype=np.int64), self.liquidation_price.shape)
+        return tier if self._context.model.mm_at_entry else np.where(self._context.ok, tier, 0)
+
+    @functools.cached_property
+    def distance_to_liquidation(self) -> Array:
+        """``|LP − mark| / mark`` (NaN without a price)."""
+        c = self._context
+        return np.where(c.ok, abs(self._safe_price - c.mark) / c.mark, c.numbers.nan)
+
+    @functools.cached_property
+    def reason(self) -> Array:
+        """Why there is no ordinary price: an index into :data:`NOTES` (0: none)."""
+        c = self._context
+        return _reasons(c.ok, c.s, self._safe_price, c.mark, self.hedged, self.isolated)
 
     @property
     def note(self) -> Array:
@@ -134,35 +213,55 @@ class PositionLiquidation:
         return np.array(NOTES, dtype=object)[self.reason]
 
     def to_dict(self) -> dict[str, list[Any]]:
-        """The columns as JSON-ready lists (NaN → None), ``side``, ``margin_mode`` and ``note`` as text."""
+        """The columns as JSON-ready lists (NaN → None), keys as :data:`POSITION_KEYS`."""
         out: dict[str, list[Any]] = {}
-        for f in fields(self):
-            if f.name == "side_sign":
-                out["side"] = self.side.tolist()
-            elif f.name == "isolated":
-                out["margin_mode"] = self.margin_mode.tolist()
-            elif f.name == "reason":
-                out["note"] = self.note.tolist()
-            else:
-                out[f.name] = _jsonable(np.asarray(getattr(self, f.name)))
+        for key in POSITION_KEYS:
+            values = getattr(self, key)
+            out[key] = values.tolist() if key in ("side", "margin_mode", "note") else _jsonable(np.asarray(values))
         return out
 
 
 @dataclass(frozen=True, eq=False)
 class AccountSummary:
-    """Per account (the book's accounts, sorted): the cross wallet at the marks."""
+    """Per account (the book's accounts, sorted): its cross positions at their marks, summed on first use."""
 
     account: Array
+    #: the cross wallet (0 for an account without one)
     wallet_balance: Array
-    unrealized_pnl: Array
-    margin_balance: Array
-    maintenance_margin: Array
-    #: maintenance margin / margin balance (liquidation at 1; NaN where the balance is <= 0)
-    margin_ratio: Array
+    _codes: Array = field(repr=False)
+    _pnl: Array = field(repr=False)  # per row, 0 for isolated rows
+    _mm: Array = field(repr=False)
+    _numbers: _Numbers = field(repr=False)
+
+    @functools.cached_property
+    def unrealized_pnl(self) -> Array:
+        """The PnL of the account's cross positions at their marks."""
+        return self._numbers.group_sum(self._codes, self._pnl, len(self.account))
+
+    @functools.cached_property
+    def margin_balance(self) -> Array:
+        """Wallet balance + unrealized PnL."""
+        return self.wallet_balance + self.unrealized_pnl
+
+    @functools.cached_property
+    def maintenance_margin(self) -> Array:
+        """The maintenance margin of the account's cross positions at their marks."""
+        return self._numbers.group_sum(self._codes, self._mm, len(self.account))
+
+    @functools.cached_property
+    def margin_ratio(self) -> Array:
+        """Maintenance margin / margin balance (liquidation at 1; NaN where the balance is <= 0)."""
+        balance = self.margin_balance
+        positive = balance > 0
+        return np.where(positive, self.maintenance_margin / np.where(positive, balance, 1), self._numbers.nan)
 
     def to_dict(self) -> dict[str, list[Any]]:
         """The columns as JSON-ready lists (NaN → None)."""
-        return {f.name: _jsonable(np.asarray(getattr(self, f.name))) for f in fields(self)}
+        return {key: _jsonable(np.asarray(getattr(self, key))) for key in ACCOUNT_KEYS}
+
+
+#: The keys of an account's row in ``to_dict()``.
+ACCOUNT_KEYS = ("account", "wallet_balance", "unrealized_pnl", "margin_balance", "maintenance_margin", "margin_ratio")
 
 
 @dataclass(frozen=True, eq=False)
@@ -370,7 +469,7 @@ def _bands(book: Book, tables: list[TierTable], symbol_table: Array, numbers: _N
         raise _error("maintenance_margin_rate", rule, book.symbol[index], index)
     given_amount = numbers.given(book.maintenance_amount)
     row_amount = np.where(given_amount, book.maintenance_amount, numbers.zero) if given_amount.any() \
-        else np.zeros(len(book), dtype=numbers.dtype) if not numbers.exact else numbers.full(len(book), 0)
+        else numbers.zero
     bands = _Bands(low, high, rate, amount, tier, cap, count, table, book.maintenance_margin_rate, row_amount,
                    numbers)
     with_table = ~direct
@@ -394,6 +493,13 @@ def _bands(book: Book, tables: list[TierTable], symbol_table: Array, numbers: _N
 # The vectorised solvers
 
 
+def _minus(x: Array, amount: Any) -> Array:
+    """``x − amount``, skipping a subtraction of a scalar zero (no amounts in the book)."""
+    if np.ndim(amount) == 0 and amount == 0:
+        return x
+    return x - amount
+
+
 def _value(kind: str, price: Array, size: Array) -> Array:
     return size * price if kind == "linear" else size / price
 
@@ -410,6 +516,11 @@ def _solve_single(kind: str, model: LiquidationModel, s: Array, entry: Array, si
                   bands: _Bands, fee: Any, numbers: _Numbers) -> Array:
     """The raw liquidation price of one position per row (``_solve`` with per-row tiers)."""
     inf = numbers.inf
+    if bands.width == 1 and kind == "linear" and not model.mm_at_entry and not numbers.exact:
+        # the closed form on floats: LP = (WB + cum − s·Q·E) / (Q·(MMR + f) − s·Q); its denominator is never 0
+        # (MMR + f < 1), and a price <= 0 is "no price" to the caller
+        _, _, rate, amount, _ = bands.band(0)
+        return (_minus(balance, -amount) - s * size * entry) / (size * (_minus(rate, -fee) - s))
     rising = s > 0
     zero_fee = 0 * fee
     a0, b0 = _coefficients(kind, model, s, size, entry, zero_fee, zero_fee, fee)
@@ -655,7 +766,7 @@ def book_liquidation(
                              symbol, index)
             contract_size[rows] = numbers.of(size)
     size = book.contracts * contract_size
-    s = book.side.astype(object).astype(np.int64) if book.exact else book.side.astype(np.float64)
+    s = book.side.astype(object).astype(np.int64) if book.exact else book.side
     entry, mark = book.entry, book.mark
     fee = _fee_rate(preset, model, taker_fee_rate, *((Decimal(0),) if book.exact else ()))
     fee = numbers.of(fee) if book.exact else float(fee)
@@ -685,8 +796,8 @@ def book_liquidation(
     pnl = s * size * (mark - entry) if kind == "linear" else s * size * (1 / entry - 1 / mark)
     value_mark = _value(kind, mark, size)
     valued_mark = entry_value if model.mm_at_entry else value_mark
-    rate_mark, amount_mark, _ = bands.at(bands.index_at(valued_mark))
-    mm_mark = valued_mark * rate_mark - amount_mark
+    rate_mark, amount_mark, _ = bands.at(bands.index_at(valued_mark) if bands.width > 1 else 0)
+    mm_mark = _minus(valued_mark * rate_mark, amount_mark)
     req_mark = mm_mark + value_mark * fee if model.counts_close_fee else mm_mark
 
     # the margin each position's equation starts from: the account's wallet and the others' net at their marks
@@ -695,23 +806,28 @@ def book_liquidation(
     cross_net = np.where(cross, net, zero) if any_isolated else net
     cross_pnl = np.where(cross, pnl, zero) if any_isolated else pnl
     alone = book.leg_groups == n  # every (account, symbol) holds one row: no hedged pairs
+    code = book.account_code
     with numbers.precise():
-        account_net = numbers.group_sum(book.account_code, cross_net, n_accounts)
-        account_pnl = numbers.group_sum(book.account_code, cross_pnl, n_accounts)
-        if alone:
-            group_net, group_pnl = cross_net, cross_pnl
-        else:
-            group_net = numbers.group_sum(book.leg_group, cross_net, book.leg_groups)[book.leg_group]
-            group_pnl = numbers.group_sum(book.leg_group, cross_pnl, book.leg_groups)[book.leg_group]
-        others_net = account_net[book.account_code] - group_net
-        others_pnl = account_pnl[book.account_code] - group_pnl
-    balance = wallet[book.account_code] + others_net
-    equity = wallet[book.account_code] + others_pnl
+        account_net = numbers.group_sum(code, cross_net, n_accounts)
+        group_net = cross_net if alone else numbers.group_sum(book.leg_group, cross_net,
+                                                              book.leg_groups)[book.leg_group]
+        others_net = account_net[code] - group_net
+    balance = wallet[code] + others_net
+    own_margin = None
     if any_isolated:
         own_margin = np.where(numbers.given(book.wallet_balance), book.wallet_balance,
-                              entry_value / np.where(leverage_given, book.leverage, 1))
+                              entry_value / np.where(numbers.given(book.leverage), book.leverage, 1))
         balance = np.where(isolated, own_margin, balance)
-        equity = np.where(isolated, own_margin, equity)
+
+    def equity_of() -> Array:
+        """Wallet + the others' PnL (their requirement left out): where the margin balance is zero."""
+        with numbers.precise():
+            account_pnl = numbers.group_sum(code, cross_pnl, n_accounts)
+            group_pnl = cross_pnl if alone else numbers.group_sum(book.leg_group, cross_pnl,
+                                                                  book.leg_groups)[book.leg_group]
+            others_pnl = account_pnl[code] - group_pnl
+        equity = wallet[code] + others_pnl
+        return equity if own_margin is None else np.where(isolated, own_margin, equity)
 
     # hedged symbols: at most one long and one short leg per (account, symbol) among the cross rows
     if alone:
@@ -731,10 +847,10 @@ def book_liquidation(
     # single positions (isolated, or alone in their symbol): one vectorised solve
     raw = _solve_single(kind, model, s, entry, size, balance, bands, fee, numbers)
     ok: Array = _valid_price(raw)
-    price = np.where(ok, raw, numbers.nan)
-    safe_price = np.where(ok, raw, mark)
-    index_at_price: Array = bands.index_at(_value(kind, safe_price, size))
-    bankrupt = _bankruptcy(kind, model, s, entry, size, equity, numbers)
+    price: Array = np.where(ok, raw, numbers.nan)
+    index_at_price: Array = (bands.index_at(_value(kind, np.where(ok, raw, mark), size)) if bands.width > 1
+                             else np.zeros(n, dtype=np.int64))
+    hedged_rows, hedged_bankruptcy = np.zeros(0, dtype=np.int64), numbers.full(0, 0)
 
     if hedged.any():
         rows = np.flatnonzero(hedged)
@@ -748,32 +864,17 @@ def book_liquidation(
         pair_price, first_index, second_index = _solve_pairs(kind, model, first, second, s, entry, size, mark[first],
                                                              balance[first], bands, fee, numbers)
         pair_ok = _valid_price(pair_price)
-        bare_price, _, _ = _solve_pairs(kind, model, first, second, s, entry, size, mark[first], equity[first],
-                                        bands, fee, numbers, bare=True)
+        bare_price, _, _ = _solve_pairs(kind, model, first, second, s, entry, size, mark[first],
+                                        equity_of()[first], bands, fee, numbers, bare=True)
         bare = np.where(_valid_price(bare_price), bare_price, numbers.nan)
         for leg, leg_index in ((first, first_index), (second, second_index)):
             price[leg] = np.where(pair_ok, pair_price, numbers.nan)
-            safe_price[leg] = np.where(pair_ok, pair_price, mark[leg])
             ok[leg] = pair_ok
             index_at_price[leg] = leg_index
-            bankrupt[leg] = bare
+        hedged_rows, hedged_bankruptcy = np.concatenate([first, second]), np.concatenate([bare, bare])
 
-    rate_at, amount_at, tier_at = bands.at(index_at_price)
-    nan = numbers.nan
-    all_ok = bool(ok.all())
-    if model.mm_at_entry:
-        maintenance = np.where(ok, entry_value * rate_at - amount_at, nan)
-        rate_out, amount_out, tier_out = rate_at, amount_at, tier_at
-    else:
-        maintenance = _value(kind, safe_price, size) * rate_at - amount_at
-        if not all_ok:
-            maintenance = np.where(ok, maintenance, nan)
-        rate_out = rate_at if all_ok else np.where(ok, rate_at, nan)
-        amount_out = amount_at if all_ok else np.where(ok, amount_at, nan)
-        tier_out = tier_at if all_ok else np.where(ok, tier_at, 0)
-    distance = abs(safe_price - mark) / mark
-    if not all_ok:
-        distance = np.where(ok, distance, nan)
+    context = _Context(kind, model, s, entry, size, mark, equity_of, ok, price, index_at_price, bands, numbers,
+                       entry_value, hedged_rows, hedged_bankruptcy)
     result = PositionLiquidation(
         account=book.account,
         symbol=book.symbol,
@@ -784,30 +885,14 @@ def book_liquidation(
         entry_price=entry,
         mark_price=mark,
         liquidation_price=price,
-        bankruptcy_price=bankrupt,
-        maintenance_margin=maintenance,
-        maintenance_margin_rate=rate_out,
-        maintenance_amount=amount_out,
-        tier=np.broadcast_to(np.asarray(tier_out, dtype=np.int64), (n,)),
         unrealized_pnl=pnl,
         maintenance_margin_at_mark=mm_mark,
-        distance_to_liquidation=distance,
         hedged=hedged,
         margin=balance,
-        reason=_reasons(ok, s, safe_price, mark, hedged, isolated),
+        _context=context,
     )
-    margin_balance = wallet + account_pnl
-    total_mm = numbers.group_sum(book.account_code, np.where(cross, mm_mark, zero) if any_isolated else mm_mark,
-                                 n_accounts)
-    positive = margin_balance > 0
-    summary = AccountSummary(
-        account=book.accounts,
-        wallet_balance=wallet,
-        unrealized_pnl=account_pnl,
-        margin_balance=margin_balance,
-        maintenance_margin=total_mm,
-        margin_ratio=np.where(positive, total_mm / np.where(positive, margin_balance, 1), nan),
-    )
+    summary = AccountSummary(book.accounts, wallet, code, cross_pnl,
+                             np.where(cross, mm_mark, zero) if any_isolated else mm_mark, numbers)
     return BookLiquidation(result, summary)
 
 
