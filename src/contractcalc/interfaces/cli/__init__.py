@@ -31,6 +31,7 @@ def _register() -> None:
         seed_commands,  # noqa: F401
         serve_command,  # noqa: F401
         stress_command,  # noqa: F401
+        tiers_command,  # noqa: F401
     )
 
 
