@@ -70,9 +70,9 @@ def shipped(name: str) -> list[dict[str, Any]]:
 
 
 def test_binance_brackets_through_ccxt_keep_binances_cum() -> None:
+    brackets = recorded("binance-usdm-leverageBracket-BTCUSDT-2024-10.json")
     client, asked = replaying(ccxt.binanceusdm({"apiKey": "recorded", "secret": "recorded"}),
-                              {"/fapi/v1/leverageBracket": recorded("binance-usdm-leverageBracket-BTCUSDT-2024-10.json")},
-                              [market("BTC/USDT:USDT", "BTCUSDT")])
+                              {"/fapi/v1/leverageBracket": brackets}, [market("BTC/USDT:USDT", "BTCUSDT")])
     document = refresh_tiers("binance-usdm", ["BTC/USDT:USDT"], client=client, now=lambda: FETCHED)
     assert len(asked) == 1 and "leverageBracket" in asked[0]
     assert document["contractcalc_tiers"] == 1

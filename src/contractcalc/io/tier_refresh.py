@@ -66,7 +66,7 @@ def ccxt_client(exchange: str, config: Mapping[str, Any] | None = None) -> Any:
     """A ccxt client for the preset ``exchange`` (keys, if the endpoint needs them, in ``config``)."""
     preset = exchange_preset(exchange)
     try:
-        import ccxt
+        import ccxt  # type: ignore[import-untyped]
     except ImportError:
         raise InputError("exchange", "needs ccxt to refresh tiers: pip install 'contractcalc[ccxt]'",
                          preset.name) from None
@@ -122,14 +122,15 @@ def complete_tiers(raw: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     rates = [_number(t.get("maintenanceMarginRate")) or Decimal(0) for t in ordered]
     given: list[Decimal | None] = []
     for tier in ordered:
-        info = tier.get("info") if isinstance(tier.get("info"), Mapping) else {}
+        raw_info = tier.get("info")
+        info: Mapping[str, Any] = raw_info if isinstance(raw_info, Mapping) else {}
         amount = next((_number(info.get(key)) for key in _AMOUNT_KEYS if _number(info.get(key)) is not None), None)
         given.append(amount)
     amounts = complete_maintenance_amounts(floors, rates, given)
-    out = []
+    out: list[dict[str, Any]] = []
     for tier, amount in zip(ordered, amounts, strict=True):
-        info = dict(tier["info"]) if isinstance(tier.get("info"), Mapping) else {}
-        info["cum"] = _plain(amount)
+        kept: dict[str, Any] = dict(tier["info"]) if isinstance(tier.get("info"), Mapping) else {}
+        kept["cum"] = _plain(amount)
         out.append({
             "tier": _plain(_number(tier.get("tier")) or Decimal(len(out) + 1)),
             "currency": tier.get("currency"),
@@ -137,7 +138,7 @@ def complete_tiers(raw: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "maxNotional": _plain(_number(tier.get("maxNotional"))),
             "maintenanceMarginRate": _plain(_number(tier.get("maintenanceMarginRate"))),
             "maxLeverage": _plain(_number(tier.get("maxLeverage"))),
-            "info": info,
+            "info": kept,
         })
     return out
 

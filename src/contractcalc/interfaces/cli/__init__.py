@@ -27,6 +27,7 @@ def _register() -> None:
     from contractcalc.interfaces.cli import (
         liquidation_commands,  # noqa: F401
         position_commands,  # noqa: F401
+        reconcile_command,  # noqa: F401
         replay_command,  # noqa: F401
         seed_commands,  # noqa: F401
         serve_command,  # noqa: F401

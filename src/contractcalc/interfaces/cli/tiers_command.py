@@ -42,8 +42,8 @@ def list_tables(json: JsonFlag = False) -> None:
     for column in ("name", "symbol", "as of", "age", "source"):
         table.add_column(column)
     for row in rows:
-        age = "—" if row["age_days"] is None else f"{row['age_days']} days" + (" (stale)" if row["stale"] else "")
-        table.add_row(str(row["name"]), str(row["symbol"]), str(row["as_of"]), age, str(row["source"]))
+        shown = "—" if row["age_days"] is None else f"{row['age_days']} days" + (" (stale)" if row["stale"] else "")
+        table.add_row(str(row["name"]), str(row["symbol"]), str(row["as_of"]), shown, str(row["source"]))
     console = Console(width=120)
     console.print(table)
     console.print(f"Tables older than {STALE_AFTER_DAYS} days are stale: exchanges change their tiers. "
