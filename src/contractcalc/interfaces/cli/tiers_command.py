@@ -1,39 +1,29 @@
-"""``contractcalc tiers``: the tier tables, their dates, and fresh ones from the exchange."""
+"""``contractcalc tiers``: the tier tables with their dates, and fresh ones from the exchange through ccxt."""
 
 from __future__ import annotations
 
-import json as json_module
+import json
 import sys
 from datetime import date
-from typing import Annotated
+from typing import Any
 
-import typer
-
-from contractcalc.interfaces.cli import app
-from contractcalc.interfaces.cli._options import JsonFlag, option
-from contractcalc.venues.exchanges import EXCHANGES
-
-tiers_app = typer.Typer(
-    help="Maintenance-margin tier tables: list the shipped ones with their dates, refresh them through ccxt.",
-    no_args_is_help=True,
-)
-app.add_typer(tiers_app, name="tiers")
+from contractcalc.interfaces.cli._command import command
+from contractcalc.interfaces.schema import TIERS_LIST, TIERS_REFRESH
 
 
-@tiers_app.command("list")
-def list_tables(json: JsonFlag = False) -> None:
-    """The tier tables contractcalc knows, newest first per market, with their source, date and age."""
+@command(TIERS_LIST)
+def list_command(values: dict[str, Any], as_json: bool) -> None:
     from contractcalc.venues.tiers import PRESET_TABLES, STALE_AFTER_DAYS, table_age_days
 
     today = date.today()
     rows = []
-    for preset in sorted(PRESET_TABLES.values(), key=lambda p: (p.exchange, p.symbol, p.as_of), reverse=False):
+    for preset in sorted(PRESET_TABLES.values(), key=lambda p: (p.exchange, p.symbol, p.as_of)):
         age = table_age_days(preset.as_of, today)
         rows.append({"name": preset.name, "exchange": preset.exchange, "symbol": preset.symbol,
                      "as_of": preset.as_of, "age_days": age,
                      "stale": age is not None and age > STALE_AFTER_DAYS, "source": preset.source})
-    if json:
-        sys.stdout.write(json_module.dumps({"tables": rows}) + "\n")
+    if as_json:
+        sys.stdout.write(json.dumps({"tables": rows}) + "\n")
         return
     from rich.console import Console
     from rich.table import Table
@@ -50,31 +40,17 @@ def list_tables(json: JsonFlag = False) -> None:
                   "Fetch the current ones with: contractcalc tiers refresh --exchange E --symbol S")
 
 
-@tiers_app.command("refresh")
-def refresh(
-    exchange: Annotated[str, option("--exchange", "Exchange preset: " + ", ".join(EXCHANGES) + ".")],
-    symbol: Annotated[list[str] | None, option(
-        "--symbol", "Market to fetch, e.g. BTC/USDT:USDT (repeat for more; default: every market).")] = None,
-    out: Annotated[str | None, option(
-        "--out", "Folder to write to (default: beside the shipped tables, where it becomes a preset).")] = None,
-    json: JsonFlag = False,
-) -> None:
-    """Fetch the exchange's leverage tiers through ccxt (pip install 'contractcalc[ccxt]').
-
-    Completes each tier's maintenance amount (cum) by the recurrence where the exchange
-    leaves it out, and writes a versioned JSON with fetched_at and source:
-    <exchange>-<SYMBOL>-<YYYY-MM-DD>.json. Binance's tiers need an API key: set
-    CCXT_API_KEY and CCXT_SECRET in the environment.
-    """
+@command(TIERS_REFRESH)
+def refresh_command(values: dict[str, Any], as_json: bool) -> None:
     from contractcalc.io.tier_refresh import refresh_tiers, write_tier_document
 
-    document = refresh_tiers(exchange, symbol or None)
-    path = write_tier_document(document, out)
+    document = refresh_tiers(values["exchange"], values["symbol"] or None)
+    path = write_tier_document(document, values["out"])
     summary = {"path": str(path), "exchange": document["exchange"], "fetched_at": document["fetched_at"],
                "source": document["source"],
                "symbols": {name: len(tiers) for name, tiers in document["tiers"].items()}}
-    if json:
-        sys.stdout.write(json_module.dumps(summary) + "\n")
+    if as_json:
+        sys.stdout.write(json.dumps(summary) + "\n")
         return
     sys.stdout.write(f"wrote {path}\n")
     for name, count in summary["symbols"].items():
