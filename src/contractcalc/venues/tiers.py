@@ -22,6 +22,7 @@ from __future__ import annotations
 import calendar
 import itertools
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -415,8 +416,8 @@ def _refreshed_presets() -> list[TierPreset]:
 
     shipped = {p.file for p in PRESET_TABLES.values()}
     found = []
-    try:
-        names = [entry.name for entry in resources.files("contractcalc.venues").joinpath("data", "tiers").iterdir()]
+    try:  # os.listdir, not importlib.resources: this runs at import, on every CLI start
+        names = os.listdir(os.path.join(os.path.dirname(__file__), "data", "tiers"))
     except OSError:  # pragma: no cover - a package without its data folder
         return []
     for name in sorted(names):
