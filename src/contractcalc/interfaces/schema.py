@@ -623,8 +623,10 @@ RISK = Command(
         _required("side"),
         Field("horizon", "Horizon: a duration such as 90m, 24h, 7d, 1w.", kind="text", required=True),
         Field("volatility", "Annual volatility (0.8 = 80 %).", unit="fraction"),
-        Field("price", "Current price (default: --mark, else --entry).", unit="price"),
-        Field("liquidation_price", "Liquidation price (else computed from the liquidation flags).", unit="price"),
+        Field("price", "Current price (default: --mark, else --entry).", unit="price",
+              web_help="Current price (default: the mark, else the entry price)."),
+        Field("liquidation_price", "Liquidation price (else computed from the liquidation flags).", unit="price",
+              web_help="Liquidation price (else the exchange's, from the position)."),
         FIELDS["stop"].but(help="Stop-loss price."),
         FIELDS["target"].but(help="Take-profit price."),
         Field("drift", "Annual drift of the price μ (default 0).", unit="fraction"),
@@ -636,12 +638,15 @@ RISK = Command(
         Field("steps", f"Monte Carlo steps (default {RISK_DEFAULT_STEPS}).", unit="count", metavar="INTEGER"),
         Field("seed", "Monte Carlo random seed.", metavar="INTEGER"),
         Field("returns", "Monte Carlo returns: " + ", ".join(RISK_RETURNS) + " (bootstrap needs --candles).",
-              kind="text", default="gbm", choices=RISK_RETURNS),
+              kind="text", default="gbm", choices=RISK_RETURNS,
+              web_help="Monte Carlo returns: " + ", ".join(RISK_RETURNS) + " (bootstrap needs candles)."),
         Field("degrees_of_freedom", "Student-t degrees of freedom (default 4)."),
         Field("candles", "Candles (ccxt JSON rows or CSV) for --volatility-estimator / bootstrap.", kind="list",
-              cli="file"),
+              cli="file", web_help="Candles as rows [timestamp_ms, open, high, low, close(, volume)]: "
+                                   "volatility estimator, bootstrap."),
         Field("volatility_estimator", "With --candles: " + ", ".join(VOLATILITY_ESTIMATORS) + ".", kind="text",
-              choices=VOLATILITY_ESTIMATORS),
+              choices=VOLATILITY_ESTIMATORS,
+              web_help="With candles: " + ", ".join(VOLATILITY_ESTIMATORS) + "."),
         FIELDS["exchange"].but(help="Liquidation price from: " + ", ".join(EXCHANGES) + ".", web_help=None),
         FIELDS["entry"].but(help="Entry price."),
         "quantity", "contracts",
@@ -671,7 +676,6 @@ RISK = Command(
     ),
     summary="The chance that the price touches the liquidation price within --horizon, and which of --stop and "
             "--target it touches first (geometric Brownian motion, years of 365 days).",
-    api=False,
 )
 
 # ---------------------------------------------------------------------------
