@@ -428,7 +428,7 @@ def _typed_text(value: Any, info: ValidationInfo) -> Any:
     """
     if isinstance(value, str):
         parsed = typed_number_or_none(value, leverage="leverage" in (info.field_name or ""))
-        if parsed is not None:
+        if parsed is not None and parsed.is_finite():  # NaN and Infinity: pydantic's own path, as before
             return parsed
     return value
 
@@ -829,7 +829,7 @@ def calculators() -> dict[str, Any]:
 def presets() -> dict[str, Any]:
     """The exchange presets (kind, fee rates, contract sizes) and the tier tables of each."""
     from contractcalc.venues.exchanges import EXCHANGES
-    from contractcalc.venues.tiers import preset_tables_for
+    from contractcalc.venues.tiers import preset_tables_for, stale_warning, table_age_days
 
     return {
         "exchanges": [
@@ -843,7 +843,8 @@ def presets() -> dict[str, Any]:
                 "contract_sizes": {prefix or "*": size for prefix, size in preset.contract_sizes},
                 "tier_tables": [
                     {"name": table.name, "symbol": table.symbol, "as_of": table.as_of,
-                     "source": table.source, "note": table.note}
+                     "source": table.source, "note": table.note, "age_days": table_age_days(table.as_of),
+                     "warning": stale_warning(table)}
                     for table in preset_tables_for(preset.name)
                 ],
             }
