@@ -47,8 +47,9 @@ Each element uses the faster one and sums until the next term (its bound, for
 Fourier) is below ``1e-12``.  Per term the two converge equally fast at
 ``σ²T/w² = 2/π``, but a Fourier term costs a fraction of an image term (no
 ``erfc``), so images are used only below ``σ²T/w² = 0.1`` (at most two image
-terms; Fourier needs about ten there, and more the shorter the horizon).  The no-horizon limit (gambler's ruin with drift, ``k = 2ν/σ²``)
-is ``P_U(∞) = (1 − e^{−ka}) / (1 − e^{−kw})``, ``a / (a + c)`` when ``ν = 0``.
+terms; Fourier needs about ten there, and more the shorter the horizon).
+The no-horizon limit (gambler's ruin with drift, ``k = 2ν/σ²``) is
+``P_U(∞) = (1 − e^{−ka}) / (1 − e^{−kw})``, ``a / (a + c)`` when ``ν = 0``.
 
 **Discrete monitoring** (Broadie, Glasserman & Kou 1997): a barrier checked
 every ``Δt`` is touched about as often as a continuously monitored barrier
