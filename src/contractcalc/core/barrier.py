@@ -115,11 +115,23 @@ _LOG_HALF = math.log(0.5)
 
 
 def _erfcx(y: Array) -> Array:
-    """``exp(y²)·erfc(y)`` for ``y >= 0`` (no overflow or underflow for large ``y``)."""
-    out = np.empty_like(y)
+    """``exp(y²)·erfc(y)`` for ``y >= 0`` (no overflow or underflow for large ``y``).
+
+    The middle interval's rational function is evaluated on the whole array (most
+    arguments fall there), then the few elements of the other two intervals are replaced.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        num = _C[8] * y
+        den = y.copy()
+        for i in range(7):
+            num += _C[i]
+            num *= y
+            den += _D[i]
+            den *= y
+        num += _C[7]
+        den += _D[7]
+        out = np.divide(num, den, out=num)
     small = y <= 0.46875
-    large = y > 4.0
-    middle = ~(small | large)
     if small.any():
         z = y[small]
         ysq = z * z
@@ -128,13 +140,7 @@ def _erfcx(y: Array) -> Array:
             num = (num + _A[i]) * ysq
             den = (den + _B[i]) * ysq
         out[small] = np.exp(ysq) * (1 - z * (num + _A[3]) / (den + _B[3]))
-    if middle.any():
-        z = y[middle]
-        num, den = _C[8] * z, z
-        for i in range(7):
-            num = (num + _C[i]) * z
-            den = (den + _D[i]) * z
-        out[middle] = (num + _C[7]) / (den + _D[7])
+    large = y > 4.0
     if large.any():
         z = y[large]
         inv = 1 / (z * z)
@@ -196,17 +202,37 @@ def _touch(d: Any, m: Any, sigma: Any, t: Any) -> Array:
     var = sigma * sigma
     out = np.zeros_like(d)
     finite = np.isfinite(t) & (t > 0)
-    if finite.any():
-        dd, mm, vv, tt = d[finite], m[finite], var[finite], t[finite]
-        root = np.sqrt(vv * tt)
-        first = _log_ncdf((mm * tt - dd) / root)
-        second = 2 * mm * dd / vv + _log_ncdf((-dd - mm * tt) / root)
-        out[finite] = np.exp(first) + np.exp(second)
+    if finite.all():
+        out = _touch_finite(d, m, var, t)
+    elif finite.any():
+        out[finite] = _touch_finite(d[finite], m[finite], var[finite], t[finite])
     forever = np.isinf(t)
     if forever.any():
         out[forever] = np.exp(np.minimum(0, 2 * m[forever] * d[forever] / var[forever]))
     out[d <= 0] = 1.0
     return np.minimum(out, 1.0)  # type: ignore[no-any-return]
+
+
+def _touch_finite(d: Array, m: Array, var: Array, t: Array) -> Array:
+    """The reflection formula for ``0 < t < inf``, written so that nothing overflows.
+
+    With ``z₁ = (mT − d)/(σ√T)`` and ``z₂ = (−d − mT)/(σ√T)``: ``P = Φ(z₁) + e^{2md/σ²} Φ(z₂)``.
+    Where ``z₂ <= 0``, ``2md/σ² − z₂²/2 = −z₁²/2``, so the second term is
+    ``½ erfcx(−z₂/√2) e^{−z₁²/2}``, sharing ``e^{−z₁²/2}`` with the first; where ``z₂ > 0``
+    (a drift away from the barrier) ``e^{2md/σ²} <= 1`` and the product is taken as it is.
+    """
+    root = np.sqrt(var * t)
+    mt = m * t
+    z1 = (mt - d) / root
+    z2 = (-d - mt) / root
+    gauss = np.exp(-0.5 * z1 * z1)
+    tail = 0.5 * _erfcx(np.abs(z1) / _SQRT2) * gauss  # Φ(−|z₁|)
+    first = np.where(z1 < 0, tail, 1 - tail)
+    second = 0.5 * _erfcx(np.abs(z2) / _SQRT2) * gauss
+    away = z2 > 0
+    if away.any():
+        second[away] = np.exp(2 * m[away] * d[away] / var[away]) * _ncdf(z2[away])
+    return first + second  # type: ignore[no-any-return]
 
 
 def _no_horizon(a: Array, c: Array, nu: Array, sigma: Array) -> tuple[Array, Array]:
