@@ -88,7 +88,7 @@ def test_text_numbers_as_a_csv_gives_them() -> None:
 )
 def test_bad_values_name_the_column_and_row(changes: dict[str, Any], field: str, index: int, message: str) -> None:
     error = _error(**changes)
-    assert error.field == field and error.index == index  # type: ignore[attr-defined]
+    assert error.field == field and error.index == index
     assert str(error).startswith(message)
 
 

@@ -107,8 +107,13 @@ def cross_book(draw: st.DrawFn) -> dict[str, Any]:
     total = D(0)
     base = {symbol: draw(dec(100, 100000)) for symbol in SYMBOLS[kind]}
     marks = {symbol: price * draw(dec(0.95, 1.05, 4)) for symbol, price in base.items()}
+    used: set[tuple[str, str]] = set()
     for _ in range(n):
         symbol = draw(st.sampled_from(SYMBOLS[kind]))
+        side = draw(st.sampled_from(["long", "short"]))
+        if (symbol, side) in used:  # hedge mode: at most one long and one short leg per symbol
+            continue
+        used.add((symbol, side))
         entry = base[symbol] * draw(dec(0.9, 1.1, 4))
         mark = marks[symbol]
         value = draw(dec(100, 100000)) if kind == "linear" else draw(dec(0.01, 10))
@@ -116,7 +121,7 @@ def cross_book(draw: st.DrawFn) -> dict[str, Any]:
         total += value
         positions.append({
             "symbol": symbol,
-            "side": draw(st.sampled_from(["long", "short"])),
+            "side": side,
             "contracts": contracts,
             "contractSize": D(1),
             "entryPrice": entry,

@@ -272,3 +272,36 @@ def test_short_wrong_side() -> None:
     with pytest.raises(InputError) as error:
         risk("short", 0.8, "24h", price=100, stop=95)
     assert str(error.value) == "'stop' must be above the price for a short (got 95)"
+
+
+# --------------------------------------------------------------------------- plan and size
+
+def test_plan_adds_which_is_touched_first() -> None:
+    import contractcalc
+
+    # the seed's plan at 4x on Binance: the exchange liquidates at 15,060.24, before the 15,000 stop,
+    # so the liquidation price (not the stop) is the loss side's barrier
+    p = contractcalc.plan("long", 20000, 15000, 24000, 1000, exchange="binance-usdm", symbol="BTC/USDT:USDT",
+                          volatility=0.8, horizon="30d")
+    pair = risk("long", 0.8, "30d", price=20000, stop=float(p["liquidation_price"]), target=24000)
+    assert p["stop_first_probability"] == 0
+    assert p["liquidation_first_probability"] == pytest.approx(pair.stop_probability, abs=1e-15)
+    assert p["target_first_probability"] == pytest.approx(pair.target_probability, abs=1e-15)
+
+
+def test_size_adds_which_is_touched_first() -> None:
+    import contractcalc
+
+    r = contractcalc.size(contract="linear", side="short", balance=10000, risk_rate=0.01, entry=50000, stop=51000,
+                          target=47000, volatility=0.6, horizon="7d")
+    pair = risk("short", 0.6, "7d", price=50000, stop=51000, target=47000)
+    assert r["stop_first_probability"] == pytest.approx(pair.stop_probability, abs=1e-15)
+    assert r["target_first_probability"] == pytest.approx(pair.target_probability, abs=1e-15)
+    assert r["liquidation_first_probability"] is None  # no exchange: no liquidation price known
+
+
+def test_plan_needs_both_volatility_and_horizon() -> None:
+    import contractcalc
+
+    with pytest.raises(InputError, match="'horizon' is required with 'volatility'"):
+        contractcalc.plan("long", 20000, 15000, 24000, 1000, volatility=0.8)

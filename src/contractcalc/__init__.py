@@ -3,19 +3,31 @@
 Pure functions over floats, ``Decimal`` and NumPy arrays.  The seed lesson's
 formulas live in :mod:`contractcalc.seed`; :func:`plan` runs its workflow.
 Bad input raises :class:`InputError` (a ``ValueError``).
+
+The names below are loaded on first use (PEP 562), so ``import contractcalc``
+(and every CLI answer, which imports the package first) costs only what it uses.
 """
 
 from __future__ import annotations
 
-from contractcalc.core import contracts, seed
-from contractcalc.engines.calculators import average_entry, cost, max_open, pnl, size, target
-from contractcalc.engines.liquidation import liquidation_price
-from contractcalc.engines.plan import plan
-from contractcalc.errors import InputError
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from contractcalc.book import Accounts, Book
+    from contractcalc.core import contracts, seed
+    from contractcalc.engines.book import book_liquidation
+    from contractcalc.engines.calculators import average_entry, cost, max_open, pnl, size, target
+    from contractcalc.engines.liquidation import liquidation_price
+    from contractcalc.engines.plan import plan
+    from contractcalc.errors import InputError
 
 __all__ = [
+    "Accounts",
+    "Book",
     "InputError",
     "average_entry",
+    "book_liquidation",
     "contracts",
     "cost",
     "liquidation_price",
@@ -28,3 +40,36 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+#: Where each public name lives: ``{name: (module, attribute or None for the module itself)}``.
+_EXPORTS: dict[str, tuple[str, str | None]] = {
+    "Accounts": ("contractcalc.book", "Accounts"),
+    "Book": ("contractcalc.book", "Book"),
+    "InputError": ("contractcalc.errors", "InputError"),
+    "book_liquidation": ("contractcalc.engines.book", "book_liquidation"),
+    "average_entry": ("contractcalc.engines.calculators", "average_entry"),
+    "contracts": ("contractcalc.core.contracts", None),
+    "cost": ("contractcalc.engines.calculators", "cost"),
+    "liquidation_price": ("contractcalc.engines.liquidation", "liquidation_price"),
+    "max_open": ("contractcalc.engines.calculators", "max_open"),
+    "plan": ("contractcalc.engines.plan", "plan"),
+    "pnl": ("contractcalc.engines.calculators", "pnl"),
+    "seed": ("contractcalc.core.seed", None),
+    "size": ("contractcalc.engines.calculators", "size"),
+    "target": ("contractcalc.engines.calculators", "target"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attribute = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'contractcalc' has no attribute {name!r}") from None
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -60,12 +60,31 @@ def wait_for(check: Callable[[], Any], what: str) -> Any:
     raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
 
 
+def display_tolerance(text: str, want: float) -> float:
+    """How far a figure shown rounded may be from ``want``: half a unit of its last decimal shown.
+
+    Percentages ('71.43 %') are read back as fractions; a leverage shown as a whole
+    ('3×', rounded down or up as advice) may be up to 1 away.
+    """
+    match = re.search(r"-?[\d,]*\.?(\d*)", text.strip())
+    decimals = len(match.group(1)) if match and "." in match.group(0) else 0
+    if "×" in text:
+        return 1.0
+    half = 0.5 * 10.0 ** -decimals
+    return (half / 100 if text.strip().endswith("%") else half) + 1e-12 * abs(want)
+
+
 def expect_value(page: Any, tab: str, key: str, expected: float | F, rel: float = 1e-9) -> None:
+    """The figure is ``expected``: exactly (rel) in the cell's full value, and as shown, to its rounding."""
     want = float(expected)
 
     def close() -> bool:
-        got = number_in(shown(page, tab, key))
-        return abs(got - want) <= rel * max(1.0, abs(want))
+        text = shown(page, tab, key)
+        cell = page.locator(f"#panel-{tab} .results tr[data-key='{key}'] td.value").first
+        exact = float(cell.get_attribute("data-value") or "nan")
+        seen = number_in(text) / (100 if text.strip().endswith("%") else 1)
+        return (abs(exact - want) <= rel * max(1.0, abs(want))
+                and abs(seen - want) <= display_tolerance(text, want))
 
     wait_for(close, f"{tab}/{key} to show {want}")
 

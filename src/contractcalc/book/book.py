@@ -67,9 +67,7 @@ def _error(column: str, rule: str, value: Any = None, index: int | None = None) 
     if index is None:
         return InputError(column, rule) if value is None else InputError(column, rule, value)
     shown = value.item() if isinstance(value, np.generic) else value
-    error = InputError(column, rule, shown, where=f" at index {index}")
-    error.index = index  # type: ignore[attr-defined]
-    return error
+    return InputError(column, rule, shown, index)
 
 
 def _columns_of(data: Any) -> dict[str, Any]:

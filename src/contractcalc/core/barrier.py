@@ -223,28 +223,33 @@ def _images_side(near: Array, far: Array, nu: Array, sigma: Array, t: Array) -> 
     """``P(the barrier at log distance `near` above is touched first by t)``, the other at ``far`` below.
 
     The method-of-images series: ``Σ_n e^{2νnw/σ²} sgn(d_n) P(|d_n|, t)``, ``d_n = near − 2nw``,
-    summed outwards from ``n = 0`` until both new terms are below the tolerance everywhere.
+    summed outwards from ``n = 0``; an element leaves the sum once both its new terms are below the
+    tolerance.
     """
-    w = near + far
-    var = sigma * sigma
-    root = np.sqrt(var * t)
 
-    def term(n: int) -> Array:
+    def term(n: int, near: Array, w: Array, nu: Array, var: Array, t: Array, root: Array) -> Array:
         dn = near - 2 * n * w
-        sign = np.sign(dn)
         dist = np.abs(dn)
         m = np.where(dn > 0, nu, -nu)  # drift towards the image's level
         weight = 2 * nu * n * w / var
         first = weight + _log_ncdf((m * t - dist) / root)
         second = weight + 2 * m * dist / var + _log_ncdf((-dist - m * t) / root)
-        return sign * (np.exp(first) + np.exp(second))  # type: ignore[no-any-return]
+        return np.sign(dn) * (np.exp(first) + np.exp(second))  # type: ignore[no-any-return]
 
-    total = term(0)
+    w = near + far
+    var = sigma * sigma
+    root = np.sqrt(var * t)
+    total = term(0, near, w, nu, var, t, root)
+    active = np.arange(near.shape[0])
+    args = (near, w, nu, var, t, root)
     for n in range(1, _MAX_TERMS):
-        plus, minus = term(n), term(-n)
-        total = total + plus + minus
-        if max(np.max(np.abs(plus)), np.max(np.abs(minus))) < SERIES_TOLERANCE:
+        plus, minus = term(n, *args), term(-n, *args)
+        total[active] += plus + minus
+        going = np.maximum(np.abs(plus), np.abs(minus)) >= SERIES_TOLERANCE
+        if not going.any():
             break
+        active = active[going]
+        args = tuple(v[going] for v in args)  # type: ignore[assignment]
     return total
 
 
@@ -264,18 +269,24 @@ def _exit_fourier(a: Array, c: Array, nu: Array, sigma: Array, t: Array) -> tupl
     tilt_max = np.maximum(tilt_lower, tilt_upper)
     lower_sum = np.zeros_like(a)
     upper_sum = np.zeros_like(a)
+    active = np.arange(a.shape[0])
+    args = (a, w, var, drift_rate, tilt_lower, tilt_upper, tilt_max, t)
     for n in range(1, _MAX_TERMS):
-        k = n * math.pi / w
-        kappa = var * k * k / 2 + drift_rate
-        common = var / w * k / kappa
-        decay = -kappa * t
-        s = np.sin(k * a)
+        aa, ww, vv, dr, tl, tu, tm, tt = args
+        k = n * math.pi / ww
+        kappa = vv * k * k / 2 + dr
+        common = vv / ww * k / kappa
+        decay = -kappa * tt
+        s = common * np.sin(k * aa)
         sign = 1.0 if n % 2 else -1.0
-        lower_sum = lower_sum + common * s * np.exp(tilt_lower + decay)
-        upper_sum = upper_sum + sign * common * s * np.exp(tilt_upper + decay)
+        lower_sum[active] += s * np.exp(tl + decay)
+        upper_sum[active] += sign * s * np.exp(tu + decay)
         # sin(nπa/w) can vanish for one n while later terms do not: stop on the term's bound
-        if np.max(common * np.exp(tilt_max + decay)) < SERIES_TOLERANCE:
+        going = common * np.exp(tm + decay) >= SERIES_TOLERANCE
+        if not going.any():
             break
+        active = active[going]
+        args = tuple(v[going] for v in args)  # type: ignore[assignment]
     return lower_inf - lower_sum, upper_inf - upper_sum
 
 

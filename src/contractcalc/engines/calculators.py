@@ -243,6 +243,13 @@ def pnl(
 # target
 
 
+#: ``target``'s floor on the ROE: -100 % is the bankruptcy price.
+ROE_FLOOR_RULE = "must be > -1 (-100 % is the bankruptcy price, beyond liquidation)"
+
+#: An ROE above this (1000 %) is more likely a percentage typed as a fraction (``50`` for 50 %).
+ROE_LIKELY_PERCENT = 10
+
+
 @one_number_type_of_arguments
 def target(
     *,
@@ -262,7 +269,16 @@ def target(
 
     >>> target(contract="linear", side="long", entry=7000, leverage=10, roe=100 / 140)
     {'target_price': 7500.0}
+
+    An ROE of -100 % loses the whole margin: that exit is the bankruptcy price,
+    beyond the liquidation price, so no trade reaches it:
+
+    >>> target(contract="linear", side="long", entry=7000, leverage=10, roe=-1)
+    Traceback (most recent call last):
+    ...
+    contractcalc.errors.InputError: 'roe' must be > -1 (-100 % is the bankruptcy price, beyond liquidation) (got -1)
     """
+    require("roe", roe, number("roe", roe) > -1, ROE_FLOOR_RULE)
     m = market(contract, exchange)
     return {"target_price": cx.target_price(m.contract, side, entry, leverage, roe)}
 
@@ -558,6 +574,9 @@ def size(
     maintenance_margin_rate: Num | None = None,
     maintenance_amount: Num | None = None,
     tiers: str | None = None,
+    volatility: Num | None = None,
+    horizon: Any = None,
+    drift: Num | None = None,
 ) -> dict[str, Any]:
     """The position that loses ``balance × risk_rate`` at the stop, fees included.
 
@@ -580,6 +599,10 @@ def size(
     ``liquidation_price`` and ``stop_before_liquidation_exact`` (``None``
     without ``leverage``) and ``max_leverage_for_stop``, the highest leverage
     whose liquidation price is at or beyond the stop.
+
+    With ``volatility`` and ``horizon`` (and ``drift``): the chances that the
+    stop, the target or the liquidation price is touched first within the
+    horizon (:func:`contractcalc.engines.risk.touch_first`).
 
     Hand check: 10,000 USDT, 1 % risk, long @ 50,000, stop 49,000, no fees:
     100 / 1,000 = 0.1 BTC, notional 5,000, leverage 0.5; target 53,000: 3:1.
@@ -610,6 +633,11 @@ def size(
                 maintenance_margin_rate=maintenance_margin_rate, maintenance_amount=maintenance_amount,
                 tiers=tiers, symbol=symbol, max_leverage=cap,
             ))
+    if volatility is not None or horizon is not None:
+        from contractcalc.engines.risk import touch_first
+
+        result.update(touch_first(sized.side, sized.entry, sized.stop, target, result.get("liquidation_price"),
+                                  volatility, horizon, drift))
     return result
 
 

@@ -1,4 +1,4 @@
-"""Cross margin: the liquidation price of every position of one account.
+"""Cross margin: the liquidation price of every position of one account (a list of ccxt positions).
 
 In cross mode all positions draw on one wallet balance.  Position ``i`` is
 liquidated when the account's margin balance falls to the account's
@@ -18,103 +18,49 @@ solved together and share one price:
 ``Q_L·MMR_L + Q_S·MMR_S − Q_L + Q_S``).  Each leg's tier is the one holding its
 own notional at that price.
 
+This module reads and checks the positions (:mod:`contractcalc.io.positions`)
+and hands them, as a one-account :class:`~contractcalc.book.Book`, to
+:func:`contractcalc.engines.book.book_liquidation`, which does the arithmetic
+for any number of accounts at once.
+
 Inverse (coin-margined) cross margin is per coin: every position of the
 account must settle in the coin the wallet balance is counted in.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from contractcalc.book import Accounts, Book
 from contractcalc.core import contracts as cx
-from contractcalc.core.numeric import constant_like, number, side_sign
-from contractcalc.engines.liquidation import (
-    Band,
-    _band_index,
-    _bands,
-    _bands_like,
-    _Leg,
-    _solve,
-    _solve_group,
-    _valid_price,
-    model_for,
-)
+from contractcalc.core.numeric import number
+from contractcalc.engines.book import book_liquidation
+from contractcalc.engines.liquidation import _fee_rate, model_for
 from contractcalc.errors import InputError
+from contractcalc.io.positions import POSITION_FIELDS, Position, check_legs, load_positions
 from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.exchanges import ExchangePreset
 from contractcalc.venues.tiers import TierTable
 
 __all__ = ["POSITION_FIELDS", "cross_liquidation", "load_positions"]
 
-#: The ccxt position fields read, and whether each is required.
-POSITION_FIELDS = {
-    "symbol": True,
-    "side": True,
-    "contracts": True,
-    "contractSize": False,
-    "entryPrice": True,
-    "markPrice": True,
-    "maintenanceMarginRate": False,
-    "maintenanceAmount": False,
-    "leverage": False,
+#: The book's columns under their ccxt names, for errors about one item.
+_CCXT_NAMES = {
+    "contracts": "contracts", "contract_size": "contractSize", "entry": "entryPrice", "mark": "markPrice",
+    "maintenance_margin_rate": "maintenanceMarginRate", "maintenance_amount": "maintenanceAmount",
+    "leverage": "leverage", "wallet_balance": "collateral", "side": "side", "symbol": "symbol",
+    "margin_mode": "marginMode",
 }
-
-
-def load_positions(source: str | Path | Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """A list of ccxt-style positions from a JSON file (numbers kept exact) or a list.
-
-    >>> load_positions("no-such-file.json")
-    Traceback (most recent call last):
-    ...
-    contractcalc.errors.InputError: 'positions' must be a readable JSON file (...) (got 'no-such-file.json')
-    """
-    if isinstance(source, str | Path):
-        path = Path(source)
-        try:
-            text = path.read_text("utf-8")
-        except OSError as error:
-            raise InputError("positions", f"must be a readable JSON file ({error.strerror})", str(source)) from None
-        except UnicodeDecodeError:
-            raise InputError("positions", "must be a UTF-8 JSON file (it is not UTF-8 text)", str(source)) from None
-        try:
-            data: Any = json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as error:
-            rule = f"must be valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
-            raise InputError("positions", rule, str(source)) from None
-    else:
-        data = source
-    if isinstance(data, Mapping | str | bytes) or not isinstance(data, Sequence):
-        raise InputError("positions", "must be a JSON list of positions (ccxt fetch_positions shape)",
-                         type(data).__name__)
-    if not data:
-        raise InputError("positions", "must hold at least one position", "[]")
-    for k, item in enumerate(data):
-        if not isinstance(item, Mapping):
-            raise InputError("positions", f"item {k} must be a position object", type(item).__name__)
-    return list(data)
+_ACCOUNT = "account"
 
 
 def _item_error(k: int, key: str, rule: str, value: Any = None) -> InputError:
     return InputError("positions", f"item {k}: '{key}' {rule}", value)
-
-
-def _raw_number(k: int, key: str, value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            value = Decimal(value.strip())
-        except InvalidOperation:
-            raise _item_error(k, key, "must be a number", value) from None
-    try:
-        return number(key, value)
-    except InputError as error:
-        raise _item_error(k, key, error.rule, value) from None
-    except OverflowError:  # a JSON integer too large for a float
-        digits = f"{len(str(value))}-digit integer"
-        raise _item_error(k, key, "must be finite (too large for a float)", digits) from None
 
 
 def _settle(symbol: str) -> str:
@@ -133,10 +79,11 @@ def cross_liquidation(
 ) -> dict[str, Any]:
     """Liquidation prices of a cross-margined account; keys as ``contractcalc liquidation --positions``.
 
-    Each position (ccxt ``fetch_positions()`` shape) needs ``symbol``, ``side``,
-    ``contracts``, ``contractSize`` (default: the exchange's for the symbol),
-    ``entryPrice``, ``markPrice`` and, unless ``tiers`` holds its symbol,
-    ``maintenanceMarginRate`` (and ``maintenanceAmount``, default 0).
+    Each position (ccxt ``fetch_positions()`` shape, see :mod:`contractcalc.io.positions`)
+    needs ``symbol``, ``side``, ``contracts``, ``contractSize`` (default: the
+    exchange's for the symbol), ``entryPrice``, ``markPrice`` and, unless
+    ``tiers`` holds its symbol, ``maintenanceMarginRate`` (ccxt:
+    ``maintenanceMarginPercentage``) and ``maintenanceAmount`` (default 0).
 
     Returns ``{"positions": [...], "wallet_balance", "unrealized_pnl",
     "margin_balance", "maintenance_margin", "margin_ratio"}``: per position its
@@ -167,161 +114,130 @@ def cross_liquidation(
     wallet = number("wallet_balance", wallet_balance)
     if wallet < 0:
         raise InputError("wallet_balance", "must be >= 0", wallet)
-
-    raw_rows = [_read(k, item, preset, tiers is not None) for k, item in enumerate(items)]
     exact = isinstance(wallet, Decimal) or any(
-        isinstance(v, Decimal) for row in raw_rows for v in row.values() if not isinstance(v, str)
+        isinstance(getattr(item, name), Decimal) for item in items
+        for name in ("contracts", "entry_price", "mark_price", "contract_size", "maintenance_margin_rate",
+                     "maintenance_amount", "leverage", "collateral", "initial_margin")
     )
-
-    def convert(x: Any) -> Any:
-        if x is None or isinstance(x, str):
-            return x
-        if exact and not isinstance(x, Decimal):
-            return Decimal(str(x))
-        return x if exact or not isinstance(x, Decimal) else float(x)
-
-    wallet = convert(wallet)
-    rows = [{key: convert(value) for key, value in row.items()} for row in raw_rows]
     if kind == "inverse":
-        coins = sorted({_settle(row["symbol"]) for row in rows})
+        coins = sorted({_settle(item.symbol) for item in items})
         if len(coins) > 1:
             raise InputError(
                 "positions",
                 "must settle in one coin: inverse cross margin is per coin (give one file per coin)",
                 ", ".join(coins),
             )
-    fee = _fee(preset, model, taker_fee_rate, wallet)
-    tables: dict[str, TierTable | None] = {}
-    legs: list[_Leg] = []
-    for k, row in enumerate(rows):
-        legs.append(_leg(k, row, kind, model, tiers, tables, fee, wallet))
-
-    pnl = [cx.unrealized_pnl(kind, leg.s, leg.entry, leg.mark, leg.size) for leg in legs]
-    mm_mark = [_requirement(model, leg, leg.mark, with_fee=False) for leg in legs]
-    req_mark = [_requirement(model, leg, leg.mark, with_fee=True) for leg in legs]
-    groups: dict[str, list[int]] = {}
-    for k, row in enumerate(rows):
-        members = groups.setdefault(row["symbol"], [])
-        if members and row["markPrice"] != rows[members[0]]["markPrice"]:
-            raise _item_error(k, "markPrice", f"must equal the mark of item {members[0]} (the legs of one symbol "
-                              "move with one mark)", row["markPrice"])
-        members.append(k)
-
-    out: list[dict[str, Any]] = [{} for _ in legs]
-    for members in groups.values():
-        others = [j for j in range(len(legs)) if j not in members]
-        balance = wallet + sum((pnl[j] - req_mark[j] for j in others), 0 * wallet)
-        equity = wallet + sum((pnl[j] for j in others), 0 * wallet)
-        group = [legs[j] for j in members]
-        price, chosen = _group_price(kind, model, group, balance)
-        if len(group) == 1 and equity >= 0:  # the closed form, as for one isolated position
-            leg = group[0]
-            bankrupt = cx.bankruptcy_price(kind, leg.s, leg.entry, leg.size, equity)
-        else:
-            bankrupt, _ = _group_price(kind, model, [_bare(leg) for leg in group], equity)
-        for j, index in zip(members, chosen, strict=True):
-            out[j] = _position_row(kind, model, rows[j], legs[j], index, price, bankrupt, pnl[j], mm_mark[j],
-                                   len(members) > 1)
-
-    margin_balance = wallet + sum(pnl, 0 * wallet)
-    total_mm = sum(mm_mark, 0 * wallet)
-    return {
-        "positions": out,
-        "wallet_balance": wallet,
-        "unrealized_pnl": sum(pnl, 0 * wallet),
-        "margin_balance": margin_balance,
-        "maintenance_margin": total_mm,
-        "margin_ratio": total_mm / margin_balance if margin_balance > 0 else None,
-    }
-
-
-def _read(k: int, item: Mapping[str, Any], preset: ExchangePreset, has_tiers: bool) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for key, required in POSITION_FIELDS.items():
-        value = item.get(key)
-        if value is None:
-            if required:
-                raise _item_error(k, key, "is required")
-            row[key] = None
-            continue
-        if key == "symbol":
-            if not isinstance(value, str) or not value.strip():
-                raise _item_error(k, key, "must be a symbol such as 'BTC/USDT:USDT'", value)
-            row[key] = value.strip()
-        elif key == "side":
-            try:
-                if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-                    raise InputError(key, "must be 'long' or 'short'", value)  # a list would be a book of sides
-                row[key] = "long" if side_sign(value) > 0 else "short"
-            except InputError:
-                raise _item_error(k, key, "must be 'long' or 'short'", value) from None
-        else:
-            row[key] = _raw_number(k, key, value)
-    for key in ("contracts", "contractSize", "entryPrice", "markPrice", "leverage"):
-        if row[key] is not None and not row[key] > 0:
-            raise _item_error(k, key, "must be > 0", row[key])
-    if row["contractSize"] is None:
-        size = preset.contract_size(row["symbol"])
-        if size is None:
-            raise _item_error(k, "contractSize", f"is required ({preset.name} has no default for this symbol)")
-        row["contractSize"] = size
-    return row
-
-
-def _fee(preset: ExchangePreset, model: Any, taker_fee_rate: Any, wallet: Any) -> Any:
-    from contractcalc.engines.liquidation import _fee_rate
-
     if taker_fee_rate is not None and isinstance(wallet, Decimal) and not isinstance(taker_fee_rate, Decimal):
         taker_fee_rate = Decimal(str(taker_fee_rate))
-    return _fee_rate(preset, model, taker_fee_rate, wallet)
+    fee = _fee_rate(preset, model, taker_fee_rate, wallet)
+    tables: dict[str, TierTable | None] = {}
+    sizes = []
+    for k, item in enumerate(items):
+        sizes.append(_check_item(k, item, preset, model, tiers, tables, fee))
+    check_legs(items)
+
+    def convert(x: Any) -> Any:
+        if x is None:
+            return Decimal("NaN") if exact else float("nan")
+        return (x if isinstance(x, Decimal) else Decimal(str(x))) if exact else float(x)
+
+    margins = [_isolated_margin(kind, item, size) for item, size in zip(items, sizes, strict=True)]
+    columns = {
+        "account": [_ACCOUNT] * len(items),
+        "symbol": [item.symbol for item in items],
+        "side": [item.side for item in items],
+        "contracts": _column([item.contracts for item in items], convert),
+        "contract_size": _column(sizes, convert),
+        "entry": _column([item.entry_price for item in items], convert),
+        "mark": _column([item.mark_price for item in items], convert),
+        "leverage": _column([item.leverage for item in items], convert),
+        "margin_mode": [item.margin_mode for item in items],
+        "wallet_balance": _column(margins, convert),
+        "maintenance_margin_rate": _column(
+            [item.maintenance_margin_rate if tables.get(item.symbol) is None else None for item in items], convert),
+        "maintenance_amount": _column(
+            [item.maintenance_amount if tables.get(item.symbol) is None and item.maintenance_margin_rate is not None
+             else None for item in items], convert),
+    }
+    try:
+        book = Book.from_columns(columns, exact=exact)
+        accounts = Accounts.from_columns({"account": [_ACCOUNT], "wallet_balance": _column([wallet], convert)},
+                                         exact=exact)
+        result = book_liquidation(book, accounts, exchange=preset.name, tiers=_tiers_by_symbol(tables),
+                                  taker_fee_rate=taker_fee_rate)
+    except InputError as error:
+        index = getattr(error, "index", None)
+        if index is None:
+            raise
+        name = _CCXT_NAMES.get(error.field, error.field)
+        raise _item_error(int(index), name, error.rule, error.value) from None
+    return _as_rows(result, exact)
 
 
-def _leg(
-    k: int,
-    row: dict[str, Any],
-    kind: str,
-    model: Any,
-    tiers: Any,
-    tables: dict[str, TierTable | None],
-    fee: Any,
-    wallet: Any,
-) -> _Leg:
-    symbol = row["symbol"]
-    size = cx.position_size(kind, contracts=row["contracts"], contract_size=row["contractSize"])
-    entry, mark = row["entryPrice"], row["markPrice"]
-    table = _table(k, symbol, tiers, tables, row["maintenanceMarginRate"] is not None)
-    like = (wallet, entry, size)
+def _column(values: list[Any], convert: Any) -> Any:
+    out = np.empty(len(values), dtype=object)
+    out[:] = [convert(v) for v in values]
+    return out
+
+
+def _tiers_by_symbol(tables: dict[str, TierTable | None]) -> Any:
+    """The found tables as one ccxt-shaped mapping (``None`` when no symbol has one)."""
+    found = {symbol: table for symbol, table in tables.items() if table is not None}
+    if not found:
+        return None
+    return next(iter(found.values())) if len(found) == 1 else found
+
+
+def _isolated_margin(kind: str, item: Position, size: Any) -> Any:
+    """An isolated item's margin: ccxt's collateral less the PnL in it, or its initial margin (else None)."""
+    if item.margin_mode != "isolated":
+        return None
+    if item.collateral is not None:
+        pnl = cx.unrealized_pnl(kind, item.side, item.entry_price, item.mark_price, item.contracts * size)
+        return item.collateral - pnl
+    return item.initial_margin
+
+
+def _check_item(k: int, item: Position, preset: ExchangePreset, model: Any, tiers: Any,
+                tables: dict[str, TierTable | None], fee: Any) -> Any:
+    """The item's contract size, after the checks that name the item (tier, rate, leverage cap)."""
+    size = item.contract_size
+    if size is None:
+        size = preset.contract_size(item.symbol)
+        if size is None:
+            raise _item_error(k, "contractSize", f"is required ({preset.name} has no default for this symbol)")
+    table = _table(k, item.symbol, tiers, tables, item.maintenance_margin_rate is not None)
     if table is not None:
-        entry_value = cx.position_value(kind, entry, size)
+        entry_value = cx.position_value(preset.contract, item.entry_price, item.contracts * _like(size, item.contracts))
         try:
             table.check_notional(entry_value)
-            if row["leverage"] is not None:
-                table.check_leverage(row["leverage"], entry_value)
+            if item.leverage is not None:
+                table.check_leverage(item.leverage, entry_value)
         except InputError as error:
             raise _item_error(k, error.field, error.rule, error.value) from None
-        bands = tuple(_bands_like(_bands(table), *like))
-        if model.mm_at_entry:  # Bybit: the tier of the entry value, whatever the price
-            band = bands[int(_band_index(bands, cx.position_value(kind, entry, size)))]
-            bands = (Band(band.tier, 0 * band.low, constant_like("Infinity", *like), band.rate, band.amount),)
+        for tier in table.tiers if not model.mm_at_entry else [table.tier_for_notional(entry_value)]:
+            if not tier.maintenance_margin_rate + _like(fee, tier.maintenance_margin_rate) < 1:
+                raise _item_error(k, "maintenanceMarginRate", "plus the fee rate must be < 1",
+                                  tier.maintenance_margin_rate)
     else:
-        rate, amount = row["maintenanceMarginRate"], row["maintenanceAmount"]
+        rate = item.maintenance_margin_rate
         if rate is None:
             raise _item_error(k, "maintenanceMarginRate", "is required (or give 'tiers' holding this symbol)")
-        if not 0 <= rate < 1:
-            raise _item_error(k, "maintenanceMarginRate", "must be >= 0 and < 1", rate)
-        amount = 0 * rate if amount is None else amount
-        if amount < 0:
-            raise _item_error(k, "maintenanceAmount", "must be >= 0", amount)
-        bands = tuple(_bands_like([Band(0, Decimal(0), Decimal("Infinity"), rate, amount)], *like))
-    for band in bands:
-        if not band.rate + fee < 1:
-            raise _item_error(k, "maintenanceMarginRate", "plus the fee rate must be < 1", band.rate)
-    return _Leg(kind, side_sign(row["side"]), size, entry, mark, bands, fee)
+        if not rate + _like(fee, rate) < 1:
+            raise _item_error(k, "maintenanceMarginRate", "plus the fee rate must be < 1", rate)
+    return size
 
 
-def _table(
-    k: int, symbol: str, tiers: Any, tables: dict[str, TierTable | None], has_rate: bool
-) -> TierTable | None:
+def _like(x: Any, other: Any) -> Any:
+    """``x`` in the number type of ``other`` (Decimal and float do not mix)."""
+    if isinstance(other, Decimal) and not isinstance(x, Decimal):
+        return Decimal(str(x))
+    if isinstance(x, Decimal) and not isinstance(other, Decimal):
+        return float(x)
+    return x
+
+
+def _table(k: int, symbol: str, tiers: Any, tables: dict[str, TierTable | None], has_rate: bool) -> TierTable | None:
     if tiers is None:
         return None
     if symbol not in tables:
@@ -342,71 +258,38 @@ def _table(
     return table
 
 
-def _requirement(model: Any, leg: _Leg, price: Any, *, with_fee: bool) -> Any:
-    """The leg's maintenance margin at ``price`` (plus the fee to close when ``with_fee``)."""
-    valued = leg.value(leg.entry if model.mm_at_entry else price)
-    index = _band_index(leg.bands, valued)
-    band = leg.bands[int(index)]
-    mm = valued * band.rate - band.amount
-    return mm + leg.value(price) * leg.fee if with_fee else mm
-
-
-def _bare(leg: _Leg) -> _Leg:
-    """The leg with no requirement: its liquidation price is its bankruptcy price."""
-    zero = 0 * leg.entry
-    inf = constant_like("Infinity", leg.entry)
-    return _Leg(leg.kind, leg.s, leg.size, leg.entry, leg.mark, (Band(0, zero, inf, zero, zero),), zero)
-
-
-def _group_price(kind: str, model: Any, group: Sequence[_Leg], balance: Any) -> tuple[Any, list[int]]:
-    if len(group) == 1:
-        leg = group[0]
-        raw, index = _solve(kind, model, leg.s, leg.entry, leg.size, balance, leg.bands, leg.fee)
-        return (raw if _valid_price(raw) else None), [int(index)]
-    return _solve_group(kind, model, group, balance, group[0].mark)
-
-
-def _position_row(
-    kind: str,
-    model: Any,
-    row: dict[str, Any],
-    leg: _Leg,
-    index: int,
-    price: Any,
-    bankrupt: Any,
-    pnl: Any,
-    mm_mark: Any,
-    hedged: bool,
-) -> dict[str, Any]:
-    band = leg.bands[index]
-    table_tier = band.tier if band.tier else None
-    if price is not None:
-        valued = leg.value(leg.entry if model.mm_at_entry else price)
-        mm: Any = valued * band.rate - band.amount
-        distance: Any = abs(price - leg.mark) / leg.mark
-        note = None
-        if (leg.s > 0 and price >= leg.mark and not hedged) or (leg.s < 0 and price <= leg.mark and not hedged):
-            note = "the account is below its requirement at the mark already: liquidated at once"
-    else:
-        mm = distance = None
-        note = "no liquidation by price: the account's margin covers any move of this symbol"
+def _as_rows(result: Any, exact: bool) -> dict[str, Any]:
+    """The one account's result in the keys of ``liquidation --positions --json``."""
+    columns = result.positions.to_dict()
+    rows = []
+    for k in range(len(columns["symbol"])):
+        price = columns["liquidation_price"][k]
+        tier = columns["tier"][k]
+        rows.append({
+            "symbol": columns["symbol"][k],
+            "side": columns["side"][k],
+            "contracts": columns["contracts"][k],
+            "contract_size": columns["contract_size"][k],
+            "entry_price": columns["entry_price"][k],
+            "mark_price": columns["mark_price"][k],
+            "liquidation_price": price,
+            "bankruptcy_price": columns["bankruptcy_price"][k],
+            "maintenance_margin": columns["maintenance_margin"][k],
+            "maintenance_margin_rate": columns["maintenance_margin_rate"][k],
+            "maintenance_amount": columns["maintenance_amount"][k],
+            "tier": int(tier) if tier else None,
+            "unrealized_pnl": columns["unrealized_pnl"][k],
+            "maintenance_margin_at_mark": columns["maintenance_margin_at_mark"][k],
+            "distance_to_liquidation": columns["distance_to_liquidation"][k],
+            "hedged": bool(columns["hedged"][k]),
+            "note": columns["note"][k],
+        })
+    account = result.accounts.to_dict()
     return {
-        "symbol": row["symbol"],
-        "side": row["side"],
-        "contracts": row["contracts"],
-        "contract_size": row["contractSize"],
-        "entry_price": leg.entry,
-        "mark_price": leg.mark,
-        "liquidation_price": price,
-        "bankruptcy_price": bankrupt,
-        "maintenance_margin": mm,
-        "maintenance_margin_rate": band.rate if price is not None or model.mm_at_entry else None,
-        "maintenance_amount": band.amount if price is not None or model.mm_at_entry else None,
-        "tier": table_tier if price is not None or model.mm_at_entry else None,
-        "unrealized_pnl": pnl,
-        "maintenance_margin_at_mark": mm_mark,
-        "distance_to_liquidation": distance,
-        "hedged": hedged,
-        "note": note,
+        "positions": rows,
+        "wallet_balance": account["wallet_balance"][0],
+        "unrealized_pnl": account["unrealized_pnl"][0],
+        "margin_balance": account["margin_balance"][0],
+        "maintenance_margin": account["maintenance_margin"][0],
+        "margin_ratio": account["margin_ratio"][0],
     }
-

@@ -73,6 +73,9 @@ def plan(
     symbol: str | None = None,
     taker_fee_rate: Num | None = None,
     max_leverage: Num | None = None,
+    volatility: Num | None = None,
+    horizon: Any = None,
+    drift: Num | None = None,
 ) -> dict[str, Any]:
     """The seed's plan for a trade; keys as in ``contractcalc plan --json``.
 
@@ -91,6 +94,11 @@ def plan(
       beside the seed's ``liquidation_change`` ``1/L``.
 
     See :data:`EXACT_NOTES` for a one-line explanation of each difference.
+
+    With ``volatility`` and ``horizon`` (and ``drift``) the plan adds the
+    chances that the stop, the target or the liquidation price (the
+    exchange's, else the seed's move ``1/L`` from entry) is touched first
+    within the horizon (:func:`contractcalc.engines.risk.touch_first`).
 
     With ``exchange`` (and a maintenance rate: ``maintenance_margin_rate``,
     ``tiers``, a shipped table for ``symbol``, or Hyperliquid's
@@ -170,4 +178,22 @@ def plan(
             maintenance_margin_rate=maintenance_margin_rate, maintenance_amount=maintenance_amount, tiers=tiers,
             symbol=symbol, taker_fee_rate=taker_fee_rate, max_leverage=max_leverage,
         ))
+    if volatility is not None or horizon is not None:
+        from contractcalc.engines.risk import touch_first
+
+        seed_price = entry * (1 - s * result["liquidation_change"])
+        exact = "liquidation_price" in result
+        liquidation = result["liquidation_price"] if exact else where(seed_price > 0, seed_price, None)
+        result.update(touch_first(s, entry, stop, target, _nan_for_none(liquidation), volatility, horizon, drift))
     return result
+
+
+def _nan_for_none(price: Any) -> Any:
+    """A liquidation price with ``None`` (no price liquidates) as NaN, arrays as floats."""
+    if price is None:
+        return float("nan")
+    if is_array(price):
+        import numpy as np
+
+        return np.array([np.nan if p is None else float(p) for p in np.ravel(price)]).reshape(np.shape(price))
+    return price

@@ -63,6 +63,7 @@ __all__ = [
     "first_touch_probabilities",
     "risk",
     "simulate_exit",
+    "touch_first",
 ]
 
 Array = npt.NDArray[np.float64]
@@ -158,6 +159,16 @@ def _positive(name: str, value: Any) -> Any:
     if bad.any():
         raise InputError(name, "must be > 0", _item(value, bad))
     return x
+
+
+def _liquidation_levels(value: Any) -> Any:
+    """Given liquidation prices: > 0; in an array NaN stands for "no price liquidates" (as the engine gives)."""
+    if isinstance(value, list | tuple) or is_array(value):
+        arr = np.asarray(value, dtype=float)
+        known = ~np.isnan(arr)
+        _positive("liquidation_price", arr[known])
+        return arr
+    return _positive("liquidation_price", value)
 
 
 def _item(value: Any, bad: Any) -> Any:
@@ -296,37 +307,60 @@ def simulate_exit(
     n_groups = len(groups)
     sums = np.zeros((n_groups, 3))
     squares = np.zeros((n_groups, 3))
+    factor = -2 * inv_var
     done = 0
     while done < paths:
         n = min(CHUNK_PATHS, paths - done)
         done += n
+        # every array below is allocated once per chunk and updated in place
         x = np.zeros(n)
+        z = np.empty(n)
+        gap = np.empty(n)
+        prob = np.empty(n)
+        share = np.empty(n)
         alive = [np.ones(n) for _ in groups]
         hit_low = [np.zeros(n) for _ in groups]
         hit_up = [np.zeros(n) for _ in groups]
+        # the previous step's distances to each barrier (clamped at 0: a path beyond stays beyond)
+        last_low = [np.full(n, -low) for low, _ in groups]
+        last_up = [np.full(n, up) for _, up in groups]
         for _ in range(steps):
             if returns == "gbm":
-                z = rng.standard_normal(n)
+                rng.standard_normal(n, out=z)
             elif returns == "student-t":
-                z = rng.standard_t(degrees_of_freedom, n) * t_scale
+                z[:] = rng.standard_t(degrees_of_freedom, n)
+                z *= t_scale
             else:
                 assert residuals is not None
-                z = residuals[rng.integers(0, residuals.shape[0], n)]
-            x_next = x + drift_step + scale * z
+                np.take(residuals, rng.integers(0, residuals.shape[0], n), out=z)
+            z *= scale
+            z += drift_step
+            x += z
             for g, (low, up) in enumerate(groups):
                 w = alive[g]
-                p_low = _crossing(x - low, x_next - low, inv_var, bridge) if low > -math.inf else 0.0
-                p_up = _crossing(up - x, up - x_next, inv_var, bridge) if up < math.inf else 0.0
-                total = p_low + p_up
-                over = total > 1  # both barriers within one step's reach: share the certainty
-                if np.any(over):
-                    p_low = np.where(over, p_low / total, p_low)
-                    p_up = np.where(over, p_up / total, p_up)
-                    total = np.minimum(total, 1.0)
-                hit_low[g] += w * p_low
-                hit_up[g] += w * p_up
-                alive[g] = w * (1 - total)
-            x = x_next
+                for level, last, hits, above in ((low, last_low[g], hit_low[g], False),
+                                                 (up, last_up[g], hit_up[g], True)):
+                    if not math.isfinite(level):
+                        continue
+                    # distance to the barrier after the step, > 0 inside
+                    if above:
+                        np.subtract(level, x, out=gap)
+                    else:
+                        np.subtract(x, level, out=gap)
+                    np.maximum(gap, 0.0, out=gap)
+                    if bridge:
+                        # Brownian bridge: exp(−2 g₀ g₁ / (σ²Δt)); 1 once the step ends beyond (g₁ = 0)
+                        np.multiply(last, gap, out=prob)
+                        prob *= factor
+                        np.exp(prob, out=prob)
+                    else:
+                        np.less_equal(gap, 0.0, out=prob, casting="unsafe")
+                    last[:] = gap
+                    np.multiply(w, prob, out=share)
+                    hits += share
+                    w -= share
+                if bridge and math.isfinite(low) and math.isfinite(up):
+                    np.maximum(w, 0.0, out=w)  # both barriers within one step's reach (rare)
         for g in range(n_groups):
             for k, values in enumerate((hit_low[g], hit_up[g], alive[g])):
                 sums[g, k] += values.sum()
@@ -335,15 +369,6 @@ def simulate_exit(
     var = np.maximum(squares / paths - mean * mean, 0.0) * paths / max(paths - 1, 1)
     se = np.sqrt(var / paths)
     return [(*(float(v) for v in mean[g]), *(float(v) for v in se[g])) for g in range(n_groups)]  # type: ignore[misc]
-
-
-def _crossing(gap0: Array, gap1: Array, inv_var: float, bridge: bool) -> Array:
-    """Chance that a step from ``gap0`` to ``gap1`` (distances to a barrier, > 0 inside) crossed it."""
-    if not bridge:
-        return (gap1 <= 0).astype(float)
-    g0 = np.maximum(gap0, 0.0)
-    g1 = np.maximum(gap1, 0.0)
-    return np.where(gap1 <= 0, 1.0, np.exp(-2 * g0 * g1 * inv_var))
 
 
 def _monte_carlo(
@@ -487,13 +512,12 @@ def risk(
 
     # volatility: given, or estimated from candles
     loaded = None
-    if candles is not None:
-        if volatility is not None and volatility_estimator is not None:
-            raise InputError("volatility", "give a volatility or candles with a volatility estimator, not both",
-                             volatility)
-        loaded = _load_candles(candles)
     if volatility_estimator is not None and volatility_estimator not in ESTIMATORS:
         raise InputError("volatility_estimator", "must be one of " + ", ".join(ESTIMATORS), volatility_estimator)
+    if volatility is not None and volatility_estimator is not None:
+        raise InputError("volatility", "and a volatility estimator both give the volatility: give one", volatility)
+    if candles is not None:
+        loaded = _load_candles(candles)
     if volatility is None:
         if loaded is None:
             raise InputError("volatility", "is required (or candles with a volatility estimator)")
@@ -514,7 +538,7 @@ def risk(
     liq: Any = None
     liq_shown: Any = None
     if liquidation_price is not None:
-        liq = liq_shown = _positive("liquidation_price", liquidation_price)
+        liq = liq_shown = _liquidation_levels(liquidation_price)
     elif exchange is not None:
         liq_shown = _liquidation_price(dict(
             exchange=exchange, side=side, entry=entry if entry is not None else reference, quantity=quantity,
@@ -640,3 +664,46 @@ def first_touch_probabilities(
         "liquidation_first_probability": np.where(~stop_nearer & np.isfinite(liq_d), loss_p, 0.0),
     }
     return {k: float(v) if np.ndim(v) == 0 else v for k, v in result.items()}
+
+
+#: The keys :func:`touch_first` adds to ``plan`` and ``size``.
+TOUCH_FIRST_KEYS = ("stop_first_probability", "target_first_probability", "liquidation_first_probability")
+
+
+def touch_first(
+    side: Any,
+    entry: Any,
+    stop: Any,
+    target: Any,
+    liquidation_price: Any,
+    volatility: Any,
+    horizon: Any,
+    drift: Any = None,
+) -> dict[str, Any]:
+    """``plan``'s and ``size``'s chances that the stop, the target or the liquidation price is touched first.
+
+    Validates ``volatility`` (> 0), ``horizon`` (a duration) and ``drift``,
+    both or neither of the first two; the prices were validated by the caller.
+    ``liquidation_price`` ``None`` (not known): ``liquidation_first_probability``
+    is ``None``; NaN (no price liquidates): never touched.  See
+    :func:`first_touch_probabilities`.
+
+    >>> p = touch_first("long", 20000, 15000, 24000, None, 0.8, "30d")
+    >>> round(p["stop_first_probability"] + p["target_first_probability"], 4), p["liquidation_first_probability"]
+    (0.6236, None)
+    """
+    if volatility is None or horizon is None:
+        missing = "volatility" if volatility is None else "horizon"
+        raise InputError(missing, "is required with " + ("'horizon'" if volatility is None else "'volatility'"))
+    sigma = _positive("volatility", volatility)
+    t = duration_years("horizon", horizon)
+    mu = _floats("drift", drift) if drift is not None else 0.0
+    liq = None if liquidation_price is None else np.asarray(liquidation_price, dtype=float)
+    result = first_touch_probabilities(
+        side, np.asarray(entry, dtype=float), sigma, t,
+        stop=None if stop is None else np.asarray(stop, dtype=float),
+        target=None if target is None else np.asarray(target, dtype=float),
+        liquidation_price=liq, drift=mu)
+    if liq is None:
+        result["liquidation_first_probability"] = None
+    return result

@@ -38,6 +38,7 @@ import math
 import os
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from numbers import Real
 from pathlib import Path
 from typing import Any
@@ -192,6 +193,20 @@ def _funding_from_arrays(timestamp: FloatArray, rate: FloatArray, field: str) ->
     return Funding(stamps, rate)
 
 
+def _shown(row: Any) -> Any:
+    """A rejected row for a message: Decimals as the numbers they are."""
+    if not isinstance(row, list | tuple):
+        return row
+    def plain(v: Any) -> Any:
+        if isinstance(v, Decimal) and v.is_finite():
+            return int(v) if v == v.to_integral_value() else float(v)
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return v
+
+    return [plain(v) for v in row]
+
+
 def _numbers(rows: Any, width: int, optional: int, field: str, what: str, *,
              without_bools: bool = False) -> npt.NDArray[np.float64]:
     """``rows`` (a list of lists of JSON numbers) as a float64 matrix of ``width`` (+ ``optional``) columns."""
@@ -212,13 +227,13 @@ def _numbers(rows: Any, width: int, optional: int, field: str, what: str, *,
             return np.ascontiguousarray(matrix[:, :columns], dtype=np.float64)
     for index, row in enumerate(rows):
         if not isinstance(row, list | tuple):
-            raise InputError(field, f"row {index} must be a list [{_names(what)}]", row)
+            raise InputError(field, f"row {index} must be a list [{_names(what)}]", _shown(row))
         if len(row) < columns:
-            raise InputError(field, f"row {index} is too short: it must be [{_names(what, columns)}]", list(row))
+            raise InputError(field, f"row {index} is too short: it must be [{_names(what, columns)}]", _shown(row))
         for value in row[:columns]:
             # bool is an int subclass, and a JSON true is not a price
-            if type(value) not in _FAST_NUMBERS and (isinstance(value, bool) or not isinstance(value, Real)):
-                raise InputError(field, f"row {index} must hold numbers only", list(row))
+            if type(value) not in _FAST_NUMBERS and (isinstance(value, bool) or not isinstance(value, Real | Decimal)):
+                raise InputError(field, f"row {index} must hold numbers only", _shown(row))
     try:
         return np.array([row[:columns] for row in rows], dtype=np.float64)
     except OverflowError:
@@ -226,7 +241,7 @@ def _numbers(rows: Any, width: int, optional: int, field: str, what: str, *,
             try:
                 [float(v) for v in row[:columns]]
             except OverflowError:
-                raise InputError(field, f"row {index} must hold finite numbers", list(row)) from None
+                raise InputError(field, f"row {index} must hold finite numbers", _shown(row)) from None
         raise  # pragma: no cover - every overflow is found above
 
 
@@ -235,27 +250,30 @@ def _names(what: str, columns: int | None = None) -> str:
     return ", ".join(names[: columns or (5 if what == "candle" else 2)])
 
 
-def candles_from_rows(rows: Any, *, field: str = "candles", _without_bools: bool = False) -> Candles:
+def candles_from_rows(rows: Any, *, field: str = "candles", numbers_only: bool = False) -> Candles:
     """Validated :class:`Candles` from ccxt rows ``[timestamp_ms, open, high, low, close(, volume)]``.
 
     The volume is read when the first row has it (every row must then have it).
+    ``numbers_only``: the caller knows every value is an ``int`` or ``float``
+    (parsed JSON without ``true``/``false``, a schema-checked body): the
+    per-value type check is skipped.
 
     >>> candles_from_rows([[1_700_000_000_000, 100, 110, 95, 105, 12.5]]).volume.tolist()
     [12.5]
     """
-    matrix = _numbers(rows, 5, 1, field, "candle", without_bools=_without_bools)
+    matrix = _numbers(rows, 5, 1, field, "candle", without_bools=numbers_only)
     volume = matrix[:, 5] if matrix.shape[1] > 5 else None
     return candles_from_arrays(matrix[:, 0], matrix[:, 1], matrix[:, 2], matrix[:, 3], matrix[:, 4],
                                volume=volume, field=field)
 
 
-def funding_from_rows(rows: Any, *, field: str = "funding", _without_bools: bool = False) -> Funding:
+def funding_from_rows(rows: Any, *, field: str = "funding", numbers_only: bool = False) -> Funding:
     """Validated :class:`Funding` from rows ``[timestamp_ms, rate]``.
 
     >>> funding_from_rows([[0, 0.0001], [28_800_000, -0.0002]]).rate.tolist()
     [0.0001, -0.0002]
     """
-    matrix = _numbers(rows, 2, 0, field, "funding", without_bools=_without_bools)
+    matrix = _numbers(rows, 2, 0, field, "funding", without_bools=numbers_only)
     return _funding_from_arrays(matrix[:, 0].copy(), matrix[:, 1].copy(), field)
 
 
@@ -328,7 +346,7 @@ def parse_candles(text: str, *, field: str = "candles", shown: str = "<text>") -
     [101.0]
     """
     if _looks_like_json(text):
-        return candles_from_rows(_json_rows(text, field, shown), field=field, _without_bools=_no_bools(text))
+        return candles_from_rows(_json_rows(text, field, shown), field=field, numbers_only=_no_bools(text))
     names, matrix = _csv_matrix(text, _CANDLE_COLUMNS, ("volume",), field, shown)
     volume = matrix[:, 5] if "volume" in names else None
     return candles_from_arrays(matrix[:, 0], matrix[:, 1], matrix[:, 2], matrix[:, 3], matrix[:, 4],
@@ -338,7 +356,7 @@ def parse_candles(text: str, *, field: str = "candles", shown: str = "<text>") -
 def parse_funding(text: str, *, field: str = "funding", shown: str = "<text>") -> Funding:
     """Funding rates from JSON rows ``[timestamp_ms, rate]`` or CSV ``timestamp,rate``."""
     if _looks_like_json(text):
-        return funding_from_rows(_json_rows(text, field, shown), field=field, _without_bools=_no_bools(text))
+        return funding_from_rows(_json_rows(text, field, shown), field=field, numbers_only=_no_bools(text))
     _, matrix = _csv_matrix(text, _FUNDING_COLUMNS, (), field, shown)
     return _funding_from_arrays(matrix[:, 0].copy(), matrix[:, 1].copy(), field)
 

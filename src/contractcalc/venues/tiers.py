@@ -24,7 +24,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import resources
 from typing import Any
 
 from contractcalc.core.numeric import Num, constant_like, is_array, number
@@ -280,6 +279,8 @@ def load_tiers(tiers: str | Mapping[str, Any], symbol: str | None = None) -> Tie
             rule = f"must be a shipped tier table ({', '.join(PRESET_TABLES)}) or a mapping"
             raise InputError("tiers", rule, tiers)
         preset = PRESET_TABLES[tiers]
+        from importlib import resources  # here, not at the top: it costs every CLI start ~10 ms
+
         text = resources.files("contractcalc.venues").joinpath("data", "tiers", preset.file).read_text("utf-8")
         return table_from_data(json.loads(text, parse_float=Decimal), symbol, source=preset.source,
                                as_of=preset.as_of)

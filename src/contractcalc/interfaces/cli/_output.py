@@ -12,52 +12,42 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from contractcalc.core.typed_numbers import parse_typed_number
 from contractcalc.errors import InputError
+from contractcalc.interfaces._json import json_number, to_jsonable
+from contractcalc.interfaces.schema import PERCENT_SUFFIXES
 
-#: Result keys shown as a percentage beside the fraction in the readable table.
-PERCENT_SUFFIXES = ("_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio")
+__all__ = ["emit", "format_readable", "json_number", "parse_number", "require_number", "stop_warning", "to_jsonable"]
 
 SIGNIFICANT_DIGITS = 12
 
 
-def parse_number(field: str, text: str | None) -> Decimal | None:
+def parse_number(field: str, text: str | Decimal | None) -> Decimal | None:
     """The ``Decimal`` the user typed for ``field``; ``None`` stays ``None``.
 
     The library validates ranges; here only "is it a number at all".
     """
-    if text is None:
-        return None
+    if text is None or isinstance(text, Decimal):
+        return text
+    # as traders type it: 50%, 0.05 %, 1,000, 20x (core.typed_numbers, shared with the API)
     try:
-        return Decimal(text.strip().replace("_", ""))
-    except InvalidOperation:
-        raise InputError(field, "must be a number", text) from None
+        return parse_typed_number(field, text)
+    except InputError:
+        # nan and inf are numbers the library refuses in its own words ("must be finite")
+        try:
+            value = Decimal(text.strip())
+        except InvalidOperation:
+            value = Decimal(0)
+        if not value.is_finite():
+            return value
+        raise
 
 
-def require_number(field: str, text: str | None) -> Decimal:
+def require_number(field: str, text: str | Decimal | None) -> Decimal:
     """Like :func:`parse_number`, for an option that must be given."""
     value = parse_number(field, text)
     if value is None:
         raise InputError(field, "is required")
-    return value
-
-
-def json_number(value: Decimal) -> int | float:
-    """Integral values as JSON integers, others as the nearest double."""
-    if value == value.to_integral_value() and abs(value) < 10**15:
-        return int(value)
-    return float(value)
-
-
-def to_jsonable(value: Any) -> Any:
-    """Decimals become numbers, mappings and lists are walked, the rest is kept."""
-    if isinstance(value, Decimal):
-        return json_number(value)
-    if isinstance(value, Mapping):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_jsonable(item) for item in value]
-    if isinstance(value, float) and value.is_integer() and abs(value) < 10**15:
-        return int(value)
     return value
 
 

@@ -8,124 +8,35 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from contractcalc.engines.liquidation import MODEL_FORMULAS, liquidation_price, model_for
-from contractcalc.interfaces.cli import app
-from contractcalc.interfaces.cli._options import Contracts, JsonFlag, OptionalSide, Quantity, option
-from contractcalc.interfaces.cli._output import emit, format_readable, parse_number
-from contractcalc.venues.exchanges import EXCHANGES, exchange_preset
-from contractcalc.venues.tiers import PRESET_TABLES
-
-HELP = (
-    "Liquidation price, bankruptcy price, maintenance margin and its tier, distance to liquidation.\n\n"
-    "One position: --exchange, --side, --entry and --quantity (or --contracts), with --leverage "
-    "(isolated margin defaults to the initial margin) or --wallet-balance, and the maintenance rate: "
-    "--maintenance-margin-rate [--maintenance-amount], or --tiers FILE|PRESET --symbol SYMBOL "
-    "(the tier is the one holding the notional at the liquidation price), or for hyperliquid "
-    "--max-leverage (MMR = 1 / (2 × max leverage)).\n\n"
-    "A cross account: --exchange, --wallet-balance and --positions FILE.json (a list of ccxt "
-    "positions: symbol, side, contracts, contractSize, entryPrice, markPrice, and "
-    "maintenanceMarginRate and maintenanceAmount unless --tiers holds the symbol).\n\n"
-    "Shipped tier tables: " + ", ".join(PRESET_TABLES) + "."
-)
+from contractcalc.interfaces.cli._command import command
+from contractcalc.interfaces.cli._output import emit, format_readable
+from contractcalc.interfaces.schema import LIQUIDATION
 
 
-LABELS = {
-    "liquidation_price": "margin balance = requirement",
-    "bankruptcy_price": "margin balance = 0",
-    "maintenance_margin": "notional × rate − amount, at LP",
-    "maintenance_margin_rate": "rate of the tier",
-    "maintenance_amount": "cum / MM deduction of the tier",
-    "tier": "holds the notional at LP",
-    "tier_at_entry": "holds the entry notional",
-    "initial_margin": "value at entry / leverage",
-    "wallet_balance": "margin used (+ extra margin)",
-    "distance_to_liquidation": "|LP − ref| / ref",
-    "margin_ratio": "MM / margin balance at mark",
-}
+@command(LIQUIDATION)
+def liquidation(values: dict[str, Any], as_json: bool) -> None:
+    from contractcalc.engines.liquidation import liquidation_price
+    from contractcalc.venues.exchanges import exchange_preset
 
-
-@app.command("liquidation", help=HELP)
-def liquidation(
-    exchange: Annotated[str, option("--exchange", "Exchange: " + ", ".join(EXCHANGES) + ".")],
-    side: OptionalSide = None,
-    entry: Annotated[str | None, option("--entry", "Entry (average open) price.")] = None,
-    quantity: Quantity = None,
-    contracts: Contracts = None,
-    contract_size: Annotated[
-        str | None, option("--contract-size", "Per contract: base units (linear) or USD (inverse).")
-    ] = None,
-    leverage: Annotated[str | None, option("--leverage", "Leverage (initial margin = value / leverage).")] = (
-        None
-    ),
-    wallet_balance: Annotated[
-        str | None, option("--wallet-balance", "Isolated: position margin (default: initial margin). "
-                                  "Cross: the account's wallet balance.")
-    ] = None,
-    margin_mode: Annotated[
-        str | None, option("--margin-mode", "isolated (default) or cross (default with --positions).")
-    ] = None,
-    maintenance_margin_rate: Annotated[
-        str | None, option("--maintenance-margin-rate", "Maintenance margin rate (0.005 = 0.5 %).")
-    ] = None,
-    maintenance_amount: Annotated[
-        str | None, option("--maintenance-amount", "Maintenance amount (Binance cum, Bybit MM deduction).")
-    ] = None,
-    tiers: Annotated[
-        str | None, option("--tiers", "Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.")
-    ] = None,
-    symbol: Annotated[str | None, option("--symbol", "Symbol in the tier file, e.g. BTC/USDT:USDT.")] = None,
-    taker_fee_rate: Annotated[
-        str | None, option("--taker-fee-rate", "Fee to close counted by okx-* (default: preset taker).")
-    ] = None,
-    max_leverage: Annotated[
-        str | None, option("--max-leverage", "Hyperliquid: the asset's max leverage.")
-    ] = None,
-    extra_margin: Annotated[
-        str | None, option("--extra-margin", "Margin added to an isolated position.")
-    ] = None,
-    mark: Annotated[str | None, option("--mark", "Current mark price (distance, margin ratio).")] = None,
-    positions: Annotated[
-        str | None, option("--positions", "Cross account: JSON file with a list of ccxt positions.")
-    ] = None,
-    json: JsonFlag = False,
-) -> None:
-    result = liquidation_price(
-        exchange=exchange,
-        side=side,
-        entry=parse_number("entry", entry),
-        quantity=parse_number("quantity", quantity),
-        contracts=parse_number("contracts", contracts),
-        contract_size=parse_number("contract_size", contract_size),
-        leverage=parse_number("leverage", leverage),
-        wallet_balance=parse_number("wallet_balance", wallet_balance),
-        margin_mode=margin_mode,
-        maintenance_margin_rate=parse_number("maintenance_margin_rate", maintenance_margin_rate),
-        maintenance_amount=parse_number("maintenance_amount", maintenance_amount),
-        tiers=tiers,
-        symbol=symbol,
-        taker_fee_rate=parse_number("taker_fee_rate", taker_fee_rate),
-        max_leverage=parse_number("max_leverage", max_leverage),
-        extra_margin=parse_number("extra_margin", extra_margin),
-        mark=parse_number("mark", mark),
-        positions=positions,
-    )
-    if json:
+    result = liquidation_price(**values)
+    if as_json:
         emit(result, as_json=True, title="")
         return
-    preset = exchange_preset(exchange)
-    if positions is not None:
+    preset = exchange_preset(values["exchange"])
+    tiers, symbol, mark = values["tiers"], values["symbol"], values["mark"]
+    if values["positions"] is not None:
         _show_account(result, preset.name, preset.contract)
         return
     shown = {key: value for key, value in result.items() if key != "note"}
-    emit(shown, as_json=False, title=f"Liquidation ({preset.name}, {margin_mode or 'isolated'})",
+    emit(shown, as_json=False, title=f"Liquidation ({preset.name}, {values['margin_mode'] or 'isolated'})",
          labels=_labels(result, tiers, symbol, mark is not None),
          notes=_notes(result, preset.name, preset.contract, tiers, symbol))
 
 
 def _labels(result: Mapping[str, Any], tiers: str | None, symbol: str | None, has_mark: bool) -> dict[str, str]:
-    labels = dict(LABELS)
+    labels = LIQUIDATION.meanings
     if tiers is None:
         labels["tier"] = "rate given directly"
         labels["tier_at_entry"] = ""
@@ -140,6 +51,9 @@ def _labels(result: Mapping[str, Any], tiers: str | None, symbol: str | None, ha
 def _notes(
     result: Mapping[str, Any], exchange: str, contract: str, tiers: str | None, symbol: str | None
 ) -> list[str]:
+    from contractcalc.engines.liquidation import MODEL_FORMULAS, model_for
+    from contractcalc.venues.exchanges import exchange_preset
+
     model = model_for(exchange_preset(exchange))
     notes = []
     if result.get("note"):

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import sys
-from typing import Annotated
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from contractcalc.errors import InputError
-from contractcalc.interfaces.cli import app
+from contractcalc.interfaces.cli._command import command
+from contractcalc.interfaces.schema import SERVE
+
+if TYPE_CHECKING:
+    import socket
+
+#: The web calculator's package (``create_app``) and server (``run``), by name: ``serve`` imports them
+#: when it runs, so the CLI and the web never import each other (import-linter checks static imports).
+WEB_APP = "contractcalc.interfaces.web"
+WEB_SERVER = "contractcalc.interfaces.web.server"
 
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
 
 
 def is_loopback(host: str) -> bool:
     """True for 127.0.0.0/8, ::1 and the usual names of this machine's loopback."""
+    import ipaddress
+
     if host.lower() in LOOPBACK_NAMES:
         return True
     try:
@@ -34,6 +41,8 @@ def url_for(host: str, port: int) -> str:
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host:port`` (port 0: a free one)."""
+    import socket
+
     bare = host.strip("[]")
     try:
         infos = socket.getaddrinfo(bare, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
@@ -76,27 +85,16 @@ def allowed_hosts(host: str, extra: list[str]) -> list[str]:
     return list(dict.fromkeys(name.lower() for name in names))
 
 
-@app.command("serve")
-def serve(
-    host: Annotated[
-        str, typer.Option("--host", help=(
-            "Address to listen on (default loopback: this machine only, and only pages it serves). "
-            "Another address (e.g. 0.0.0.0) lets other machines in: then any Host name is answered "
-            "unless --allowed-host names them."))
-    ] = "127.0.0.1",
-    port: Annotated[
-        int, typer.Option("--port", help="TCP port (0: any free port).", min=0, max=65535)
-    ] = 8000,
-    allowed_host: Annotated[
-        list[str] | None, typer.Option("--allowed-host", help=(
-            "A Host name to answer besides the loopback names (repeatable), e.g. calc.lan; "
-            "others get 400 (the defence against DNS rebinding)."))
-    ] = None,
-) -> None:
+@command(SERVE, json=False)
+def serve(values: dict[str, Any], as_json: bool) -> None:
     """Run the web calculator: every calculator on one page, the JSON API, and its /docs."""
-    from contractcalc.interfaces.web import create_app
-    from contractcalc.interfaces.web.server import run
+    import importlib
 
+    # The web package by name (the CLI and the web never import each other; see WEB_APP).
+    web = importlib.import_module(WEB_APP)
+    server = importlib.import_module(WEB_SERVER)
+
+    host, port, allowed_host = values["host"], values["port"], values["allowed_host"]
     sock = bind(host, port)
     actual_port = sock.getsockname()[1]
     url = url_for(host, actual_port)
@@ -108,4 +106,4 @@ def serve(
             + ("" if hosts != ["*"] else " (any Host name is answered: name yours with --allowed-host)")
             + "\n"
         )
-    run(create_app(allowed_hosts=hosts), [sock])
+    server.run(web.create_app(allowed_hosts=hosts), [sock])

@@ -14,35 +14,6 @@ from typing import Any
 
 from contractcalc.interfaces.cli._output import emit, format_readable, parse_number
 
-HELP = (
-    "Book stress: move every mark by each shock (mark × (1 + k)) and count the margin pools liquidated "
-    "(an account's cross positions with its wallet, or one isolated position with its margin), the positions "
-    "in them, their notional at the shocked marks and the shortfall (how far their margin balance falls "
-    "below zero).\n\n"
-    "--positions FILE: CSV, Parquet or JSON lines with account, symbol, side, quantity (or contracts "
-    "[contract_size]), entry, mark, margin_mode, leverage or wallet_balance (an isolated position's margin), "
-    "maintenance_margin_rate [maintenance_amount] unless --tiers holds the symbol. --accounts FILE: account, "
-    "wallet_balance (the cross wallets).\n\n"
-    "--shocks FROM:TO:STEP (both ends included, e.g. --shocks=-0.5:0.5:0.01) or --scenarios FILE|span:RANGE "
-    "(a JSON/CSV file of per-symbol moves, or CME SPAN's 16 scenarios for a price-scan range). "
-    "--output FILE (.csv or .parquet) writes per account the move that first liquidates it on the way down "
-    "and up (solved exactly), its margin balance, maintenance margin and margin ratio now. "
-    "--backend dask runs on a Dask cluster (--scheduler ADDRESS, else a local one)."
-)
-
-FLAG_HELP = {
-    "positions": "Book: CSV, Parquet or JSON lines file of positions.",
-    "accounts": "Cross wallets: CSV, Parquet or JSON lines file with account, wallet_balance.",
-    "exchange": "Exchange preset (its contract kind and liquidation model).",
-    "tiers": "Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.",
-    "shocks": "FROM:TO:STEP, relative moves of every mark (both ends included).",
-    "scenarios": "Instead of --shocks: scenario file (JSON or CSV: scenario, symbol, shock) or span:RANGE.",
-    "backend": "local (default: in-process, NumPy) or dask.",
-    "scheduler": "With --backend dask: address of a running Dask scheduler (default: start a local cluster).",
-    "output": "Write the per-account first-liquidation moves and margins here (.csv or .parquet).",
-    "taker_fee_rate": "Fee to close counted by okx-* (default: the preset's taker rate).",
-}
-
 
 def _progress(as_json: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
     """A Rich progress bar on stderr when it is a terminal and the output is not JSON."""
@@ -133,28 +104,12 @@ def _show(data: Mapping[str, Any], values: Mapping[str, Any]) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Registration on the command line (typer)
+# Registration on the command line (fields, flags and help: schema.STRESS)
 
-from typing import Annotated  # noqa: E402
-
-from contractcalc.interfaces.cli import app  # noqa: E402
-from contractcalc.interfaces.cli._options import JsonFlag, option  # noqa: E402
+from contractcalc.interfaces.cli._command import command  # noqa: E402
+from contractcalc.interfaces.schema import STRESS  # noqa: E402
 
 
-@app.command("stress", help=HELP)
-def stress(
-    positions: Annotated[str, option("--positions", FLAG_HELP["positions"])],
-    exchange: Annotated[str, option("--exchange", FLAG_HELP["exchange"])],
-    accounts: Annotated[str | None, option("--accounts", FLAG_HELP["accounts"])] = None,
-    tiers: Annotated[str | None, option("--tiers", FLAG_HELP["tiers"])] = None,
-    shocks: Annotated[str | None, option("--shocks", FLAG_HELP["shocks"])] = None,
-    scenarios: Annotated[str | None, option("--scenarios", FLAG_HELP["scenarios"])] = None,
-    backend: Annotated[str, option("--backend", FLAG_HELP["backend"])] = "local",
-    scheduler: Annotated[str | None, option("--scheduler", FLAG_HELP["scheduler"])] = None,
-    output: Annotated[str | None, option("--output", FLAG_HELP["output"])] = None,
-    taker_fee_rate: Annotated[str | None, option("--taker-fee-rate", FLAG_HELP["taker_fee_rate"])] = None,
-    json: JsonFlag = False,
-) -> None:
-    handle({"positions": positions, "accounts": accounts, "exchange": exchange, "tiers": tiers, "shocks": shocks,
-            "scenarios": scenarios, "backend": backend, "scheduler": scheduler, "output": output,
-            "taker_fee_rate": taker_fee_rate}, json)
+@command(STRESS)
+def stress(values: dict[str, Any], as_json: bool) -> None:
+    handle(values, as_json)

@@ -1,12 +1,14 @@
 """The JSON API: one ``POST /api/<command>`` per CLI command, over the same calculators.
 
 Each endpoint is one :class:`Endpoint` in :data:`ENDPOINTS`: the CLI command it
-mirrors and the library function it calls.  Its request model is generated from
-the function's signature (:func:`request_model`), so the body's fields are the
-function's keywords, which are the CLI's flags with underscores; the help texts
-come from the CLI's own options.  A request runs ``function(**body)`` with every
-number as the ``Decimal`` the client sent (``0.2`` stays ``0.2``) and answers
-the returned dict, whose keys are the CLI's ``--json`` keys.
+mirrors and the library function it calls.  Its request model is built from the
+command's fields in :mod:`contractcalc.interfaces.schema` (:func:`request_model`),
+the schema the CLI's options are built from too: the body's fields are the
+function's keywords, which are the CLI's flags with underscores, and the help
+texts are the CLI's (in the API's words where those name a flag or a file).
+A request runs ``function(**body)`` with every number as the ``Decimal`` the
+client sent (``0.2`` stays ``0.2``) and answers the returned dict, whose keys
+are the CLI's ``--json`` keys.
 
 Bad input answers 422 with ``{"detail": [{"field", "rule", "message"}, ...]}``,
 ``message`` being the CLI's words with the body field as label
@@ -22,20 +24,28 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, create_model
 
 from contractcalc import average_entry, cost, liquidation_price, max_open, plan, pnl, seed, size, target
+from contractcalc.core.typed_numbers import typed_number_or_none
 from contractcalc.errors import InputError
+from contractcalc.interfaces import schema
+from contractcalc.interfaces._json import to_jsonable
 
 __all__ = [
+    "BODY_LIMITS",
     "ENDPOINTS",
     "MAX_LIST_ITEMS",
+    "MAX_REPLAY_BODY_BYTES",
+    "MAX_REPLAY_CANDLES",
     "TEXT_FIELDS",
+    "WEB_HELP",
     "Endpoint",
     "ErrorItem",
     "ErrorResponse",
+    "calculators",
     "describe",
     "error_item",
     "error_items",
@@ -51,57 +61,38 @@ __all__ = [
 #: Longest list accepted in a request body (e.g. the positions of a cross account).
 MAX_LIST_ITEMS = 100
 
-#: Keywords that take text; every other keyword takes a number (a ``Decimal``),
-#: a list, or a boolean as its endpoint or annotation says.  Each maps to the
-#: choices the page offers (empty: free text).
-TEXT_FIELDS: dict[str, tuple[str, ...]] = {
-    "side": ("long", "short"),
-    "contract": ("linear", "inverse"),
-    "mode": ("isolated", "cross"),
-    "margin_mode": ("isolated", "cross"),
-    "exchange": (),
-    "symbol": (),
-    "tiers": (),
-    "model": (),
-    "liquidation_model": (),
-}
+#: Most candles (and funding rows) ``/api/replay`` takes: a month of 1-minute candles.
+MAX_REPLAY_CANDLES = 50_000
+#: Largest ``/api/replay`` body: 50,000 ccxt rows of about 70 bytes, with room for mark candles.
+MAX_REPLAY_BODY_BYTES = 8 * 1024 * 1024
+#: Bodies larger than the app's default cap, by path.
+BODY_LIMITS: dict[str, int] = {"/api/replay": MAX_REPLAY_BODY_BYTES}
 
+#: Keywords that take text, each with the choices the page offers (empty: free
+#: text); every other keyword takes a number (a ``Decimal``), a list, or a
+#: boolean.  From the schema.
+TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    field.name: field.choices
+    for spec in schema.COMMANDS.values() if spec.api
+    for field in spec.fields if field.kind == "text"
+}
 
 #: The API's (and the page's) wording where a CLI option's help speaks of flags
-#: or files: ``{(command, keyword): text}``, ``"*"`` for every command.  The
-#: CLI's own help is unchanged (:func:`web_help`).
+#: or files: ``{(command, keyword): text}`` (the schema's ``Field.web_help``).
 WEB_HELP: dict[tuple[str, str], str] = {
-    ("*", "tiers"): "Tier table: a shipped preset name.",
-    ("plan", "tiers"): "With an exchange preset: tier table (a shipped preset name).",
-    ("size", "tiers"): "With an exchange preset: tier table (a shipped preset name).",
-    ("cost", "tiers"): "Tier table (a shipped preset name), to check the leverage cap.",
-    ("average-entry", "fill"): "Each fill's size and price (or 'SIZE@PRICE' text, e.g. '0.5@5000').",
-    ("liquidation", "margin_mode"): "isolated (default): one position; cross: the wallet balance and every position.",
-    ("liquidation", "symbol"): "Symbol in the tier table, e.g. BTC/USDT:USDT.",
-    ("liquidation", "positions"): "Cross account: every position, as ccxt's fetch_positions() gives them.",
+    (spec.name, field.name): field.web_help
+    for spec in schema.COMMANDS.values() if spec.api
+    for field in spec.fields if field.web_help is not None
 }
-
-#: Rewordings applied to every other help text: a flag becomes the field or preset it names.
-_WEB_WORDS: tuple[tuple[str, str], ...] = (
-    (r"^With --exchange okx-\*: ", "With an okx-* preset: "),
-    (r"^With --exchange hyperliquid: ", "With the hyperliquid preset: "),
-    (r"^With --exchange: ", "With an exchange preset: "),
-    (r"\(flags override\)", "(fields override)"),
-)
 
 
 def web_help(command: str, name: str, text: str) -> str:
-    """The help text of keyword ``name`` of ``command`` over HTTP: the CLI's ``text``, reworded where needed.
+    """The help text of keyword ``name`` of ``command`` over HTTP: the schema's ``web_help``, else ``text``.
 
     >>> web_help("size", "leverage", "With --exchange: leverage of the isolated position (liquidation).")
     'With an exchange preset: leverage of the isolated position (liquidation).'
     """
-    override = WEB_HELP.get((command, name)) or WEB_HELP.get(("*", name))
-    if override is not None:
-        return override
-    for pattern, replacement in _WEB_WORDS:
-        text = re.sub(pattern, replacement, text)
-    return text
+    return WEB_HELP.get((command, name), text)
 
 
 @dataclass(frozen=True)
@@ -136,6 +127,12 @@ class Endpoint:
     #: marks them required while that mode is chosen (``required_when``).
     needs: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
+    #: Longest list each list keyword takes, where not :data:`MAX_LIST_ITEMS` (replay's candles).
+    list_limits: Mapping[str, int] = field(default_factory=dict)
+    #: Keywords whose numbers reach the function as the floats the schema checked, not ``Decimal``
+    #: (replay's candles: binary64 arrays, tens of thousands of rows).
+    float_fields: tuple[str, ...] = ()
+
     @property
     def path(self) -> str:
         return "/api/" + self.command.replace(" ", "/")
@@ -146,6 +143,61 @@ class Endpoint:
 
 
 _NUMBER: dict[str, Any] = {"anyOf": [{"type": "number"}, {"type": "string"}]}
+
+
+def replay(
+    candles: Any,
+    side: Any,
+    exchange: str,
+    mark_candles: Any = None,
+    funding: Any = None,
+    entry: Any = None,
+    quantity: Any = None,
+    contracts: Any = None,
+    contract_size: Any = None,
+    leverage: Any = None,
+    wallet_balance: Any = None,
+    maintenance_margin_rate: Any = None,
+    maintenance_amount: Any = None,
+    tiers: Any = None,
+    symbol: str | None = None,
+    max_leverage: Any = None,
+    stop: Any = None,
+    target: Any = None,
+    intrabar: str = "pessimistic",
+    fee_rate: Any = None,
+    timeframe: str | None = None,
+) -> dict[str, Any]:
+    """Replay an isolated position through candles: how it ended (stop, target, liquidation or still open).
+
+    :func:`contractcalc.engines.replay.replay` with the candles as rows; its result's ``to_dict()``.
+    """
+    from contractcalc.engines.replay import replay as replay_positions
+    from contractcalc.io.candles import candles_from_rows, funding_from_rows
+
+    if timeframe is not None:
+        raise InputError("timeframe", "is for a freqtrade data folder, which is not read over HTTP "
+                         "(send the candles as rows)", timeframe)
+    # the body's schema has made every value a float: the rows need no per-value check
+    candles = candles_from_rows(candles, field="candles", numbers_only=True)
+    if mark_candles is not None:
+        mark_candles = candles_from_rows(mark_candles, field="mark_candles", numbers_only=True)
+    if funding is not None:
+        funding = funding_from_rows(funding, field="funding", numbers_only=True)
+    result = replay_positions(
+        candles, exchange=exchange, side=side, entry=entry, quantity=quantity, contracts=contracts,
+        contract_size=contract_size, leverage=leverage, wallet_balance=wallet_balance,
+        maintenance_margin_rate=maintenance_margin_rate, maintenance_amount=maintenance_amount, tiers=tiers,
+        symbol=symbol, max_leverage=max_leverage, stop=stop, target=target, intrabar=intrabar, fee_rate=fee_rate,
+        mark_candles=mark_candles, funding=funding)
+    return result.to_dict()  # type: ignore[no-any-return]
+
+
+_ROWS = list[list[float]]
+_CANDLE_ROW: dict[str, Any] = {
+    "type": "array", "minItems": 5, "maxItems": 6, "items": {"type": "number"},
+    "description": "[timestamp_ms, open, high, low, close, volume (optional)]",
+}
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
@@ -232,6 +284,25 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         needs={"margin_mode": {"isolated": ("side", "entry"), "cross": ("wallet_balance",)}},
     ),
     Endpoint(
+        "replay",
+        replay,
+        "Replay",
+        # examples.md Y1 (Bybit: long 1 BTC @ 10,000, 50x, MMR 0.5 %: liquidation 9,850) through hourly candles
+        {"exchange": "bybit-linear", "side": "long", "quantity": 1, "leverage": 50, "maintenance_margin_rate": 0.005,
+         "stop": 9900, "target": 10300, "candles": [
+             [1709251200000, 10000, 10060, 9970, 10040], [1709254800000, 10040, 10120, 10010, 10100],
+             [1709258400000, 10100, 10150, 10030, 10060], [1709262000000, 10060, 10080, 9950, 9980],
+             [1709265600000, 9980, 10010, 9920, 9940], [1709269200000, 9940, 9990, 9880, 9960],
+             [1709272800000, 9960, 10020, 9930, 10000]]},
+        fields={"candles": _ROWS, "mark_candles": _ROWS, "funding": _ROWS},
+        items={"candles": _CANDLE_ROW, "mark_candles": _CANDLE_ROW,
+               "funding": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"},
+                           "description": "[timestamp_ms, rate]"}},
+        list_limits={"candles": MAX_REPLAY_CANDLES, "mark_candles": MAX_REPLAY_CANDLES,
+                     "funding": MAX_REPLAY_CANDLES},
+        float_fields=("candles", "mark_candles", "funding"),
+    ),
+    Endpoint(
         "seed target-change",
         seed.target_change,
         "Target change (seed)",
@@ -268,37 +339,31 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 
 @cache
 def cli_help() -> dict[str, dict[str, str]]:
-    """The help text of every CLI option, by command (``"seed profit"``) and keyword."""
-    import typer.main
-
-    from contractcalc.interfaces.cli import _register, app
-
-    _register()
-    helps: dict[str, dict[str, str]] = {}
-
-    def walk(command: Any, prefix: str) -> None:
-        for name, sub in getattr(command, "commands", {}).items():
-            path = f"{prefix} {name}".strip()
-            walk(sub, path)
-            helps[path] = {
-                str(param.name): str(getattr(param, "help", "") or "")
-                for param in sub.params
-                if param.name != "json"
-            }
-
-    walk(typer.main.get_command(app), "")
-    return helps
+    """The help text of every CLI option, by command (``"seed profit"``) and keyword (from the schema)."""
+    return {spec.name: {field.name: field.help for field in spec.fields} for spec in schema.COMMANDS.values()}
 
 
-def _field_type(endpoint: Endpoint, name: str, parameter: inspect.Parameter) -> Any:
-    if name in endpoint.fields:
-        return endpoint.fields[name]
-    annotation = str(parameter.annotation)
-    if annotation.startswith("bool"):
-        return bool
-    if name in TEXT_FIELDS:
-        return str
-    return Decimal
+def _typed_text(value: Any, info: ValidationInfo) -> Any:
+    """A number sent as text the way traders type it (``50%``, ``1,000``): read as the CLI reads it.
+
+    Text naming no number is passed on, for pydantic's own "must be a number" error.
+    """
+    if isinstance(value, str):
+        parsed = typed_number_or_none(value, leverage="leverage" in (info.field_name or ""))
+        if parsed is not None:
+            return parsed
+    return value
+
+
+#: A number field: JSON numbers, or text as typed (core.typed_numbers, shared with the CLI).
+TypedDecimal = Annotated[Decimal, BeforeValidator(_typed_text)]
+
+
+_TYPES: dict[str, Any] = {"number": TypedDecimal, "text": str, "bool": bool, "list": list[Any], "integer": int}
+
+
+def _field_type(endpoint: Endpoint, field: schema.Field) -> Any:
+    return endpoint.fields.get(field.name, _TYPES[field.kind])
 
 
 def curve_model(endpoint: Endpoint) -> type[BaseModel]:
@@ -338,23 +403,21 @@ _MODEL_SOURCES: dict[str, Endpoint] = {}
 
 
 def _request_model(endpoint: Endpoint) -> type[BaseModel]:
-    helps = cli_help().get(endpoint.command, {})
     definitions: dict[str, Any] = {}
-    for name, parameter in inspect.signature(endpoint.function).parameters.items():
-        kind = _field_type(endpoint, name, parameter)
-        required = parameter.default is inspect.Parameter.empty
+    for spec in schema.command(endpoint.command).fields:
+        kind = _field_type(endpoint, spec)
         extra: dict[str, Any] = {}
-        if TEXT_FIELDS.get(name):
-            extra["examples"] = list(TEXT_FIELDS[name])
+        if spec.choices:
+            extra["examples"] = list(spec.choices)
         if getattr(kind, "__origin__", None) is list:
-            extra["max_length"] = MAX_LIST_ITEMS
-            if name in endpoint.items:
-                extra["json_schema_extra"] = {"items": dict(endpoint.items[name])}
-        description = web_help(endpoint.command, name, helps.get(name, "")) or None
-        if required:
-            definitions[name] = (kind, Field(..., description=description, **extra))
+            extra["max_length"] = endpoint.list_limits.get(spec.name, MAX_LIST_ITEMS)
+            if spec.name in endpoint.items:
+                extra["json_schema_extra"] = {"items": dict(endpoint.items[spec.name])}
+        description = web_help(endpoint.command, spec.name, spec.help) or None
+        if spec.required:
+            definitions[spec.name] = (kind, Field(..., description=description, **extra))
         else:
-            definitions[name] = (kind | None, Field(parameter.default, description=description, **extra))
+            definitions[spec.name] = (kind | None, Field(spec.default, description=description, **extra))
     model_name = "".join(part.capitalize() for part in endpoint.name.split("-")) + "Request"
     config = ConfigDict(
         extra="forbid",
@@ -376,6 +439,8 @@ def _plain(value: Any) -> Any:
     """NumPy arrays and scalars as lists and Python scalars; other values walked."""
     if hasattr(value, "tolist") and not isinstance(value, Decimal | str):
         return value.tolist()
+    if hasattr(value, "to_dict") and callable(value.to_dict):  # typed results
+        return _plain(value.to_dict())
     if isinstance(value, Mapping):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -396,8 +461,6 @@ def _check_finite(value: Any, key: str) -> None:
 
 def jsonable_result(result: Any) -> Any:
     """``result`` as JSON data, numbers as the CLI's ``--json`` prints them."""
-    from contractcalc.interfaces.cli._output import to_jsonable
-
     data = to_jsonable(_plain(result))
     _check_finite(data, "")
     return data
@@ -406,7 +469,8 @@ def jsonable_result(result: Any) -> Any:
 def run(endpoint: Endpoint, body: BaseModel) -> dict[str, Any]:
     """Call the endpoint's function with the body's fields; the result as JSON data."""
     arguments = {name: getattr(body, name) for name in type(body).model_fields}
-    arguments = {name: _arguments(value) for name, value in arguments.items()}
+    arguments = {name: value if name in endpoint.float_fields else _arguments(value)
+                 for name, value in arguments.items()}
     _no_files(arguments)
     result = endpoint.function(**arguments)
     if endpoint.result_key is not None:
@@ -605,6 +669,7 @@ def _describe_fields(
     model: type[BaseModel],
     choices: Mapping[str, tuple[str, ...]],
     needs: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
+    units: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     described = []
     for name, info in model.model_fields.items():
@@ -618,6 +683,8 @@ def _describe_fields(
             "required_when": {} if info.is_required() else _required_when(needs or {}, name),
             "description": info.description or "",
             "choices": list(choices.get(name, ())),
+            "label": schema.label(name),
+            "unit": (units or {}).get(name, ""),
         }
         if entry["type"] == "list":
             entry["items"] = _describe_items(info.json_schema_extra, choices)
@@ -646,21 +713,38 @@ def _describe_items(extra: Any, choices: Mapping[str, tuple[str, ...]]) -> list[
 
 
 def describe(endpoint: Endpoint) -> dict[str, Any]:
-    """``endpoint`` for the page: path, title, fields (name, type, required, help, choices), example.
+    """``endpoint`` for the page: path, title, fields (name, type, required, help, choices, label, unit),
+    results (key, label, unit, meaning), example.
 
     ``required_when`` lists the modes in which an optional keyword is needed
     (:attr:`Endpoint.needs`), e.g. ``{"margin_mode": ["isolated"]}``.
     """
+    spec = schema.command(endpoint.command)
     return {
         "name": endpoint.name,
         "command": endpoint.command,
         "path": endpoint.path,
         "title": endpoint.title,
-        "fields": _describe_fields(request_model(endpoint), TEXT_FIELDS, endpoint.needs),
+        "fields": _describe_fields(request_model(endpoint), TEXT_FIELDS, endpoint.needs,
+                                   {field.name: field.unit for field in spec.fields}),
+        "results": [
+            {"key": result.key, "label": result.label, "unit": result.unit, "meaning": result.meaning}
+            for result in spec.results
+        ],
         "example": dict(endpoint.example),
         # one line per result key where the module explains it (the plan's exact figures)
         "notes": dict(getattr(inspect.getmodule(endpoint.function), "EXACT_NOTES", {})),
         "curve": endpoint.path + "/curve" if endpoint.curve else None,
+    }
+
+
+def calculators() -> dict[str, Any]:
+    """``GET /api/calculators``: every calculator (:func:`describe`), the readable labels of the
+    field and result keys, and the key suffixes shown as percentages (one copy, the schema's)."""
+    return {
+        "calculators": [describe(endpoint) for endpoint in ENDPOINTS],
+        "labels": dict(schema.LABELS),
+        "percent_suffixes": list(schema.PERCENT_SUFFIXES),
     }
 
 

@@ -148,13 +148,14 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers", []))
+        limit = api.BODY_LIMITS.get(scope.get("path", ""), self.limit)  # replay's candles: a larger cap
         declared = headers.get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            await self._too_large(scope, receive, send, int(declared))
+        if declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, int(declared), limit)
             return
         try:
             async with asyncio.timeout(self.timeout):
-                body = await self._read(receive)
+                body = await self._read(receive, limit)
         except TimeoutError:
             rule = f"must arrive within {self.timeout:g} seconds of the headers"
             response = _json(408, [api.error_item(None, rule)])
@@ -164,7 +165,7 @@ class BodyLimit:
         if body is None:
             return  # the client went away
         if body is _TOO_LARGE:
-            await self._too_large(scope, receive, send, None)
+            await self._too_large(scope, receive, send, None, limit)
             return
         encoding = headers.get(b"content-encoding", b"identity").decode("latin-1").strip().lower()
         if body and encoding not in ("", "identity"):
@@ -182,7 +183,7 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _read(self, receive: Receive) -> bytes | None:
+    async def _read(self, receive: Receive, limit: int) -> bytes | None:
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -191,14 +192,14 @@ class BodyLimit:
                 return None
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
+            if size > limit:
                 return _TOO_LARGE
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send, size: int | None) -> None:
-        rule = f"must be at most {self.limit} bytes"
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, size: int | None, limit: int) -> None:
+        rule = f"must be at most {limit} bytes"
         item = api.error_item(None, rule) if size is None else api.error_item(None, rule, size, " bytes")
         await _json(413, [item])(scope, receive, send)
 
@@ -322,7 +323,7 @@ def create_app(*, allowed_hosts: Sequence[str] | None = None, max_in_flight: int
 
     @app.get("/api/calculators", tags=["page"], summary="The calculators and their fields")
     def calculators() -> dict[str, Any]:
-        return {"calculators": [api.describe(endpoint) for endpoint in api.ENDPOINTS]}
+        return api.calculators()
 
     @app.get("/api/presets", tags=["page"], summary="Exchange presets and their tier tables")
     def presets() -> dict[str, Any]:

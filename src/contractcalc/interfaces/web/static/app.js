@@ -48,6 +48,19 @@
   /** A cross account's sample, in the header's market: wallet balance (quote, or coin for inverse) and mark. */
   const CROSS_SAMPLE = { linear: { wallet_balance: "10000" }, inverse: { wallet_balance: "0.5" }, mark: 0.98 };
 
+  /** Optional inputs most trades leave alone: under "Advanced" (opened by an error in one of them). */
+  const ADVANCED = ["open_fee_rate", "close_fee_rate", "funding_rate", "funding_intervals", "funding_mark",
+    "taker_fee_rate", "max_leverage", "maintenance_amount", "extra_margin"];
+
+  /**
+   * Inputs that only some exchanges read (hidden, and not sent, elsewhere): the estimated fee to
+   * close counts only in OKX's liquidation price; the max leverage gives Hyperliquid's rate.
+   */
+  const APPLIES = {
+    taker_fee_rate: (chosen) => Boolean(chosen) && chosen.liquidation_model === "okx",
+    max_leverage: (chosen, calc) => calc.name === "size" || (Boolean(chosen) && chosen.liquidation_model === "hyperliquid"),
+  };
+
   /** Result keys shown as a percentage beside the fraction (as the CLI's table does). */
   const PERCENT_SUFFIXES = ["_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio"];
 
@@ -66,6 +79,18 @@
     open_fee_rate: "Open fee rate", close_fee_rate: "Close fee rate", risk_rate: "Risk rate", balance: "Balance",
     fill: "Fills", positions: "Positions", contractSize: "Contract size", entryPrice: "Entry price", markPrice: "Mark price",
     maintenanceMarginRate: "MMR", maintenanceAmount: "MM amount", fills: "Fills", price: "Price", mode: "Margin mode", symbol: "Symbol",
+    stop_before_liquidation_exact: "Stop before liquidation (exchange)", max_leverage_for_stop: "Highest leverage for the stop",
+    leverage_needed: "Leverage needed", reward_risk_ratio: "Reward : risk", risk_amount: "Amount at risk",
+    inverse_profit_exact_coin: "Inverse profit, exact (coin)", inverse_profit_exact_value: "Inverse profit, exact (value)",
+    inverse_profit_at_entry: "Inverse profit at entry price", inverse_bankruptcy_change: "Inverse bankruptcy move",
+    distance_to_liquidation: "Distance to liquidation", margin_ratio: "Margin ratio", margin_balance: "Margin balance",
+    target_price: "Target price", max_quantity: "Largest quantity", max_notional: "Largest notional",
+    open_loss: "Loss on opening", open_fee: "Fee to open", close_fee: "Fee to close", total_size: "Total size",
+    funding: "Funding paid", fees: "Fees", cost: "Cost to open", realized_pnl: "Realised PnL", tier: "Tier",
+    maintenance_margin_rate: "Maintenance margin rate", maintenance_amount: "Maintenance amount",
+    taker_fee_rate: "Fee rate to close", max_leverage: "Max leverage", extra_margin: "Margin added",
+    funding_rate: "Funding rate", funding_intervals: "Funding intervals", funding_mark: "Funding mark price",
+    margin_mode: "Margin mode", stop_change_rate: "Stop move",
   };
 
   // ----------------------------------------------------------------- helpers
@@ -105,12 +130,119 @@
     return NUMBER.format(value);
   }
 
+  /** ``value`` with exactly ``decimals`` decimals (thousands separated), never "-0". */
+  function fixed(value, decimals) {
+    const text = new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals })
+      .format(value);
+    return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
+  }
+
+  /** ``value`` with at most ``decimals`` decimals (none shown when it is whole: "25 %", "71.43 %"). */
+  function upTo(value, decimals) {
+    const text = new Intl.NumberFormat("en-US", { maximumFractionDigits: decimals }).format(value);
+    return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
+  }
+
+  // ---- units and precision: what each result key is, in the header's market
+
+  /** Result keys that are prices (shown to the market's tick). */
+  const PRICE_KEYS = /(^|_)(price|entry|exit|mark|stop|target|open)$|^average_entry$/;
+  /** Keys that are amounts of money (in the settlement currency: quote for linear, coin for inverse). */
+  const AMOUNT_KEYS = /(pnl|margin|notional|fees?|funding|cost|loss|balance|amount|principal|fee)$/;
+  /** Keys in the base coin whatever the contract kind. */
+  const COIN_KEYS = /(_coin|^quantity|^max_quantity|^total_size|^size)$/;
+  /** Amounts always in the quote currency (the plan's values of an inverse profit). */
+  const QUOTE_KEYS = /(_value|_at_entry|^linear_profit|^inverse_profit|^profit)$/;
+  /** Leverage advice: a ceiling rounds down to a whole leverage, a need rounds up. */
+  const LEVERAGE_DOWN = /^max_leverage/;
+  const LEVERAGE_UP = /^leverage_needed$/;
+
+  /** The market's currencies from the header's symbol (ccxt ``BTC/USDT:USDT``, ``BTCUSDT``, ``BTC-USD-SWAP``). */
+  function marketCurrencies() {
+    const symbol = marketSymbol().toUpperCase();
+    let base;
+    let quote;
+    let settle;
+    const ccxt = /^([A-Z0-9]+)\/([A-Z0-9]+)(?::([A-Z0-9]+))?/.exec(symbol);
+    if (ccxt) [, base, quote, settle] = ccxt;
+    else {
+      const dashed = symbol.split(/[-_]/);
+      const joined = dashed.length > 1 ? null : /^([A-Z0-9]+?)(USDT|USDC|USD|BUSD)$/.exec(symbol);
+      base = joined ? joined[1] : dashed[0] || "BTC";
+      quote = joined ? joined[2] : dashed[1] || "USDT";
+    }
+    const inverse = state.global.contract === "inverse";
+    quote = inverse ? "USD" : quote;
+    return { base, quote, settle: inverse ? base : settle || quote };
+  }
+
+  /** The market's price tick: the chosen preset's for the symbol, else none (significant digits). */
+  function priceTick() {
+    const chosen = preset(state.global.exchange);
+    const ticks = (chosen && chosen.price_ticks) || {};
+    const base = marketCurrencies().base;
+    const tick = ticks[base] ?? ticks["*"];
+    return typeof tick === "number" && tick > 0 ? tick : null;
+  }
+
+  function decimalsOf(step) {
+    const text = String(step);
+    if (/e-/.test(text)) return Number(text.split("e-")[1]);
+    return text.includes(".") ? text.split(".")[1].length : 0;
+  }
+
+  /** A price to the market's tick (rounded to the nearest tick), or to 2 decimals (8 significant digits below 1). */
+  function formatPrice(value) {
+    const tick = priceTick();
+    if (tick) return fixed(Math.round(value / tick) * tick, decimalsOf(tick));
+    if (Math.abs(value) >= 1) return fixed(value, 2);
+    return SHORT.format(value);
+  }
+
+  /** What a key is: { kind: price|amount|coin|percent|leverage-down|leverage-up|plain, unit }. */
+  function describeKey(key) {
+    const money = marketCurrencies();
+    if (/(^|_)tier($|_)/.test(key)) return { kind: "plain" };
+    if (isPercent(key)) return { kind: "percent" };
+    if (LEVERAGE_DOWN.test(key)) return { kind: "leverage-down" };
+    if (LEVERAGE_UP.test(key)) return { kind: "leverage-up" };
+    if (key === "leverage") return { kind: "leverage" };
+    if (PRICE_KEYS.test(key) && !AMOUNT_KEYS.test(key)) return { kind: "price", unit: money.quote };
+    if (COIN_KEYS.test(key)) return { kind: "coin", unit: money.base };
+    if (QUOTE_KEYS.test(key)) return { kind: "amount", unit: money.quote };
+    if (AMOUNT_KEYS.test(key)) {
+      const inverse = state.global.contract === "inverse";
+      return { kind: inverse ? "coin" : "amount", unit: money.settle };
+    }
+    return { kind: "plain" };
+  }
+
+  /**
+   * A number as a trader reads it: amounts with their currency, prices to the tick, coin amounts
+   * to 8 decimals, rates and ROE as percentages, leverage advice as a whole leverage. ``exact``:
+   * the full figure (shown on hover), as the JSON answer has it.
+   */
+  function formatKeyed(key, value) {
+    const exact = formatNumber(value);
+    const what = describeKey(key);
+    switch (what.kind) {
+      case "percent": return { text: `${upTo(value * 100, 2)} %`, exact: `${exact} (${formatNumber(value * 100)} %)` };
+      case "price": return { text: formatPrice(value), unit: what.unit, exact };
+      case "coin": return { text: fixed(value, 8), unit: what.unit, exact };
+      case "amount": return { text: fixed(value, Math.abs(value) >= 1 || value === 0 ? 2 : 6), unit: what.unit, exact };
+      case "leverage-down": return { text: `${formatNumber(Math.max(1, Math.floor(value + 1e-9)))}×`, exact: `${exact}×`,
+        hint: "rounded down to a whole leverage" };
+      case "leverage-up": return { text: `${formatNumber(Math.max(1, Math.ceil(value - 1e-9)))}×`, exact: `${exact}×`,
+        hint: "rounded up to a whole leverage" };
+      case "leverage": return { text: `${formatNumber(Math.round(value * 100) / 100)}×`, exact: `${exact}×` };
+      default: return { text: exact, exact };
+    }
+  }
+
   function formatValue(key, value) {
     if (value === null || value === undefined) return { text: "—" };
     if (typeof value === "boolean") return { text: value ? "yes" : "no" };
-    if (typeof value === "number") {
-      return { text: formatNumber(value), pct: isPercent(key) ? formatNumber(value * 100) + " %" : null };
-    }
+    if (typeof value === "number") return formatKeyed(key, value);
     if (Array.isArray(value)) return { text: value.map((v) => formatValue(key, v).text).join(", ") };
     if (typeof value === "object") return { text: JSON.stringify(value) };
     return { text: String(value) };
@@ -334,9 +466,14 @@
     /** Fields the current mode hides (and does not send). */
     hidden() {
       const modes = this.tab.modes;
-      if (!modes) return new Set();
-      const mode = this.values[modes.field] || modes.default;
-      return new Set(modes.hide[mode] || []);
+      const out = new Set();
+      if (modes) {
+        const mode = this.values[modes.field] || modes.default;
+        for (const name of modes.hide[mode] || []) out.add(name);
+      }
+      const chosen = preset(state.global.exchange);
+      for (const [name, applies] of Object.entries(APPLIES)) if (!applies(chosen, this.calc)) out.add(name);
+      return out;
     }
 
     /** Whether ``field`` must be given now: required by the API, or by the chosen mode (``required_when``). */
@@ -350,6 +487,7 @@
     applyMode() {
       const hidden = this.hidden();
       for (const node of this.fieldNodes) node.hidden = hidden.has(node.dataset.field);
+      if (this.advanced) this.advanced.hidden = [...this.advanced.querySelectorAll(".field")].every((n) => n.hidden);
       // "optional" only on what the current mode can do without (isolated needs a side and an entry).
       for (const field of this.fields) {
         const needed = this.needed(field);
@@ -422,15 +560,24 @@
       // A table with many columns (a cross account's positions) gets a card of the panel's width.
       const wide = [];
       this.fieldNodes = [];
+      const advanced = el("div", { class: "advanced-fields" });
       for (const field of this.fields) {
         const node = this.renderField(field);
         this.fieldNodes.push(node);
         if (!this.compact && field.type === "list" && (field.items || []).length > 3) {
           wide.push(el("section", { class: "card wide", "data-field": field.name },
             el("h2", {}, label(field.name)), node));
+        } else if (ADVANCED.includes(field.name) && !field.required) {
+          advanced.append(node);
         } else {
           form.append(node);
         }
+      }
+      if (advanced.children.length) {
+        this.advanced = el("details", { class: "advanced" }, el("summary", {}, "Advanced"), advanced);
+        // open when the page opens with one of them set (a shared URL)
+        if ([...advanced.children].some((n) => (this.values[n.dataset.field] || "") !== "")) this.advanced.open = true;
+        form.append(this.advanced);
       }
       this.wideNodes = wide;
       this.cardError = el("div", { class: "error card-error", role: "alert" });
@@ -454,8 +601,8 @@
       if (this.tab.chart) {
         this.chartBox = el("div", { class: "chart", id: `${this.tab.id}-chart` });
         this.chartNote = el("div", { class: "chart-empty" });
-        outputs.append(el("section", { class: "card chart-card" },
-          el("h2", {}, "PnL and ROE against the exit price"), this.chartBox, this.chartNote));
+        this.chartTitle = el("h2", {}, "PnL and ROE against the exit price");
+        outputs.append(el("section", { class: "card chart-card" }, this.chartTitle, this.chartBox, this.chartNote));
       }
       this.fieldNodes.push(...wide);
       this.applyMode();
@@ -466,7 +613,8 @@
       const id = `${this.tab.id}-${this.prefix.replace(".", "-")}${field.name}`;
       const error = el("div", { class: "error", id: `${id}-error`, "data-error-for": field.name });
       this.errors.set(field.name, error);
-      const head = el("label", { for: id }, label(field.name), field.required ? null : el("span", { class: "opt" }, " optional"));
+      const head = el("label", { for: id, title: `JSON key: ${field.name}` }, label(field.name),
+        field.required ? null : el("span", { class: "opt" }, " optional"));
       const help = field.description ? el("div", { class: "hint" }, field.description) : null;
       const oneOf = this.sized() && ["quantity", "contracts"].includes(field.name)
         ? el("div", { class: "hint one-of" }, this.oneOfHint(field)) : null;
@@ -593,6 +741,7 @@
       showGlobalErrors();
       this.cardError.textContent = "";
       this.resultsBox.classList.remove("stale");
+      if (this.chartBox) this.chartBox.classList.remove("stale");
       this.root.classList.remove("has-errors");
     }
 
@@ -621,10 +770,16 @@
         target.textContent = target.textContent ? `${target.textContent}\n${item.message}` : item.message;
         const holder = target.closest("td") || target.closest(".field");
         if (holder) holder.classList.add("bad");
+        const fold = target.closest("details");
+        if (fold) fold.open = true;
       }
       showGlobalErrors();
       this.resultsBox.classList.add("stale");
-      if (this.chartBox) this.chartNote.textContent = "The chart waits for valid inputs.";
+      if (this.chartBox) {
+        this.chartBox.classList.add("stale");
+        this.chartNote.className = "chart-empty";
+        this.chartNote.textContent = "The chart waits for valid inputs.";
+      }
     }
 
     showResult(data) {
@@ -667,16 +822,26 @@
 
   // --------------------------------------------------------------- results
 
-  function resultRow(key, value, extraClass) {
+  /** A figure's cell content: the rounded text, its currency, the exact figure on hover. */
+  function valueParts(key, value) {
     const shown = formatValue(key, value);
+    const parts = [shown.text];
+    if (shown.unit) parts.push(" ", el("span", { class: "unit" }, shown.unit));
+    const title = shown.exact && shown.exact !== shown.text ? `exact: ${shown.exact}${shown.hint ? ` (${shown.hint})` : ""}` : null;
+    return { parts, title };
+  }
+
+  function resultRow(key, value, extraClass) {
+    const { parts, title } = valueParts(key, value);
     const cls = ["value", extraClass].filter(Boolean).join(" ");
     return el("tr", { "data-key": key },
-      el("td", { class: "label" }, label(key), el("code", {}, key)),
-      el("td", { class: cls, "data-value": typeof value === "object" ? JSON.stringify(value) : String(value) },
-        shown.text, shown.pct ? [" ", el("span", { class: "pct" }, shown.pct)] : null));
+      el("td", { class: "label", title: `JSON key: ${key}` }, label(key)),
+      el("td", { class: cls, title, "data-value": typeof value === "object" ? JSON.stringify(value) : String(value) },
+        parts));
   }
 
   function signClass(key, value) {
+    if (value === false && WARN_WHEN_FALSE.includes(key)) return "warn";
     if (typeof value !== "number" || !/(pnl|profit|roe)$/.test(key)) return null;
     return value > 0 ? "pos" : value < 0 ? "neg" : null;
   }
@@ -700,9 +865,9 @@
     const columns = ROW_COLUMNS.filter((c) => rows.some((r) => c in r && r[c] !== null));
     const head = el("tr", {}, columns.map((c) => el("th", {}, label(c))));
     const body = rows.map((row, index) => el("tr", { "data-result-row": `${key}[${index}]` }, columns.map((c) => {
-      const shown = formatValue(c, row[c]);
-      return el("td", { class: `value ${signClass(c, row[c]) || ""}`, "data-key": c, "data-value": String(row[c]) },
-        shown.text, shown.pct ? [" ", el("span", { class: "pct" }, shown.pct)] : null);
+      const { parts, title } = valueParts(c, row[c]);
+      return el("td", { class: `value ${signClass(c, row[c]) || ""}`, "data-key": c, "data-value": String(row[c]), title },
+        parts);
     })));
     return el("div", { class: "result-rows" }, el("h3", {}, label(key)), el("table", { class: "results rows-out", "data-key": key }, head, body));
   }
@@ -731,11 +896,37 @@
     fill: (rows) => rows.map((row) => `--fill ${row.size}@${row.price}`),
     positions: () => ["--positions positions.json"],
   };
+  /** The exchange's liquidation before the stop (plan and size with a preset), as one sentence. */
+  function exchangeStopNote(data) {
+    if (data.stop_before_liquidation_exact !== false) return [];
+    const where = typeof data.liquidation_price === "number" ? ` at ${formatPrice(data.liquidation_price)}` : "";
+    const most = typeof data.max_leverage_for_stop === "number"
+      ? ` Use at most ${formatNumber(Math.max(1, Math.floor(data.max_leverage_for_stop + 1e-9)))}× leverage or widen the stop.` : "";
+    return [`On ${state.global.exchange} the position is liquidated${where}, before the stop is reached.${most}`];
+  }
+
   const NOTES = {
-    plan: (data) => data.stop_before_liquidation === false
-      ? ["The stop lies beyond the liquidation move: the position would be liquidated before the stop is reached."]
-      : [],
+    plan: (data) => [
+      ...(data.stop_before_liquidation === false
+        ? ["The stop lies beyond the liquidation move: the position would be liquidated before the stop is reached."]
+        : []),
+      ...exchangeStopNote(data),
+    ],
+    size: (data) => exchangeStopNote(data),
+    target: (data, card) => {
+      const typed = String(card.values.roe || "").trim();
+      const roe = Number(typed.replace(/[,_]/g, ""));
+      if (typed.endsWith("%") || !(roe > ROE_LIKELY_PERCENT)) return [];
+      return [`An ROE of ${typed} is ${upTo(roe * 100, 2)} %. ROE is a fraction here (0.5 = 50 %): ` +
+        `for ${typed} % type ${typed}%.`];
+    },
   };
+
+  /** An ROE above this (1000 %) is likely a percentage typed as a fraction (as calculators.ROE_LIKELY_PERCENT). */
+  const ROE_LIKELY_PERCENT = 10;
+
+  /** Results that warn (amber) when false: the stop would not be reached before liquidation. */
+  const WARN_WHEN_FALSE = ["stop_before_liquidation", "stop_before_liquidation_exact"];
 
   // ------------------------------------------------------------------ chart
 
@@ -822,14 +1013,69 @@
       .filter((m) => typeof m.value === "number" && Number.isFinite(m.value));
     for (const m of allMarks) m.color = MARK_COLORS[m.key] || "#5f6b7d";
     const inverse = (position.contract || state.global.contract) === "inverse";
-    return {
+    const spec = {
       x, pnl: curve.pnl, roe: Array.isArray(curve.roe) ? curve.roe : null, margin: curve.initial_margin,
       unit: inverse ? "coin" : "quote", marks: allMarks,
     };
+    return capAtLiquidation(spec, position.side, risk.liquidation);
+  }
+
+  /**
+   * An isolated position cannot lose more than its margin: past the liquidation price the
+   * exchange has closed it and the margin is gone. The curve runs to the liquidation price, then
+   * stays at minus the margin (ROE −100 %); ``spec.lost`` marks the region for shading.
+   */
+  function capAtLiquidation(spec, side, liquidation) {
+    if (typeof liquidation !== "number" || !Number.isFinite(liquidation) || !side) return spec;
+    const sign = String(side).trim().toLowerCase() === "short" ? -1 : 1;
+    const margin = typeof spec.margin === "number" && spec.margin > 0 ? spec.margin : null;
+    const at = spec.x.findIndex((v) => v === Number(liquidation.toPrecision(12)));
+    const floor = margin !== null ? -margin : at >= 0 ? spec.pnl[at] : null;
+    if (floor === null || floor === undefined) return spec;
+    const beyond = (price) => sign * (price - liquidation) < 0;
+    spec.pnl = spec.pnl.map((v, i) => (beyond(spec.x[i]) ? floor : v));
+    if (spec.roe) spec.roe = spec.roe.map((v, i) => (beyond(spec.x[i]) ? (margin ? -1 : v) : v));
+    spec.lost = { from: liquidation, sign, amount: floor };
+    return spec;
+  }
+
+  /**
+   * A cross account: its margin balance (wallet balance + every position's unrealised PnL) as the
+   * first position's market moves, the others held at their mark; liquidation where it meets the
+   * maintenance margin (the engine's price, from the table).
+   */
+  async function crossChart(data, body, signal) {
+    const rows = body.positions || [];
+    const results = data.positions || [];
+    if (!rows.length) return { empty: "Add a position to draw the account's margin balance." };
+    const symbol = rows[0].symbol;
+    const same = rows.map((row, index) => ({ row, index })).filter(({ row }) => row.symbol === symbol);
+    const liquidation = results[0] ? results[0].liquidation_price : null;
+    const marks = [
+      { key: "entry", label: "entry", value: Number(rows[0].entryPrice) },
+      { key: "mark", label: "mark", value: Number(rows[0].markPrice) },
+      { key: "liquidation", label: "liquidation", value: liquidation, dash: true },
+    ].filter((m) => typeof m.value === "number" && Number.isFinite(m.value));
+    for (const m of marks) m.color = MARK_COLORS[m.key];
+    const x = priceGrid(marks.map((m) => m.value));
+    const curves = await Promise.all(same.map(({ row }) => post("/api/pnl/curve", {
+      contract: state.global.contract, side: row.side, entry: row.entryPrice, contracts: row.contracts,
+      contract_size: row.contractSize, exit: x }, signal)));
+    const held = results.reduce((sum, out, index) => sum
+      + (rows[index] && rows[index].symbol !== symbol && typeof out.unrealized_pnl === "number" ? out.unrealized_pnl : 0), 0);
+    const wallet = Number(data.wallet_balance ?? body.wallet_balance);
+    const balance = x.map((_, i) => wallet + held + curves.reduce((sum, curve) => sum + curve.pnl[i], 0));
+    const inverse = state.global.contract === "inverse";
+    const spec = { x, pnl: balance, roe: null, margin: null, unit: inverse ? "coin" : "quote", marks,
+      series: "margin balance", title: `Margin balance against the price of ${symbol}` };
+    if (typeof liquidation === "number" && Number.isFinite(liquidation)) {
+      spec.lost = { from: liquidation, sign: balance[0] < balance[balance.length - 1] ? 1 : -1, amount: null };
+    }
+    return spec;
   }
 
   CHARTS.liquidation = (data, body, card, signal) => {
-    if (body.positions) return { empty: "The chart follows one isolated position; each position's prices are in the table." };
+    if (body.positions) return crossChart(data, body, signal);
     const position = only("pnl", { ...body, contract: state.global.contract });
     delete position.exit;
     return pnlChart(position, [
@@ -900,10 +1146,15 @@
     card.spec = spec;
     card.labelRows = rows;
     box.replaceChildren();
+    delete box.dataset.lost;
     card.chartNote.textContent = spec.empty || "";
     card.chartNote.className = spec.note ? "note" : "chart-empty";
     if (spec.note) card.chartNote.textContent = spec.note;
+    if (card.chartTitle) card.chartTitle.textContent = spec.title || "PnL and ROE against the exit price";
     if (spec.empty) return;
+    const ink = cssColor("--muted", "#5f6b7d");
+    const gridColor = cssColor("--grid", "#eef1f6");
+    const seriesName = spec.series || "PnL";
     const marks = spec.marks.filter((m) => typeof m.value === "number" && Number.isFinite(m.value));
     const width = chartWidth(box);
     const narrow = width < 480; // a phone: no axis titles (the legend names the series), slimmer axes
@@ -926,22 +1177,23 @@
         roe: { range: () => (spec.margin ? [lo / spec.margin, hi / spec.margin] : [lo, hi]) },
       },
       axes: [
-        { label: "exit price", values: (u, ticks) => ticks.map(formatNumber), stroke: "#5f6b7d",
-          grid: { stroke: "#eef1f6" }, size: 44 },
-        { scale: "pnl", label: narrow ? null : `PnL (${spec.unit === "coin" ? "coin" : "quote currency"})`,
-          values: (u, ticks) => ticks.map(formatNumber), stroke: "#5f6b7d", grid: { stroke: "#eef1f6" }, size: narrow ? 56 : 70 },
+        { label: "exit price", values: (u, ticks) => ticks.map(formatNumber), stroke: ink,
+          grid: { stroke: gridColor }, size: 44 },
+        { scale: "pnl", label: narrow ? null : `${seriesName === "PnL" ? "PnL" : "Margin balance"} (${chartUnit(spec)})`,
+          values: (u, ticks) => ticks.map(formatNumber), stroke: ink, grid: { stroke: gridColor }, size: narrow ? 56 : 70 },
         { scale: "roe", side: 1, label: narrow ? null : "ROE", values: (u, ticks) => ticks.map((t) => `${formatNumber(Math.round(t * 1e6) / 1e4)} %`),
-          stroke: "#5f6b7d", grid: { show: false }, size: narrow ? 50 : 70 },
+          stroke: ink, grid: { show: false }, size: narrow ? 50 : 70 },
       ],
       series: [
         { label: "exit", value: (u, v) => (v == null ? "—" : formatNumber(v)) },
-        { label: "PnL", scale: "pnl", stroke: pnlColor, width: 2.2, pxAlign: 0,
+        { label: seriesName, scale: "pnl", stroke: pnlColor, width: 2.2, pxAlign: 0,
           fill: (u) => zeroGradient(u, "rgba(22,145,90,0.16)", "rgba(210,60,60,0.16)"),
           fillTo: 0, points: { show: false }, value: (u, v) => (v == null ? "—" : formatNumber(v)) },
         { label: "ROE", scale: "roe", stroke: "rgba(47,111,222,0.0)", width: 0, points: { show: false },
           value: (u, v) => (v == null ? "—" : `${formatNumber(Math.round(v * 1e8) / 1e6)} %`) },
       ],
       hooks: { draw: [(u) => {
+        if (spec.lost) shadeLost(u, spec.lost, box);
         const labels = drawMarks(u, marks, rows);
         const ratio = devicePixelRatio || 1;
         // where each label went, in CSS pixels (the browser tests check that none overlap)
@@ -958,6 +1210,40 @@
     card.plot = new uPlot(opts, spec.roe ? [spec.x, spec.pnl, spec.roe] : [spec.x, spec.pnl], box);
     box.dataset.points = String(spec.x.length);
     box.dataset.marks = marks.map((m) => m.key).join(",");
+  }
+
+  /** A CSS custom property of the page (the theme's colours), or ``fallback``. */
+  function cssColor(name, fallback) {
+    const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return value || fallback;
+  }
+
+  function chartUnit(spec) {
+    const money = marketCurrencies();
+    return spec.unit === "coin" ? money.base : money.settle;
+  }
+
+  /** Shade the prices past the liquidation price: the position is closed there and its margin lost. */
+  function shadeLost(u, lost, box) {
+    const ctx = u.ctx;
+    const { left, top, width, height } = u.bbox;
+    const x = u.valToPos(lost.from, "x", true);
+    if (!Number.isFinite(x)) return;
+    const from = lost.sign > 0 ? left : Math.max(left, x);
+    const to = lost.sign > 0 ? Math.min(left + width, x) : left + width;
+    if (to <= from) return;
+    const ratio = devicePixelRatio || 1;
+    ctx.save();
+    ctx.fillStyle = "rgba(210, 60, 60, 0.10)";
+    ctx.fillRect(from, top, to - from, height);
+    ctx.fillStyle = cssColor("--loss", "#d23c3c");
+    ctx.font = `${11 * ratio}px system-ui, sans-serif`;
+    ctx.textBaseline = "top";
+    const text = lost.amount === null ? "liquidated" : "liquidated: margin lost";
+    const w = ctx.measureText(text).width;
+    if (w + 8 * ratio < to - from) ctx.fillText(text, lost.sign > 0 ? from + 6 * ratio : to - w - 6 * ratio, top + 6 * ratio);
+    ctx.restore();
+    box.dataset.lost = JSON.stringify({ from: (from - left) / ratio, to: (to - left) / ratio, price: lost.from, amount: lost.amount });
   }
 
   function zeroGradient(u, above, below) {
@@ -1162,8 +1448,29 @@
     }
   }
 
+  /**
+   * The WAI-ARIA tabs pattern: the selected tab is the one Tab stop of the row (roving tabindex);
+   * Left/Right move to the previous/next tab (wrapping), Home/End to the first/last, and the tab
+   * reached is selected (automatic activation) and focused.
+   */
+  function onTabKey(event) {
+    const buttons = [...document.querySelectorAll("#tabs [role=tab]")].filter((b) => !b.hidden);
+    const at = buttons.indexOf(document.activeElement);
+    if (at < 0) return;
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: buttons.length - 1 }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    const next = buttons[(to + buttons.length) % buttons.length];
+    selectTab(next.dataset.tab);
+    next.focus();
+  }
+
   function build() {
     const tabs = document.getElementById("tabs");
+    if (!tabs.dataset.keys) {
+      tabs.addEventListener("keydown", onTabKey);
+      tabs.dataset.keys = "true";
+    }
     const panels = document.getElementById("panels");
     panels.replaceChildren();
     for (const tab of TABS) {
@@ -1231,6 +1538,91 @@
     document.body.dataset.ready = "true";
   }
 
+  // ------------------------------------------------------------ theme
+
+  const THEME_KEY = "contractcalc.theme";
+
+  /** The theme in use: the toggle's choice (saved in the browser), else the system's. */
+  function currentTheme() {
+    const chosen = document.documentElement.dataset.theme;
+    if (chosen === "dark" || chosen === "light") return chosen;
+    return matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+
+  function showTheme() {
+    const button = document.getElementById("theme-toggle");
+    const dark = currentTheme() === "dark";
+    button.setAttribute("aria-pressed", String(dark));
+    button.textContent = dark ? "Light" : "Dark";
+    button.title = dark ? "Switch to the light theme" : "Switch to the dark theme";
+    for (const card of state.cards) if (card.plot && card.tab.id === state.tab) redrawChart(card);
+  }
+
+  function setupTheme() {
+    let saved = null;
+    try { saved = localStorage.getItem(THEME_KEY); } catch (error) { saved = null; }
+    if (saved === "dark" || saved === "light") document.documentElement.dataset.theme = saved;
+    document.getElementById("theme-toggle").addEventListener("click", () => {
+      const next = currentTheme() === "dark" ? "light" : "dark";
+      document.documentElement.dataset.theme = next;
+      try { localStorage.setItem(THEME_KEY, next); } catch (error) { /* private mode: this page only */ }
+      showTheme();
+    });
+    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", showTheme);
+    showTheme();
+  }
+
+  // ------------------------------------------------- saved positions
+
+  const SAVED_KEY = "contractcalc.saved";
+
+  /** Named calculations saved in this browser: name -> the page's query string (as the shareable URL). */
+  function savedPositions() {
+    try {
+      const data = JSON.parse(localStorage.getItem(SAVED_KEY) || "{}");
+      return data && typeof data === "object" && !Array.isArray(data) ? data : {};
+    } catch (error) {
+      return {};
+    }
+  }
+
+  function showSaved(selected = "") {
+    const list = document.getElementById("saved");
+    const saved = savedPositions();
+    list.replaceChildren(el("option", { value: "" }, Object.keys(saved).length ? "open…" : "none saved"),
+      ...Object.keys(saved).sort().map((name) => el("option", { value: name, title: saved[name] }, name)));
+    list.value = selected;
+  }
+
+  function setupSaved() {
+    const list = document.getElementById("saved");
+    const name = document.getElementById("save-name");
+    document.getElementById("save-button").addEventListener("click", () => {
+      const key = name.value.trim() || `${state.tab} ${new Date().toISOString().slice(0, 16).replace("T", " ")}`;
+      const saved = savedPositions();
+      saved[key] = location.search;
+      try { localStorage.setItem(SAVED_KEY, JSON.stringify(saved)); } catch (error) { return; }
+      name.value = "";
+      showSaved(key);
+    });
+    list.addEventListener("change", () => {
+      const query = savedPositions()[list.value];
+      if (query !== undefined) location.assign(`${location.pathname}${query}`);
+    });
+    document.getElementById("delete-saved").addEventListener("click", () => {
+      const saved = savedPositions();
+      if (!(list.value in saved)) return;
+      delete saved[list.value];
+      try { localStorage.setItem(SAVED_KEY, JSON.stringify(saved)); } catch (error) { return; }
+      showSaved();
+    });
+    // the page opened from a saved position shows its name
+    const current = Object.entries(savedPositions()).find(([, query]) => query === location.search);
+    showSaved(current ? current[0] : "");
+  }
+
   window.contractcalc = { state };
+  setupTheme();
+  setupSaved();
   main();
 })();

@@ -1,0 +1,152 @@
+"""Building a click command from its schema (:mod:`contractcalc.interfaces.schema`).
+
+:func:`command` turns a :class:`~contractcalc.interfaces.schema.Command` into a
+click command on the ``contractcalc`` group: one option per field (numbers are
+read as text, shown as ``FLOAT``, and parsed exactly to ``Decimal`` in the
+fields' order; text as ``TEXT``; a repeated list flag; a file path; a flag),
+plus ``--json``.  The decorated function receives the parsed values by keyword
+(the library's keywords) and ``as_json``; it imports the library it calls inside
+its body, so ``contractcalc --help`` and every other command start without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from contractcalc.interfaces.cli._output import parse_number, require_number
+from contractcalc.interfaces.schema import COMMANDS, GROUPS, Command, Field
+
+__all__ = ["Handler", "NumberText", "OrderedGroup", "command", "group", "option", "root"]
+
+#: What a command module writes: ``handler(values, as_json)``; ``values`` maps each
+#: field's keyword to what the user gave (``None`` when not given).
+Handler = Callable[[dict[str, Any], bool], int | None]
+
+
+class NumberText(click.ParamType):  # type: ignore[type-arg]
+    """A number, kept as the text typed (parsed exactly by :func:`parse_number`); shown as ``FLOAT``."""
+
+    name = "float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return value
+
+
+NUMBER = NumberText()
+
+
+class OrderedGroup(click.Group):
+    """A group listing its commands in the schema's order (:data:`COMMANDS`), then its subgroups."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        prefix = "" if self is _ROOT else f"{self.name} "
+        order = {name: index for index, name in enumerate(COMMANDS)}
+
+        def rank(name: str) -> tuple[bool, int]:
+            is_group = isinstance(self.commands[name], click.Group)
+            return is_group, order.get(prefix + name, len(order))
+
+        return sorted(self.commands, key=rank)
+
+
+class SchemaCommand(click.Command):
+    """A command whose help text may be computed only when shown (:attr:`Command.help` callable)."""
+
+    def __init__(self, spec: Command, **kwargs: Any) -> None:
+        self.spec = spec
+        help_text = None if callable(spec.help) else spec.help
+        super().__init__(help=help_text, short_help=spec.summary or _first_paragraph(help_text or ""), **kwargs)
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.help is None:
+            self.help = self.spec.help_text()
+        super().format_help_text(ctx, formatter)
+
+
+def _first_paragraph(text: str) -> str:
+    return " ".join(text.split("\n\n", 1)[0].split())
+
+
+def root() -> OrderedGroup:
+    """The ``contractcalc`` group (commands are added by :func:`command`)."""
+    return _ROOT
+
+
+_ROOT = OrderedGroup(
+    name="contractcalc",
+    help="Crypto futures (contract) position math: the seed lesson's formulas and exact figures.",
+    no_args_is_help=True,
+)
+
+
+def group(name: str) -> OrderedGroup:
+    """The subcommand group ``name`` (``seed``), created on first use with its help from the schema."""
+    found = _ROOT.commands.get(name)
+    if isinstance(found, OrderedGroup):
+        return found
+    created = OrderedGroup(name=name, help=GROUPS[name], short_help=GROUPS[name], no_args_is_help=True)
+    _ROOT.add_command(created)
+    return created
+
+
+def option(spec: Field) -> click.Option:
+    """The click option of ``spec``: ``--flag`` with its help, type name and default."""
+    common: dict[str, Any] = {"help": spec.help, "required": spec.required}
+    if spec.default is not None:  # (an explicit default=None would count as given in click 8.5)
+        common.update(default=spec.default, show_default=spec.show_default)
+    if spec.kind == "bool":
+        return click.Option([spec.flag], is_flag=True, **common)
+    if spec.kind == "integer":
+        kind: click.ParamType[Any] = click.IntRange(spec.min, spec.max) if spec.min is not None else click.INT
+        return click.Option([spec.flag], type=kind, **common)
+    if spec.kind == "list" and spec.cli == "repeat":
+        return click.Option([spec.flag], type=click.STRING, multiple=True, **common)
+    if spec.kind == "list":
+        return click.Option([spec.flag], type=click.STRING, metavar="FILE", **common)
+    kind = NUMBER if spec.kind == "number" else click.STRING
+    if spec.metavar is not None:
+        common["metavar"] = spec.metavar
+    return click.Option([spec.flag], type=kind, **common)
+
+
+JSON_OPTION_HELP = "Print one JSON object instead of a table."
+
+
+def parse(spec: Command, given: dict[str, Any]) -> dict[str, Any]:
+    """The values of ``spec``'s fields from click's: numbers as ``Decimal``, repeated flags as lists."""
+    values: dict[str, Any] = {}
+    for field in spec.fields:
+        value = given.get(field.name)
+        if field.kind == "number":
+            value = require_number(field.name, value) if field.required else parse_number(field.name, value)
+        elif field.kind == "list" and field.cli == "repeat":
+            value = list(value or ())
+        values[field.name] = value
+    return values
+
+
+def command(spec: Command, *, json: bool = True) -> Callable[[Handler], Handler]:
+    """Register ``spec`` as a command, run by the decorated handler.
+
+    ``"seed profit"`` goes to the ``seed`` group.  With ``json`` (default) the
+    command takes ``--json``.
+    """
+
+    def decorate(handler: Handler) -> Handler:
+        params: list[click.Parameter] = [option(field) for field in spec.fields]
+        if json:
+            params.append(click.Option(["--json"], is_flag=True, default=False, help=JSON_OPTION_HELP))
+
+        def callback(**given: Any) -> int | None:
+            as_json = bool(given.pop("json", False))
+            return handler(parse(spec, given), as_json)
+
+        *parents, name = spec.name.split(" ")
+        target = group(parents[0]) if parents else _ROOT
+        target.add_command(SchemaCommand(spec, name=name, params=params, callback=callback))
+        return handler
+
+    return decorate

@@ -1,0 +1,773 @@
+"""One schema of every field: the CLI's options and the web API's request models are built from it.
+
+A :class:`Field` is one input: its keyword (the library's keyword, the API's
+body field; the CLI flag is the keyword with dashes, ``wallet_balance`` ->
+``--wallet-balance``), its help text, its kind (number, text, bool, list,
+integer), choices, unit and, where the CLI's help names a flag or a file, the
+API's wording.  A :class:`Command` lists its fields in the CLI's order and its
+results (key, what it means, unit).  A :class:`Result` names one ``--json`` key.
+
+This module is pure data: it imports no engine, no CLI and no web code, so both
+interfaces can read it and the CLI starts fast.  A help text that needs the
+shipped tier tables is a callable (:attr:`Command.help`), evaluated only when
+help is shown.
+
+Adding a command: add its :class:`Command` to :data:`COMMANDS` (and its result
+keys), then a CLI module (``interfaces/cli/<name>_command.py``) and, for the
+API, an ``Endpoint`` in ``interfaces/web/api.py``; see docs/design.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from contractcalc.venues.exchanges import EXCHANGES
+
+__all__ = [
+    "COMMANDS",
+    "FIELDS",
+    "GROUPS",
+    "INTRABAR_POLICIES",
+    "LABELS",
+    "PERCENT_SUFFIXES",
+    "Command",
+    "Field",
+    "Kind",
+    "Result",
+    "command",
+    "label",
+    "result_unit",
+]
+
+#: How a value is written: a number (read exactly, as ``Decimal``), free text, a
+#: yes/no flag, a list (a repeated flag or a file in the CLI, a JSON list in the
+#: API) or an integer (the CLI's ``--port``).
+Kind = Literal["number", "text", "bool", "list", "integer"]
+
+#: Result keys shown as a percentage beside the fraction (the CLI's table and the page).
+PERCENT_SUFFIXES = ("_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a command, the same in the CLI (``--flag``) and in the API (body field).
+
+    ``cli``: how the CLI takes a list: ``"repeat"`` (the flag repeated, e.g.
+    ``--fill``) or ``"file"`` (a JSON file's path, e.g. ``--positions``).
+    ``web_help``: the API's help where the CLI's names a flag or a file.
+    ``unit``: ``price``, ``amount`` (quote for linear, coin for inverse),
+    ``size``, ``fraction``, ``leverage``, ``count`` or ``""``.
+    """
+
+    name: str
+    help: str
+    kind: Kind = "number"
+    required: bool = False
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    unit: str = ""
+    web_help: str | None = None
+    cli: Literal["value", "repeat", "file"] = "value"
+    min: int | None = None
+    max: int | None = None
+    show_default: bool = False
+    metavar: str | None = None
+
+    @property
+    def flag(self) -> str:
+        """The CLI flag: ``wallet_balance`` -> ``--wallet-balance``."""
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def label(self) -> str:
+        """A readable name for the page (``Wallet balance``)."""
+        return label(self.name)
+
+    def but(self, **changes: Any) -> Field:
+        """This field with some attributes changed (a command-specific help text, required, ...)."""
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Result:
+    """One ``--json`` key of a command: what it means (the CLI table's third column) and its unit."""
+
+    key: str
+    meaning: str = ""
+    unit: str = ""
+
+    @property
+    def label(self) -> str:
+        return label(self.key)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One CLI command (``"seed profit"`` for a subcommand) and, unless ``api`` is false, one API endpoint.
+
+    ``help`` is the command's help text, or a callable giving it (for texts
+    that list the shipped tier tables: evaluated only when help is shown);
+    ``summary`` is its line in ``contractcalc --help`` (default: the help's
+    first sentence).
+    """
+
+    name: str
+    help: str | Callable[[], str]
+    fields: tuple[Field, ...]
+    results: tuple[Result, ...] = ()
+    summary: str | None = None
+    api: bool = True
+
+    def field(self, name: str) -> Field:
+        for candidate in self.fields:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)
+
+    @property
+    def meanings(self) -> dict[str, str]:
+        """``{result key: meaning}`` for the CLI table's third column."""
+        return {result.key: result.meaning for result in self.results}
+
+    def help_text(self) -> str:
+        return self.help() if callable(self.help) else self.help
+
+
+# ---------------------------------------------------------------------------
+# Readable names (the page's labels; anything else: the key with spaces)
+
+LABELS: dict[str, str] = {
+    "target_change": "Target change", "stop_change": "Stop change", "leverage": "Leverage",
+    "liquidation_change": "Liquidation move", "linear_profit": "Linear profit", "inverse_profit": "Inverse profit",
+    "stop_before_liquidation": "Stop before liquidation", "profit": "Profit", "change": "Change",
+    "open": "Open price", "entry": "Entry price", "stop": "Stop price", "target": "Target price", "exit": "Exit price",
+    "principal": "Principal (margin)", "side": "Side", "wallet_balance": "Wallet balance", "mark": "Mark price",
+    "roe": "ROE", "pnl": "PnL", "net_pnl": "Net PnL", "unrealized_pnl": "Unrealized PnL",
+    "breakeven_price": "Break-even price", "size": "Size", "contracts": "Contracts", "quantity": "Quantity",
+    "initial_margin": "Initial margin", "maintenance_margin": "Maintenance margin", "break_even": "Break-even price",
+    "break_even_price": "Break-even price", "liquidation_price": "Liquidation price",
+    "bankruptcy_price": "Bankruptcy price", "average_entry": "Average entry", "notional": "Notional",
+    "contract_size": "Contract size", "fee_rate": "Fee rate", "open_fee_rate": "Open fee rate",
+    "close_fee_rate": "Close fee rate", "risk_rate": "Risk rate", "balance": "Balance", "fill": "Fills",
+    "positions": "Positions", "contractSize": "Contract size", "entryPrice": "Entry price", "markPrice": "Mark price",
+    "maintenanceMarginRate": "MMR", "maintenanceAmount": "MM amount", "fills": "Fills", "price": "Price",
+    "mode": "Margin mode", "symbol": "Symbol",
+}
+
+
+def label(key: str) -> str:
+    """The readable name of ``key``: :data:`LABELS`, else the key with spaces, capitalised.
+
+    >>> label("net_pnl"), label("max_notional")
+    ('Net PnL', 'Max notional')
+    """
+    if key in LABELS:
+        return LABELS[key]
+    text = key.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+# ---------------------------------------------------------------------------
+# Fields shared by the commands (a command may change the help: ``FIELDS[...].but(help=...)``)
+
+_EXCHANGE_HELP = "Preset for contract kind, contract size and fee rates (flags override): " + ", ".join(EXCHANGES) + "."
+_TIERS_WEB_HELP = "With an exchange preset: tier table (a shipped preset name)."
+
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field("side", "long or short.", kind="text", choices=("long", "short")),
+        Field("contract", "linear or inverse; default: the exchange preset's kind.", kind="text",
+              choices=("linear", "inverse")),
+        Field("exchange", _EXCHANGE_HELP, kind="text", web_help=_EXCHANGE_HELP.replace("flags override",
+                                                                                         "fields override")),
+        Field("symbol", "Market, e.g. BTC/USDT:USDT or BTCUSD (picks contract size and tiers).", kind="text"),
+        Field("quantity", "Linear size in base units (e.g. BTC).", unit="size"),
+        Field("contracts", "Number of contracts.", unit="count"),
+        Field("contract_size", "Per contract: base units (linear) or USD (inverse); default: the preset's.",
+              unit="size"),
+        Field("entry", "Entry price.", unit="price"),
+        Field("exit", "Exit (or mark) price.", unit="price"),
+        Field("stop", "Stop-loss price.", unit="price"),
+        Field("target", "Target price.", unit="price"),
+        Field("open", "Opening price.", unit="price"),
+        Field("mark", "Mark price.", unit="price"),
+        Field("leverage", "Leverage.", unit="leverage"),
+        Field("principal", "Margin put up.", unit="amount"),
+        Field("balance", "Account balance (quote for linear, coin for inverse).", unit="amount"),
+        Field("max_leverage", "With --exchange hyperliquid: the asset's max leverage.", unit="leverage",
+              web_help="With the hyperliquid preset: the asset's max leverage."),
+        Field("maintenance_margin_rate", "With --exchange: maintenance margin rate.", unit="fraction",
+              web_help="With an exchange preset: maintenance margin rate."),
+        Field("maintenance_amount", "With --exchange: maintenance amount (cum).", unit="amount",
+              web_help="With an exchange preset: maintenance amount (cum)."),
+        Field("tiers", "With --exchange: tier table file or preset.", kind="text", web_help=_TIERS_WEB_HELP),
+        Field("taker_fee_rate", "With --exchange okx-*: fee to close.", unit="fraction",
+              web_help="With an okx-* preset: fee to close."),
+        Field("open_fee_rate", "Fee rate to open; preset: taker; else 0.", unit="fraction"),
+        Field("close_fee_rate", "Fee rate to close; preset: taker.", unit="fraction"),
+        # which of stop, target and liquidation price is touched first (plan and size)
+        Field("volatility", "With --horizon: annual volatility (0.8 = 80 %): which of stop, target and "
+                            "liquidation price is touched first.", unit="fraction",
+              web_help="With a horizon: annual volatility (0.8 = 80 %): which of stop, target and "
+                       "liquidation price is touched first."),
+        Field("horizon", "With --volatility: horizon, e.g. 24h, 7d.", kind="text",
+              web_help="With a volatility: horizon, e.g. 24h, 7d."),
+        Field("drift", "With --volatility: annual drift of the price (default 0).", unit="fraction",
+              web_help="With a volatility: annual drift of the price (default 0)."),
+    )
+}
+
+
+def _fields(*items: Field | str) -> tuple[Field, ...]:
+    """Fields in the CLI's order; a shared field may be named by its keyword ("contract": ``FIELDS["contract"]``)."""
+    return tuple(FIELDS[item] if isinstance(item, str) else item for item in items)
+
+
+def _results(*items: tuple[str, str] | tuple[str, str, str]) -> tuple[Result, ...]:
+    return tuple(Result(*item) for item in items)
+
+
+def _required(name: str, help: str | None = None) -> Field:
+    base = FIELDS[name]
+    return base.but(required=True, help=help or base.help)
+
+
+# ---------------------------------------------------------------------------
+# The seed lesson's formulas
+
+_SEED_CONTRACT = FIELDS["contract"].but(help="linear or inverse (also the seed's usdt, u, coin).", required=True)
+_LEVERAGE_MULTIPLE = _required("leverage", "Leverage multiple.")
+
+SEED_TARGET_CHANGE = Command(
+    "seed target-change", "Signed move from open to target: target / open − 1.",
+    (_required("open"), _required("target")),
+    _results(("target_change", "", "fraction")),
+)
+SEED_LIQUIDATION_CHANGE = Command(
+    "seed liquidation-change", "Adverse move that liquidates, by the seed: 1 / leverage.",
+    (_LEVERAGE_MULTIPLE,),
+    _results(("liquidation_change", "", "fraction")),
+)
+SEED_LEVERAGE = Command(
+    "seed leverage",
+    "Leverage whose liquidation move is the stop: 1 / |stop change| or 1 / |1 − stop / open|.",
+    (Field("stop_change", "Stop as a fraction, e.g. 0.1.", unit="fraction"), FIELDS["open"],
+     FIELDS["stop"].but(help="Stop price.")),
+    _results(("leverage", "", "leverage")),
+)
+SEED_PROFIT = Command(
+    "seed profit", "Profit by the seed: linear (U-based) or inverse (coin-based).",
+    (_SEED_CONTRACT, _required("side"), _required("principal"), _LEVERAGE_MULTIPLE,
+     Field("change", "Signed price change, exit / entry − 1.", required=True, unit="fraction")),
+    _results(("profit", "", "amount")),
+)
+
+PLAN = Command(
+    "plan",
+    "The seed's method: leverage from the stop, liquidation move, profit at the target.\n\n"
+    "Beside the seed's numbers: the exact inverse profit (in coin, and its value at the target and at\n"
+    "entry) and the exact inverse bankruptcy move, 1/(L+1) long, 1/(L−1) short.",
+    _fields(
+        _required("side"),
+        _required("entry", "Entry (opening) price."),
+        _required("stop"),
+        _required("target", "Target (take-profit) price."),
+        _required("principal"),
+        FIELDS["leverage"].but(help="Leverage; default: the one the stop implies."),
+        FIELDS["exchange"].but(
+            help="Check the stop against this exchange's liquidation price (isolated, margin = principal).",
+            web_help=None),
+        "maintenance_margin_rate", "maintenance_amount", "tiers",
+        FIELDS["symbol"].but(help="With --exchange: symbol (picks a shipped tier table).",
+                             web_help="With an exchange preset: symbol (picks a shipped tier table)."),
+        "taker_fee_rate", "max_leverage", "volatility", "horizon", "drift",
+    ),
+    _results(
+        ("target_change", "target / entry − 1", "fraction"),
+        ("stop_change", "stop / entry − 1", "fraction"),
+        ("leverage", "1 / |stop change| unless --leverage", "leverage"),
+        ("liquidation_change", "seed: 1 / leverage", "fraction"),
+        ("linear_profit", "U-based: principal × L × change", "amount"),
+        ("inverse_profit", "coin-based (seed): principal × L × change × (1 + change)", "amount"),
+        ("stop_before_liquidation", "|stop change| ≤ liquidation move", "bool"),
+        ("inverse_profit_exact_coin", "exact inverse: s·(P/E)·L·c/(1 + c) coin", "coin"),
+        ("inverse_profit_exact_value", "that coin at the target price: P·L·c", "amount"),
+        ("inverse_profit_at_entry", "that coin at the entry price", "amount"),
+        ("inverse_bankruptcy_change", "exact inverse: 1/(L+1) long, 1/(L−1) short", "fraction"),
+        ("liquidation_price", "exchange's, isolated, margin = principal", "price"),
+        ("stop_before_liquidation_exact", "liquidation price at or beyond the stop", "bool"),
+        ("max_leverage_for_stop", "highest leverage keeping it beyond the stop", "leverage"),
+    ),
+)
+
+# ---------------------------------------------------------------------------
+# Exchange-exact position math
+
+PNL = Command(
+    "pnl", "PnL, margin, ROE, fees, funding, net PnL and break-even of a closed position.",
+    _fields(
+        _required("side"),
+        _required("entry", "Entry (average open) price."),
+        _required("exit"),
+        "contract", "quantity", "contracts", "contract_size",
+        FIELDS["leverage"].but(help="Leverage, for margin and ROE."),
+        FIELDS["open_fee_rate"].but(help="Fee rate to open (0.0005 = 0.05 %); preset: taker."),
+        "close_fee_rate",
+        Field("funding_rate", "Funding rate per interval; positive: longs pay.", unit="fraction"),
+        Field("funding_intervals", "Funding intervals held (default 1).", unit="count"),
+        Field("funding_mark", "Mark price for funding (default: entry).", unit="price"),
+        "exchange", "symbol",
+    ),
+    _results(
+        ("pnl", "linear s·Q·(X − E); inverse s·F·(1/E − 1/X)", "amount"),
+        ("initial_margin", "value at entry / leverage", "amount"),
+        ("roe", "pnl / initial margin", "fraction"),
+        ("notional", "value at entry: Q·E or F/E", "amount"),
+        ("fees", "open fee (value at entry) + close fee (value at exit)", "amount"),
+        ("funding", "paid (negative: received): s·value·rate·intervals", "amount"),
+        ("net_pnl", "pnl − fees − funding", "amount"),
+        ("breakeven_price", "exit where pnl pays both fees", "price"),
+    ),
+)
+
+TARGET = Command(
+    "target", "Exit price for a wanted ROE: linear E·(1 + s·ROE/L), inverse E/(1 − s·ROE/L).",
+    _fields(
+        _required("side"), _required("entry"), _required("leverage"),
+        Field("roe", "Wanted ROE as a fraction (0.5 = 50 %).", required=True, unit="fraction"),
+        "contract", "exchange",
+    ),
+    _results(("target_price", "exit price giving the ROE, before fees", "price")),
+)
+
+AVERAGE_ENTRY = Command(
+    "average-entry", "Average entry of fills: linear size-weighted, inverse harmonic (ΣF / Σ(F/P)).",
+    _fields(
+        Field("fill", "A fill SIZE@PRICE (repeat), e.g. --fill 0.5@5000 --fill 0.3@6000.", kind="list",
+              required=True, cli="repeat",
+              web_help="Each fill's size and price (or 'SIZE@PRICE' text, e.g. '0.5@5000')."),
+        "contract", "exchange",
+    ),
+    _results(
+        ("average_entry", "linear ΣQ·P/ΣQ; inverse ΣF/Σ(F/P)", "price"),
+        ("total_size", "sum of the fill sizes", "size"),
+    ),
+)
+
+COST = Command(
+    "cost", "Cost to open: initial margin, open loss, fees to open and close, bankruptcy price.",
+    _fields(
+        _required("side"), _required("entry", "Order price."), _required("leverage"),
+        "contract", "quantity", "contracts", "contract_size",
+        FIELDS["mark"].but(help="Mark price, for the open loss."),
+        Field("fee_rate", "Fee rate to open and to close; preset: taker; else 0.", unit="fraction"),
+        "exchange", "symbol",
+        FIELDS["tiers"].but(help="Tier table (ccxt JSON file or preset) to check the leverage cap.",
+                            web_help="Tier table (a shipped preset name), to check the leverage cap."),
+    ),
+    _results(
+        ("initial_margin", "value at entry / leverage", "amount"),
+        ("open_loss", "loss shown at once at the mark (Binance)", "amount"),
+        ("open_fee", "fee on the value at entry", "amount"),
+        ("close_fee", "fee on the value at the bankruptcy price (Bybit)", "amount"),
+        ("bankruptcy_price", "where the initial margin is lost", "price"),
+        ("cost", "margin + open loss + both fees", "amount"),
+    ),
+)
+
+SIZE = Command(
+    "size",
+    "Position size that loses balance × risk rate at the stop (fees included).\n\n"
+    "With --exchange and a maintenance rate (--maintenance-margin-rate, --tiers, a shipped table for\n"
+    "--symbol, or hyperliquid's --max-leverage): the exchange's liquidation price at --leverage, whether\n"
+    "the stop comes first, and the highest leverage that keeps the liquidation price beyond the stop.",
+    _fields(
+        _required("side"), _required("balance"),
+        Field("risk_rate", "Share of the balance to risk, in (0, 1].", required=True, unit="fraction"),
+        _required("entry"), _required("stop"),
+        FIELDS["target"].but(help="Target price, for the reward/risk ratio."),
+        "contract", "contract_size", "open_fee_rate",
+        FIELDS["close_fee_rate"].but(help="Fee rate to close (at the stop); preset: taker; else 0."),
+        FIELDS["max_leverage"].but(help="Refuse a position that needs more leverage.", web_help=None),
+        "exchange", "symbol",
+        FIELDS["leverage"].but(help="With --exchange: leverage of the isolated position (liquidation).",
+                               web_help="With an exchange preset: leverage of the isolated position "
+                                        "(liquidation)."),
+        "maintenance_margin_rate", "maintenance_amount", "tiers", "volatility", "horizon", "drift",
+    ),
+    _results(
+        ("quantity", "base units losing risk_amount at the stop, fees included", "size"),
+        ("contracts", "contracts losing risk_amount at the stop, fees included", "count"),
+        ("notional", "value at entry", "amount"),
+        ("risk_amount", "balance × risk rate", "amount"),
+        ("leverage_needed", "notional / balance", "leverage"),
+        ("reward_risk_ratio", "net PnL at target / risk amount", ""),
+        ("liquidation_price", "exchange's, isolated at --leverage", "price"),
+        ("stop_before_liquidation_exact", "liquidation price at or beyond the stop", "bool"),
+        ("max_leverage_for_stop", "highest leverage keeping it beyond the stop", "leverage"),
+    ),
+)
+
+
+def _shipped_tables() -> Mapping[str, Any]:
+    from contractcalc.venues.tiers import PRESET_TABLES
+
+    return PRESET_TABLES
+
+
+def _max_open_help() -> str:
+    lines = [
+        f"{name}: {p.exchange} {p.symbol}, {p.source}, as of {p.as_of}" + (f" ({p.note})" if p.note else "")
+        for name, p in _shipped_tables().items()
+    ]
+    return (
+        "Largest position at a leverage: min(balance × leverage, the upper bound of the highest tier "
+        "whose max leverage ≥ the leverage). Fees and open loss are not deducted.\n\n"
+        "Shipped tier tables (use --tiers NAME, or --exchange and --symbol for the newest; "
+        "tables change, load a fresh one with --tiers FILE):\n\n" + "\n\n".join(lines)
+    )
+
+
+MAX_OPEN = Command(
+    "max-open", _max_open_help,
+    _fields(
+        _required("balance", "Available balance (quote for linear, coin for inverse)."),
+        _required("leverage"), _required("entry", "Order price."),
+        "exchange", "symbol",
+        FIELDS["tiers"].but(help="Tier table: a ccxt fetch_leverage_tiers() JSON file or a shipped preset name.",
+                            web_help="Tier table: a shipped preset name."),
+        "contract", "contract_size",
+    ),
+    _results(
+        ("max_quantity", "max notional / entry", "size"),
+        ("max_contracts", "max notional × entry / contract size", "count"),
+        ("max_notional", "min(balance × leverage, tier cap)", "amount"),
+    ),
+    summary="Largest position at a leverage: min(balance × leverage, the upper bound of the highest tier whose "
+            "max leverage ≥ the leverage).",
+)
+
+# ---------------------------------------------------------------------------
+# Liquidation
+
+_LIQUIDATION_SUMMARY = (
+    "Liquidation price, bankruptcy price, maintenance margin and its tier, distance to liquidation."
+)
+
+
+def _liquidation_help() -> str:
+    return (
+        _LIQUIDATION_SUMMARY + "\n\n"
+        "One position: --exchange, --side, --entry and --quantity (or --contracts), with --leverage "
+        "(isolated margin defaults to the initial margin) or --wallet-balance, and the maintenance rate: "
+        "--maintenance-margin-rate [--maintenance-amount], or --tiers FILE|PRESET --symbol SYMBOL "
+        "(the tier is the one holding the notional at the liquidation price), or for hyperliquid "
+        "--max-leverage (MMR = 1 / (2 × max leverage)).\n\n"
+        "A cross account: --exchange, --wallet-balance and --positions FILE.json (a list of ccxt "
+        "positions: symbol, side, contracts, contractSize, entryPrice, markPrice, and "
+        "maintenanceMarginRate and maintenanceAmount unless --tiers holds the symbol).\n\n"
+        "Shipped tier tables: " + ", ".join(_shipped_tables()) + "."
+    )
+
+
+LIQUIDATION = Command(
+    "liquidation", _liquidation_help,
+    _fields(
+        FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGES) + ".", required=True, web_help=None),
+        "side",
+        FIELDS["entry"].but(help="Entry (average open) price."),
+        "quantity", "contracts",
+        FIELDS["contract_size"].but(help="Per contract: base units (linear) or USD (inverse)."),
+        FIELDS["leverage"].but(help="Leverage (initial margin = value / leverage)."),
+        Field("wallet_balance", "Isolated: position margin (default: initial margin). "
+                                "Cross: the account's wallet balance.", unit="amount"),
+        Field("margin_mode", "isolated (default) or cross (default with --positions).", kind="text",
+              choices=("isolated", "cross"),
+              web_help="isolated (default): one position; cross: the wallet balance and every position."),
+        FIELDS["maintenance_margin_rate"].but(help="Maintenance margin rate (0.005 = 0.5 %).", web_help=None),
+        FIELDS["maintenance_amount"].but(help="Maintenance amount (Binance cum, Bybit MM deduction).",
+                                         web_help=None),
+        FIELDS["tiers"].but(help="Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.",
+                            web_help="Tier table: a shipped preset name."),
+        FIELDS["symbol"].but(help="Symbol in the tier file, e.g. BTC/USDT:USDT.",
+                             web_help="Symbol in the tier table, e.g. BTC/USDT:USDT."),
+        FIELDS["taker_fee_rate"].but(help="Fee to close counted by okx-* (default: preset taker).", web_help=None),
+        FIELDS["max_leverage"].but(help="Hyperliquid: the asset's max leverage.", web_help=None),
+        Field("extra_margin", "Margin added to an isolated position.", unit="amount"),
+        FIELDS["mark"].but(help="Current mark price (distance, margin ratio)."),
+        Field("positions", "Cross account: JSON file with a list of ccxt positions.", kind="list", cli="file",
+              web_help="Cross account: every position, as ccxt's fetch_positions() gives them."),
+    ),
+    _results(
+        ("liquidation_price", "margin balance = requirement", "price"),
+        ("bankruptcy_price", "margin balance = 0", "price"),
+        ("maintenance_margin", "notional × rate − amount, at LP", "amount"),
+        ("maintenance_margin_rate", "rate of the tier", "fraction"),
+        ("maintenance_amount", "cum / MM deduction of the tier", "amount"),
+        ("tier", "holds the notional at LP", "count"),
+        ("tier_at_entry", "holds the entry notional", "count"),
+        ("initial_margin", "value at entry / leverage", "amount"),
+        ("wallet_balance", "margin used (+ extra margin)", "amount"),
+        ("distance_to_liquidation", "|LP − ref| / ref", "fraction"),
+        ("margin_ratio", "MM / margin balance at mark", "fraction"),
+    ),
+    summary=_LIQUIDATION_SUMMARY,
+)
+
+# ---------------------------------------------------------------------------
+# Replay (through candles)
+
+#: Which level a candle holding both the stop (or liquidation) and the target reaches first.
+INTRABAR_POLICIES = ("pessimistic", "optimistic", "nearest-first")
+
+
+def _replay_help() -> str:
+    return (
+        "Replay a position through candles: stop, target, liquidation and funding the way the exchange "
+        "would have done it.\n\n"
+        "--candles FILE: ccxt rows [timestamp_ms, open, high, low, close, volume] in JSON, or CSV with a header "
+        "timestamp,open,high,low,close[,volume] (or a freqtrade data folder with --symbol and --timeframe). "
+        "--mark-candles FILE: mark-price candles with the same timestamps (liquidation and funding use them). "
+        "--funding FILE: [timestamp_ms, rate] rows in JSON or CSV timestamp,rate.\n\n"
+        "The position opens at --entry (default: the first open) at the first candle's open time; its "
+        "liquidation price comes from the flags of `contractcalc liquidation` (isolated). Within a candle the "
+        "level nearer the open is reached first; --intrabar decides when the stop (or liquidation) and the "
+        "target both lie inside one candle: pessimistic (default), optimistic, nearest-first. A gap fills at "
+        "the open; liquidation loses the whole margin.\n\n"
+        "Shipped tier tables: " + ", ".join(_shipped_tables()) + "."
+    )
+
+
+REPLAY = Command(
+    "replay", _replay_help,
+    _fields(
+        Field("candles", "Candles: ccxt JSON rows or CSV (or a freqtrade data folder).", kind="list", cli="file",
+              required=True, web_help="Candles as ccxt rows [timestamp_ms, open, high, low, close(, volume)], "
+                                      "timestamps strictly increasing."),
+        _required("side"),
+        FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGES) + ".", required=True, web_help=None),
+        Field("mark_candles", "Mark-price candles (same timestamps): liquidation and funding.", kind="list",
+              cli="file", web_help="Mark-price candles, same timestamps: liquidation and the funding value use them."),
+        Field("funding", "Funding rates: JSON [timestamp_ms, rate] rows or CSV.", kind="list", cli="file",
+              web_help="Funding rates as rows [timestamp_ms, rate]."),
+        FIELDS["entry"].but(help="Entry price (default: the first candle's open)."),
+        "quantity", "contracts",
+        FIELDS["contract_size"].but(help="Per contract: base units (linear) or USD (inverse)."),
+        FIELDS["leverage"].but(help="Leverage (isolated margin = value / leverage)."),
+        Field("wallet_balance", "Isolated margin (default: the initial margin).", unit="amount"),
+        FIELDS["maintenance_margin_rate"].but(help="Maintenance margin rate (0.005 = 0.5 %).", web_help=None),
+        FIELDS["maintenance_amount"].but(help="Maintenance amount (Binance cum, Bybit MM deduction).",
+                                         web_help=None),
+        FIELDS["tiers"].but(help="Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.",
+                            web_help="Tier table: a shipped preset name."),
+        FIELDS["symbol"].but(help="Symbol, e.g. BTC/USDT:USDT (tiers, contract size, freqtrade files).",
+                             web_help="Symbol, e.g. BTC/USDT:USDT (tier table, contract size)."),
+        FIELDS["max_leverage"].but(help="Hyperliquid: the asset's max leverage.", web_help=None),
+        FIELDS["stop"].but(help="Stop-loss price (triggers on the last-price candles)."),
+        FIELDS["target"].but(help="Take-profit price."),
+        Field("intrabar", "Stop and target in one candle: " + ", ".join(INTRABAR_POLICIES) + " (default pessimistic).",
+              kind="text", default="pessimistic", choices=INTRABAR_POLICIES),
+        Field("fee_rate", "Fee rate at entry and at a stop/target exit (default: preset taker).", unit="fraction"),
+        Field("timeframe", "With a freqtrade data folder: the timeframe, e.g. 1m.", kind="text",
+              web_help="Not used over HTTP (the candles come as rows)."),
+    ),
+    _results(
+        ("exit_reason", "stop, target, liquidation or open", ""),
+        ("exit_time", "exit candle's timestamp (ms)", "time"),
+        ("exit_price", "level, gap open, liquidation price or last close", "price"),
+        ("pnl", "s·Q·(X − E) or s·F·(1/E − 1/X); −margin if liquidated", "amount"),
+        ("fees", "fee rate × value at entry (+ at a stop/target exit)", "amount"),
+        ("funding", "Σ s·value·rate over funding times held (paid > 0)", "amount"),
+        ("net_pnl", "pnl − fees − funding", "amount"),
+        ("bars_held", "candles from the first to the exit candle", "count"),
+        ("liquidation_price", "the exchange's, isolated", "price"),
+    ),
+    summary="Replay a position through candles: stop, target, liquidation and funding the way the exchange "
+            "would have done it.",
+)
+
+# ---------------------------------------------------------------------------
+# Risk (chance of liquidation, of the stop before the target)
+
+#: Volatility estimators from candles (core.volatility.ESTIMATORS) and Monte Carlo returns
+#: (engines.risk.RETURNS); a test checks they match the engines.
+VOLATILITY_ESTIMATORS = ("close-to-close", "parkinson", "garman-klass", "rogers-satchell", "yang-zhang")
+RISK_RETURNS = ("gbm", "student-t", "bootstrap")
+RISK_DEFAULT_PATHS = 100_000
+RISK_DEFAULT_STEPS = 100
+
+
+def _risk_help() -> str:
+    return (
+        "The chance that the price touches the liquidation price within --horizon, and which of --stop and "
+        "--target it touches first (geometric Brownian motion, years of 365 days).\n\n"
+        "--volatility and --drift are annual fractions (0.8 = 80 %); --horizon and --monitoring are durations "
+        "such as 90m, 24h, 7d, 1w. The liquidation price is --liquidation-price, or computed from the flags of "
+        "`contractcalc liquidation` (--exchange, --entry, --quantity/--contracts, --leverage, "
+        "--maintenance-margin-rate/--tiers/--symbol, ...). Instead of --volatility: --candles FILE (ccxt JSON "
+        "rows or CSV timestamp,open,high,low,close[,volume]) and --volatility-estimator "
+        + "|".join(VOLATILITY_ESTIMATORS) + ".\n\n"
+        "--method closed-form (default: reflection principle, Kunitomo-Ikeda / Fourier series, Broadie-Glasserman-"
+        "Kou for --monitoring) or monte-carlo (--paths, --steps, --seed, --returns gbm|student-t|bootstrap; "
+        "Brownian-bridge crossings, with a standard error).\n\n"
+        "Shipped tier tables: " + ", ".join(_shipped_tables()) + "."
+    )
+
+
+RISK = Command(
+    "risk", _risk_help,
+    _fields(
+        _required("side"),
+        Field("horizon", "Horizon: a duration such as 90m, 24h, 7d, 1w.", kind="text", required=True),
+        Field("volatility", "Annual volatility (0.8 = 80 %).", unit="fraction"),
+        Field("price", "Current price (default: --mark, else --entry).", unit="price"),
+        Field("liquidation_price", "Liquidation price (else computed from the liquidation flags).", unit="price"),
+        FIELDS["stop"].but(help="Stop-loss price."),
+        FIELDS["target"].but(help="Take-profit price."),
+        Field("drift", "Annual drift of the price μ (default 0).", unit="fraction"),
+        Field("monitoring", "continuous (default) or the interval the barriers are checked at, e.g. 1h.",
+              kind="text", default="continuous"),
+        Field("method", "closed-form (default) or monte-carlo.", kind="text", default="closed-form",
+              choices=("closed-form", "monte-carlo")),
+        Field("paths", f"Monte Carlo paths (default {RISK_DEFAULT_PATHS:,}).", unit="count", metavar="INTEGER"),
+        Field("steps", f"Monte Carlo steps (default {RISK_DEFAULT_STEPS}).", unit="count", metavar="INTEGER"),
+        Field("seed", "Monte Carlo random seed.", metavar="INTEGER"),
+        Field("returns", "Monte Carlo returns: " + ", ".join(RISK_RETURNS) + " (bootstrap needs --candles).",
+              kind="text", default="gbm", choices=RISK_RETURNS),
+        Field("degrees_of_freedom", "Student-t degrees of freedom (default 4)."),
+        Field("candles", "Candles (ccxt JSON rows or CSV) for --volatility-estimator / bootstrap.", kind="list",
+              cli="file"),
+        Field("volatility_estimator", "With --candles: " + ", ".join(VOLATILITY_ESTIMATORS) + ".", kind="text",
+              choices=VOLATILITY_ESTIMATORS),
+        FIELDS["exchange"].but(help="Liquidation price from: " + ", ".join(EXCHANGES) + ".", web_help=None),
+        FIELDS["entry"].but(help="Entry price."),
+        "quantity", "contracts",
+        FIELDS["contract_size"].but(help="Per contract: base units (linear) or USD (inverse)."),
+        FIELDS["leverage"].but(help="Leverage (isolated margin = value / leverage)."),
+        Field("wallet_balance", "Isolated margin (default: the initial margin).", unit="amount"),
+        FIELDS["maintenance_margin_rate"].but(help="Maintenance margin rate (0.005 = 0.5 %).", web_help=None),
+        FIELDS["maintenance_amount"].but(help="Maintenance amount (Binance cum, Bybit MM deduction).",
+                                         web_help=None),
+        FIELDS["tiers"].but(help="Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.",
+                            web_help="Tier table: a shipped preset name."),
+        FIELDS["symbol"].but(help="Symbol, e.g. BTC/USDT:USDT (tiers, contract size)."),
+        FIELDS["taker_fee_rate"].but(help="Fee to close counted by okx-* (default: preset taker).", web_help=None),
+        FIELDS["max_leverage"].but(help="Hyperliquid: the asset's max leverage.", web_help=None),
+        Field("extra_margin", "Margin added to an isolated position.", unit="amount"),
+        FIELDS["mark"].but(help="Current mark price."),
+    ),
+    _results(
+        ("liquidation_price", "given, or the exchange's (isolated)", "price"),
+        ("liquidation_probability", "touched within the horizon (no stop/target)", "fraction"),
+        ("stop_probability", "stop touched first (one barrier without a target)", "fraction"),
+        ("target_probability", "target touched first (one barrier without a stop)", "fraction"),
+        ("neither_probability", "neither stop nor target within the horizon", "fraction"),
+        ("volatility", "annual σ", "fraction"),
+        ("horizon_years", "T, years of 365 days", ""),
+        ("standard_error", "Monte Carlo: the largest of the figures'", "fraction"),
+    ),
+    summary="The chance that the price touches the liquidation price within --horizon, and which of --stop and "
+            "--target it touches first (geometric Brownian motion, years of 365 days).",
+    api=False,
+)
+
+# ---------------------------------------------------------------------------
+# Book stress (CLI only for now)
+
+STRESS = Command(
+    "stress",
+    "Book stress: move every mark by each shock (mark × (1 + k)) and count the margin pools liquidated "
+    "(an account's cross positions with its wallet, or one isolated position with its margin), the positions "
+    "in them, their notional at the shocked marks and the shortfall (how far their margin balance falls "
+    "below zero).\n\n"
+    "--positions FILE: CSV, Parquet or JSON lines with account, symbol, side, quantity (or contracts "
+    "[contract_size]), entry, mark, margin_mode, leverage or wallet_balance (an isolated position's margin), "
+    "maintenance_margin_rate [maintenance_amount] unless --tiers holds the symbol. --accounts FILE: account, "
+    "wallet_balance (the cross wallets).\n\n"
+    "--shocks FROM:TO:STEP (both ends included, e.g. --shocks=-0.5:0.5:0.01) or --scenarios FILE|span:RANGE "
+    "(a JSON/CSV file of per-symbol moves, or CME SPAN's 16 scenarios for a price-scan range). "
+    "--output FILE (.csv or .parquet) writes per account the move that first liquidates it on the way down "
+    "and up (solved exactly), its margin balance, maintenance margin and margin ratio now. "
+    "--backend dask runs on a Dask cluster (--scheduler ADDRESS, else a local one).",
+    _fields(
+        Field("positions", "Book: CSV, Parquet or JSON lines file of positions.", kind="list", cli="file",
+              required=True),
+        FIELDS["exchange"].but(help="Exchange preset (its contract kind and liquidation model).", required=True,
+                               web_help=None),
+        Field("accounts", "Cross wallets: CSV, Parquet or JSON lines file with account, wallet_balance.",
+              kind="list", cli="file"),
+        FIELDS["tiers"].but(help="Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.",
+                            web_help="Tier table: a shipped preset name."),
+        Field("shocks", "FROM:TO:STEP, relative moves of every mark (both ends included).", kind="text"),
+        Field("scenarios", "Instead of --shocks: scenario file (JSON or CSV: scenario, symbol, shock) or span:RANGE.",
+              kind="text"),
+        Field("backend", "local (default: in-process, NumPy) or dask.", kind="text", default="local",
+              choices=("local", "dask")),
+        Field("scheduler", "With --backend dask: address of a running Dask scheduler (default: start a local "
+                           "cluster).", kind="text"),
+        Field("output", "Write the per-account first-liquidation moves and margins here (.csv or .parquet).",
+              kind="text"),
+        FIELDS["taker_fee_rate"].but(help="Fee to close counted by okx-* (default: the preset's taker rate).",
+                                     web_help=None),
+    ),
+    _results(
+        ("shock", "relative move of every mark", "fraction"),
+        ("accounts_liquidated", "margin pools at or below their requirement", "count"),
+        ("positions_liquidated", "positions in them", "count"),
+        ("notional_liquidated", "their value at the shocked marks", "amount"),
+        ("shortfall", "how far their margin balance falls below zero", "amount"),
+    ),
+    summary="Book stress: move every mark by each shock (mark × (1 + k)) and count the margin pools liquidated "
+            "(an account's cross positions with its wallet, or one isolated position with its margin), the "
+            "positions in them, their notional at the shocked marks and the shortfall (how far their margin "
+            "balance falls below zero).",
+    api=False,
+)
+
+# ---------------------------------------------------------------------------
+# The web calculator (CLI only)
+
+SERVE = Command(
+    "serve", "Run the web calculator: every calculator on one page, the JSON API, and its /docs.",
+    _fields(
+        Field("host", "Address to listen on (default loopback: this machine only, and only pages it serves). "
+                      "Another address (e.g. 0.0.0.0) lets other machines in: then any Host name is answered "
+                      "unless --allowed-host names them.", kind="text", default="127.0.0.1", show_default=True),
+        Field("port", "TCP port (0: any free port).", kind="integer", default=8000, min=0, max=65535,
+              show_default=True),
+        Field("allowed_host", "A Host name to answer besides the loopback names (repeatable), e.g. calc.lan; "
+                              "others get 400 (the defence against DNS rebinding).", kind="list", cli="repeat"),
+    ),
+    api=False,
+)
+
+#: Subcommand groups and their help: ``contractcalc seed ...``.
+GROUPS: dict[str, str] = {
+    "seed": "The seed lesson's formulas, exactly as the document states them.",
+}
+
+#: Every command by name (``"seed profit"`` for a subcommand), in the order ``contractcalc --help`` lists them.
+COMMANDS: dict[str, Command] = {
+    c.name: c
+    for c in (
+        LIQUIDATION, PNL, TARGET, AVERAGE_ENTRY, COST, SIZE, MAX_OPEN, REPLAY, RISK, STRESS, PLAN, SERVE,
+        SEED_TARGET_CHANGE, SEED_LIQUIDATION_CHANGE, SEED_LEVERAGE, SEED_PROFIT,
+    )
+}
+
+
+def command(name: str) -> Command:
+    """The command called ``name`` (``"pnl"``, ``"seed profit"``)."""
+    return COMMANDS[name]
+
+
+def result_unit(key: str, commands: Iterable[Command] | None = None) -> str:
+    """The unit of result ``key`` (the first command declaring it), ``""`` if none does."""
+    for spec in commands if commands is not None else COMMANDS.values():
+        for result in spec.results:
+            if result.key == key:
+                return result.unit
+    return ""

@@ -1,0 +1,99 @@
+"""The CLI starts light: what each kind of answer imports, ``--version``, and the help's type names.
+
+Start-up speed itself is measured by ``benchmarks/bench_cli.py`` (not timed here);
+these tests pin what makes it: a ``--json`` answer loads no Rich, a scalar answer no
+NumPy, and no answer the web stack (FastAPI, pydantic, uvicorn) or typer.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+import contractcalc
+
+HEAVY = ("numpy", "rich", "fastapi", "pydantic", "starlette", "uvicorn", "typer")
+
+
+def loaded_after(args: list[str]) -> tuple[int, set[str]]:
+    """Run ``contractcalc ARGS`` in a fresh interpreter; its exit code and the heavy packages it imported."""
+    code = (
+        "import json, sys, io, contextlib\n"
+        "from contractcalc.interfaces.cli import run\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        f"    status = run({args!r})\n"
+        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
+        "print(json.dumps([status, heavy]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    status, heavy = json.loads(done.stdout.strip().splitlines()[-1])
+    return status, set(heavy)
+
+
+SCALAR_JSON = [
+    ["seed", "target-change", "--open", "1000", "--target", "1200", "--json"],
+    ["plan", "--side", "long", "--entry", "20000", "--stop", "15000", "--target", "24000", "--principal", "1000",
+     "--json"],
+    ["liquidation", "--exchange", "binance-usdm", "--side", "long", "--entry", "60000", "--quantity", "1",
+     "--leverage", "20", "--maintenance-margin-rate", "0.004", "--json"],
+    ["pnl", "--contract", "linear", "--side", "long", "--entry", "7000", "--exit", "7500", "--quantity", "0.2",
+     "--leverage", "10", "--json"],
+]
+
+
+@pytest.mark.parametrize("args", SCALAR_JSON, ids=lambda a: " ".join(a[:2]))
+def test_a_scalar_json_answer_loads_no_numpy_rich_or_web_stack(args: list[str]) -> None:
+    status, heavy = loaded_after(args)
+    assert status == 0
+    assert heavy == set(), heavy
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["seed", "liquidation-change", "--leverage", "0"],
+                                  ["liquidation", "--help"], ["max-open", "--help"]])
+def test_help_version_and_errors_load_nothing_heavy(args: list[str]) -> None:
+    _, heavy = loaded_after(args)
+    assert heavy == set(), heavy
+
+
+def test_a_table_loads_rich_but_not_numpy_or_the_web_stack() -> None:
+    status, heavy = loaded_after(["seed", "target-change", "--open", "1000", "--target", "1200"])
+    assert status == 0
+    assert heavy == {"rich"}
+
+
+def test_version(console_script: Any) -> None:
+    result = console_script("--version")
+    assert result.code == 0
+    assert result.out == f"contractcalc {contractcalc.__version__}\n"
+    # the same version as the installed distribution's metadata
+    from importlib.metadata import version
+
+    assert version("contractcalc") == contractcalc.__version__
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["seed", "target-change", "--help"], ["--open FLOAT", "--target FLOAT", "--json"]),
+    (["liquidation", "--help"], ["--exchange TEXT", "--entry FLOAT", "--maintenance-margin-rate FLOAT",
+                                 "--tiers TEXT", "--positions FILE"]),
+    (["average-entry", "--help"], ["--fill TEXT", "--contract TEXT"]),
+    (["serve", "--help"], ["--host TEXT", "--port INTEGER RANGE"]),
+])
+def test_help_names_the_types(cli: Any, args: list[str], expected: list[str]) -> None:
+    result = cli(*args)
+    assert result.code == 0
+    for text in expected:
+        assert text in result.out, text
+    assert "<str>" not in result.out and "<bool>" not in result.out
+
+
+def test_every_command_is_listed_in_help_in_order(cli: Any) -> None:
+    out = cli("--help").out
+    names = ["liquidation", "pnl", "target", "average-entry", "cost", "size", "max-open", "plan", "serve", "seed"]
+    positions = [out.index(f"\n  {name} ") for name in names]
+    assert positions == sorted(positions)
+    assert "--version" in out
+
