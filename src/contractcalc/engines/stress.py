@@ -1003,12 +1003,14 @@ def run_stress(
     output: str | os.PathLike[str] | None = None,
     taker_fee_rate: float | None = None,
     progress: ProgressCallback | None = None,
+    with_moves: bool = False,
+    max_shocks: int = MAX_SHOCKS,
 ) -> tuple[StressResult, AccountMoves | None]:
     """Everything ``contractcalc stress`` does: check the options, read the book, run a backend, write ``output``.
 
     ``shocks``: ``FROM:TO:STEP`` or a list of moves; ``scenarios``: ``span:RANGE``,
     a scenario file or :class:`Scenario` objects (exactly one of the two).
-    Returns the ladder and, with ``output``, the per-account moves it wrote.
+    Returns the ladder and, with ``output`` or ``with_moves``, the per-account moves.
     """
     if backend not in BACKENDS:
         raise InputError("backend", "must be local or dask", backend)
@@ -1028,17 +1030,21 @@ def run_stress(
     else:
         assert scenarios is not None
         grid = scenarios_from(scenarios) if isinstance(scenarios, str) else list(scenarios)
+    if len(grid) > max_shocks:
+        raise InputError("shocks" if shocks is not None else "scenarios", f"must hold at most {max_shocks:,} shocks",
+                         len(grid))
+    with_moves = with_moves or output is not None
     if backend == "dask":
         from contractcalc.engines.stress_dask import dask_stress
 
         result, moves = dask_stress(positions, accounts, exchange=exchange, tiers=tiers, shocks=grid,
-                                    scheduler=scheduler, with_moves=output is not None,
+                                    scheduler=scheduler, with_moves=with_moves,
                                     taker_fee_rate=taker_fee_rate)
     else:
         book, wallets = load_book(positions, accounts)
         prepared = _prepare_labelled(book, wallets, exchange, tiers, taker_fee_rate)
         result = stress(prepared, grid, progress)
-        moves = account_moves(prepared) if output is not None else None
+        moves = account_moves(prepared) if with_moves else None
     if output is not None and moves is not None:
         from contractcalc.io.stress_files import write_output
 
