@@ -530,19 +530,19 @@ def _accounts_any(liquidated: Bools, chunk: _Chunk) -> Floats:
     """Per grid point, the accounts with at least one liquidated pool (an account's pools are adjacent)."""
     starts = _starts(chunk)
     if starts.size == liquidated.shape[0]:  # one pool per account
-        return np.count_nonzero(liquidated, axis=0).astype(np.float64)
+        return np.asarray(np.count_nonzero(liquidated, axis=0), dtype=np.float64)
     per_account = np.diff(np.r_[starts, liquidated.shape[0]])
     most = int(per_account.max())
     if most > 64:  # a few very wide accounts: running sums along the pools instead of one pass per rank
         running = np.cumsum(np.ascontiguousarray(liquidated.T), axis=1, dtype=np.int32)  # G × P
         ends = running[:, np.r_[starts[1:], liquidated.shape[0]] - 1]
         ends[:, 1:] -= running[:, starts[1:] - 1]
-        return np.count_nonzero(ends, axis=1).astype(np.float64)
+        return np.asarray(np.count_nonzero(ends, axis=1), dtype=np.float64)
     hit = liquidated[starts]
     for rank in range(1, most):
         wide = np.flatnonzero(per_account > rank)
         hit[wide] |= liquidated[starts[wide] + rank]
-    return np.count_nonzero(hit, axis=0).astype(np.float64)
+    return np.asarray(np.count_nonzero(hit, axis=0), dtype=np.float64)
 
 
 def _tier_events(book: StressBook, chunk: _Chunk, w: Floats, z_sorted: Floats, gap: Floats) -> None:
@@ -573,8 +573,10 @@ def _tier_events(book: StressBook, chunk: _Chunk, w: Floats, z_sorted: Floats, g
     touched, local = np.unique(key // n_grid, return_inverse=True)
     dense_key = local * n_grid + key % n_grid
     size = touched.size * n_grid
-    delta_c = np.bincount(dense_key, np.concatenate(steps_c), size).reshape(touched.size, n_grid)
-    delta_d = np.bincount(dense_key, np.concatenate(steps_d), size).reshape(touched.size, n_grid)
+    delta_c = np.asarray(np.bincount(dense_key, np.concatenate(steps_c), size), dtype=np.float64).reshape(
+        touched.size, n_grid)
+    delta_d = np.asarray(np.bincount(dense_key, np.concatenate(steps_d), size), dtype=np.float64).reshape(
+        touched.size, n_grid)
     np.cumsum(delta_c, axis=1, out=delta_c)
     np.cumsum(delta_d, axis=1, out=delta_d)
     delta_d *= z_sorted[None, :]

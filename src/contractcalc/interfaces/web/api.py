@@ -208,7 +208,8 @@ def _columns(field_name: str, rows: Any) -> dict[str, list[Any]] | None:
     names: dict[str, None] = {}
     for index, row in enumerate(rows):
         if not isinstance(row, Mapping):
-            raise InputError(field_name, "must be a list of row objects", type(row).__name__, where=f" at index {index}")
+            raise InputError(field_name, "must be a list of row objects", type(row).__name__,
+                             where=f" at index {index}")
         names.update(dict.fromkeys(str(key) for key in row))
     columns = {name: [row.get(name) for row in rows] for name in names}
     if "margin_mode" in columns:  # a row without one is cross, as a book without the column
