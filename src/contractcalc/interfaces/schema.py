@@ -47,7 +47,7 @@ __all__ = [
 Kind = Literal["number", "text", "bool", "list", "integer"]
 
 #: Result keys shown as a percentage beside the fraction (the CLI's table and the page).
-PERCENT_SUFFIXES = ("_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio")
+PERCENT_SUFFIXES = ("_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio", "_probability")
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@
   };
 
   /** Result keys shown as a percentage beside the fraction (as the CLI's table does). */
-  const PERCENT_SUFFIXES = ["_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio"];
+  const PERCENT_SUFFIXES = ["_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio", "_probability"];
 
   /** Readable names; anything else is shown as its key with spaces. */
   const LABELS = {
