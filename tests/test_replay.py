@@ -246,3 +246,31 @@ def test_bad_input(kwargs: dict[str, Any], message: str) -> None:
 
 def test_exit_reasons_are_the_documented_words() -> None:
     assert EXIT_REASONS == ("stop", "target", "liquidation", "open")
+
+
+def test_arrays_of_different_lengths_name_the_keyword() -> None:
+    rows = [FIRST, [M, 10000, 10020, 9960, 10000]]
+    message = r"^'stop' must have the length of the other arrays \(3\) \(got 'an array of 2'\)"
+    with pytest.raises(InputError, match=message):
+        long_y1(rows, leverage=np.array([10, 20, 50]), stop=np.array([9900, 9800]))
+
+
+def test_the_liquidation_price_is_the_engines_with_the_fee_okx_counts() -> None:
+    """OKX counts the fee to close in its requirement: --fee-rate is that fee too."""
+    from contractcalc import liquidation_price
+
+    rows = [FIRST]
+    r = replay(rows, exchange="okx-linear", side="long", quantity=1, leverage=20, maintenance_margin_rate=0.004,
+               fee_rate=0.001)
+    expected = liquidation_price("okx-linear", "long", 10000.0, quantity=1.0, leverage=20.0,
+                                 maintenance_margin_rate=0.004, taker_fee_rate=0.001)["liquidation_price"]
+    # OKX linear: LP = (E − s·WB/Q) / (1 − s·(MMR + f)) = (10,000 − 500) / (1 − 0.005)
+    assert r.liquidation_price == pytest.approx(expected) == pytest.approx(9500 / 0.995)
+
+
+def test_hyperliquid_maintenance_from_max_leverage() -> None:
+    # MMR = 1 / (2 × 40) = 1.25 %; LP = (E − WB/Q) / (1 − MMR) = (10,000 − 1,000) / 0.9875 for a 10x long
+    rows = [FIRST, [M, 10000, 10010, 9000, 9100]]
+    r = replay(rows, exchange="hyperliquid", side="long", quantity=1, leverage=10, max_leverage=40, fee_rate=0)
+    assert r.liquidation_price == pytest.approx(9000 / 0.9875)
+    assert (r.exit_reason, r.pnl) == ("liquidation", pytest.approx(-1000.0))

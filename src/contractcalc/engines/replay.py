@@ -533,6 +533,17 @@ def replay(
         check("fee_rate", fee, "<", 1)
     stop_level, target_level = _level("stop", stop), _level("target", target)
 
+    # every array keyword broadcasts to one shape of positions (checked before any arithmetic)
+    given = {"side": s, **numbers, "fee_rate": fee, "stop": stop_level, "target": target_level}
+    arrays = {name: x for name, x in given.items() if isinstance(x, np.ndarray)}
+    shape: tuple[int, ...] = ()
+    for name, array in arrays.items():
+        try:
+            shape = np.broadcast_shapes(shape, array.shape)
+        except ValueError:
+            raise InputError(name, f"must have the length of the other arrays ({shape[0] if shape else 1})",
+                             f"an array of {array.size}") from None
+
     model = model_for(preset)
     liquidation = liquidation_price(
         exchange=exchange, side=s, tiers=tiers, symbol=symbol, margin_mode="isolated",
@@ -546,12 +557,9 @@ def replay(
             per_contract = float(preset.contract_size(symbol) or 0)
         size = numbers["contracts"] * per_contract
 
-    arrays = [x for x in (s, entry_price, size, stop_level, target_level, fee, liquidation["liquidation_price"],
-                          liquidation["wallet_balance"]) if isinstance(x, np.ndarray)]
-    shape: tuple[int, ...] = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
     for name, level in (("stop", stop_level), ("target", target_level)):
         if level is not None:
-            _check_side(name, level, s, entry_price, shape if arrays else ())
+            _check_side(name, level, s, entry_price, shape)
 
     mark_open = mark.open if mark is not series else series.open
     funding_time = rates.timestamp if rates is not None else np.zeros(0, dtype=np.int64)
