@@ -274,3 +274,21 @@ def test_hyperliquid_maintenance_from_max_leverage() -> None:
     r = replay(rows, exchange="hyperliquid", side="long", quantity=1, leverage=10, max_leverage=40, fee_rate=0)
     assert r.liquidation_price == pytest.approx(9000 / 0.9875)
     assert (r.exit_reason, r.pnl) == ("liquidation", pytest.approx(-1000.0))
+
+
+def test_many_series_each_open_at_their_own_first_open() -> None:
+    one = [[0, 100, 101, 99, 100.5], [M, 100.5, 103, 100, 102]]
+    other = [[0, 200, 202, 199, 201], [M, 201, 201, 195, 196]]
+    results = replay([one, other], exchange="binance-usdm", side="long", quantity=2, leverage=2,
+                     maintenance_margin_rate=0.004, fee_rate=0)
+    # 2 × (102 − 100) and 2 × (196 − 200), both still open
+    assert [(r.exit_reason, r.pnl) for r in results] == [("open", 4.0), ("open", -8.0)]
+    # liquidation prices from each series' own entry: (WB − Q·E) / (Q·MMR − Q) with WB = Q·E/2 is E / 1.992
+    assert [r.liquidation_price for r in results] == [pytest.approx(100 / 1.992), pytest.approx(200 / 1.992)]
+    with pytest.raises(InputError, match=r"^'mark_candles' must be a list of 2 series \(one per candle series\)"):
+        replay([one, other], exchange="binance-usdm", side="long", quantity=2, leverage=2,
+               maintenance_margin_rate=0.004, mark_candles=[one])
+    # a stop of 150 is above the first series' entry (100), below the other's (200)
+    with pytest.raises(InputError, match=r"^'stop' must be below the entry \(100\) for a long \(got 150\)"):
+        replay([one, other], exchange="binance-usdm", side="long", quantity=2, leverage=2,
+               maintenance_margin_rate=0.004, stop=150)
