@@ -443,6 +443,16 @@ class Accounts:
     account: Array
     wallet_balance: Array
     exact: bool = False
+    #: the accounts sorted, and their wallets in that order (for lookups by name)
+    sorted_account: Array = field(init=False, repr=False)
+    sorted_wallet: Array = field(init=False, repr=False)
+    #: the last lookup (a book's account names are an immutable array: looked up once per book)
+    _aligned: dict[int, tuple[Array, Array, Array]] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        order = np.argsort(self.account, kind="stable")
+        object.__setattr__(self, "sorted_account", self.account[order])
+        object.__setattr__(self, "sorted_wallet", self.wallet_balance[order])
 
     @classmethod
     def from_columns(cls, data: Any, *, exact: bool | None = None) -> Accounts:
@@ -473,10 +483,20 @@ class Accounts:
 
     def wallets_for(self, names: Array) -> tuple[Array, Array]:
         """``(wallet_balance per name, found)`` for the account ``names`` (a wallet of 0 where not found)."""
-        order = np.argsort(self.account)
-        sorted_names = self.account[order]
+        cached = self._aligned.get(id(names))
+        if cached is not None and cached[0] is names:  # the same (immutable) names as last time
+            return cached[1], cached[2]
+        wallet, found = self._lookup(names)
+        self._aligned.clear()
+        self._aligned[id(names)] = (names, wallet, found)
+        return wallet, found
+
+    def _lookup(self, names: Array) -> tuple[Array, Array]:
+        sorted_names = self.sorted_account
+        if len(names) == len(sorted_names) and np.array_equal(names, sorted_names):  # a book's own accounts
+            return self.sorted_wallet, np.ones(len(names), dtype=bool)
         position = np.clip(np.searchsorted(sorted_names, names), 0, len(sorted_names) - 1)
         found = sorted_names[position] == names
-        wallet = self.wallet_balance[order][position]
+        wallet = self.sorted_wallet[position]
         zero: Any = Decimal(0) if self.exact else 0.0
         return np.where(found, wallet, zero), found

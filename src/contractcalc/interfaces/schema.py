@@ -47,7 +47,7 @@ __all__ = [
 Kind = Literal["number", "text", "bool", "list", "integer"]
 
 #: Result keys shown as a percentage beside the fraction (the CLI's table and the page).
-PERCENT_SUFFIXES = ("_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio")
+PERCENT_SUFFIXES = ("_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio", "_probability")
 
 
 @dataclass(frozen=True)
@@ -623,8 +623,10 @@ RISK = Command(
         _required("side"),
         Field("horizon", "Horizon: a duration such as 90m, 24h, 7d, 1w.", kind="text", required=True),
         Field("volatility", "Annual volatility (0.8 = 80 %).", unit="fraction"),
-        Field("price", "Current price (default: --mark, else --entry).", unit="price"),
-        Field("liquidation_price", "Liquidation price (else computed from the liquidation flags).", unit="price"),
+        Field("price", "Current price (default: --mark, else --entry).", unit="price",
+              web_help="Current price (default: the mark, else the entry price)."),
+        Field("liquidation_price", "Liquidation price (else computed from the liquidation flags).", unit="price",
+              web_help="Liquidation price (else the exchange's, from the position)."),
         FIELDS["stop"].but(help="Stop-loss price."),
         FIELDS["target"].but(help="Take-profit price."),
         Field("drift", "Annual drift of the price μ (default 0).", unit="fraction"),
@@ -636,12 +638,15 @@ RISK = Command(
         Field("steps", f"Monte Carlo steps (default {RISK_DEFAULT_STEPS}).", unit="count", metavar="INTEGER"),
         Field("seed", "Monte Carlo random seed.", metavar="INTEGER"),
         Field("returns", "Monte Carlo returns: " + ", ".join(RISK_RETURNS) + " (bootstrap needs --candles).",
-              kind="text", default="gbm", choices=RISK_RETURNS),
+              kind="text", default="gbm", choices=RISK_RETURNS,
+              web_help="Monte Carlo returns: " + ", ".join(RISK_RETURNS) + " (bootstrap needs candles)."),
         Field("degrees_of_freedom", "Student-t degrees of freedom (default 4)."),
         Field("candles", "Candles (ccxt JSON rows or CSV) for --volatility-estimator / bootstrap.", kind="list",
-              cli="file"),
+              cli="file", web_help="Candles as rows [timestamp_ms, open, high, low, close(, volume)]: "
+                                   "volatility estimator, bootstrap."),
         Field("volatility_estimator", "With --candles: " + ", ".join(VOLATILITY_ESTIMATORS) + ".", kind="text",
-              choices=VOLATILITY_ESTIMATORS),
+              choices=VOLATILITY_ESTIMATORS,
+              web_help="With candles: " + ", ".join(VOLATILITY_ESTIMATORS) + "."),
         FIELDS["exchange"].but(help="Liquidation price from: " + ", ".join(EXCHANGES) + ".", web_help=None),
         FIELDS["entry"].but(help="Entry price."),
         "quantity", "contracts",
@@ -671,7 +676,6 @@ RISK = Command(
     ),
     summary="The chance that the price touches the liquidation price within --horizon, and which of --stop and "
             "--target it touches first (geometric Brownian motion, years of 365 days).",
-    api=False,
 )
 
 # ---------------------------------------------------------------------------
@@ -744,16 +748,57 @@ SERVE = Command(
     api=False,
 )
 
+# ---------------------------------------------------------------------------
+# The exchange's figures beside contractcalc's, and fresh tier tables (CLI only)
+
+RECONCILE = Command(
+    "reconcile",
+    "Each position's reported liquidationPrice beside contractcalc's, the difference and the likely reason.\n\n"
+    "For a ccxt fetch_positions() dump. Reasons tried when they differ: another tier, a fee to close counted "
+    "by the exchange, an estimate at entry (the margin at opening). Figures within 0.05 % agree.",
+    _fields(
+        Field("positions", "JSON file of ccxt fetch_positions() (a list of positions).", kind="list", cli="file",
+              required=True),
+        FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGES) + ".", required=True),
+        Field("wallet_balance", "The cross account's wallet balance (cross positions only).", unit="amount"),
+        FIELDS["tiers"].but(help="Tier table file or preset (default: the newest shipped for each symbol)."),
+    ),
+    api=False,
+)
+
+TIERS_LIST = Command(
+    "tiers list", "The tier tables contractcalc knows, with their source, date and age (stale after 90 days).",
+    (), api=False,
+)
+
+TIERS_REFRESH = Command(
+    "tiers refresh",
+    "Fetch the exchange's leverage tiers through ccxt (pip install 'contractcalc[ccxt]').\n\n"
+    "Completes each tier's maintenance amount (cum) by the recurrence where the exchange leaves it out, and "
+    "writes a versioned JSON with fetched_at and source: <exchange>-<SYMBOL>-<YYYY-MM-DD>.json. Binance's "
+    "tiers need an API key: set CCXT_API_KEY and CCXT_SECRET in the environment.",
+    _fields(
+        FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGES) + ".", required=True),
+        Field("symbol", "Market to fetch, e.g. BTC/USDT:USDT (repeat for more; default: every market).",
+              kind="list", cli="repeat"),
+        Field("out", "Folder to write to (default: beside the shipped tables, where it becomes a preset).",
+              kind="text"),
+    ),
+    api=False,
+)
+
 #: Subcommand groups and their help: ``contractcalc seed ...``.
 GROUPS: dict[str, str] = {
     "seed": "The seed lesson's formulas, exactly as the document states them.",
+    "tiers": "Maintenance-margin tier tables: list them with their dates, refresh them through ccxt.",
 }
 
 #: Every command by name (``"seed profit"`` for a subcommand), in the order ``contractcalc --help`` lists them.
 COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
-        LIQUIDATION, PNL, TARGET, AVERAGE_ENTRY, COST, SIZE, MAX_OPEN, REPLAY, RISK, STRESS, PLAN, SERVE,
+        LIQUIDATION, PNL, TARGET, AVERAGE_ENTRY, COST, SIZE, MAX_OPEN, REPLAY, RISK, STRESS, PLAN, RECONCILE, SERVE,
+        TIERS_LIST, TIERS_REFRESH,
         SEED_TARGET_CHANGE, SEED_LIQUIDATION_CHANGE, SEED_LEVERAGE, SEED_PROFIT,
     )
 }

@@ -27,11 +27,13 @@ __all__ = ["COMMAND_MODULES", "app", "main", "run"]
 COMMAND_MODULES: tuple[str, ...] = (
     "liquidation_commands",
     "position_commands",
+    "reconcile_command",
     "replay_command",
     "risk_command",
     "seed_commands",
     "serve_command",
     "stress_command",
+    "tiers_command",
 )
 
 #: The ``contractcalc`` click group.
