@@ -141,3 +141,32 @@ def test_freqtrade_folder(cli: Any, tmp_path: Path) -> None:
 def test_console_script(console_script: Any, tmp_path: Path) -> None:
     result = console_script(*y1(write(tmp_path, "c.json", json.dumps(ROWS)), "--stop", "9900", "--json"))
     assert result.code == 0 and json.loads(result.out)["exit_reason"] == "stop"
+
+
+def test_the_readme_shows_real_runs(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each ``$ contractcalc replay`` line of the README and what it printed (JSON, or the one-line error)."""
+    import itertools
+    import shlex
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)  # the README's paths are relative to the checkout
+    lines = (root / "README.md").read_text("utf-8").splitlines()
+    runs = 0
+    for line, printed in itertools.pairwise(lines):
+        if not line.startswith("$ contractcalc replay "):
+            continue
+        result = cli(*shlex.split(line)[2:])
+        if line.endswith("--json"):
+            assert result.code == 0, result.err
+            assert result.json() == json.loads(printed), line
+        else:
+            assert result.code == 2 and result.err.strip() == printed, line
+        runs += 1
+    assert runs >= 4
+
+
+def test_the_cli_names_the_engines_policies() -> None:
+    from contractcalc.engines.replay import INTRABAR_POLICIES
+    from contractcalc.interfaces import schema
+
+    assert schema.INTRABAR_POLICIES == INTRABAR_POLICIES

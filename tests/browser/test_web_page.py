@@ -684,7 +684,7 @@ def test_phone_tabs_are_one_row_that_scrolls(page: Any, server_url: str) -> None
     page.set_viewport_size({"width": 390, "height": 844})
     open_page(page, server_url)
     tops = page.evaluate("[...document.querySelectorAll('#tabs button')].map((b) => b.offsetTop)")
-    assert len(tops) == 9 and len(set(tops)) == 1, tops
+    assert len(tops) >= 9 and len(set(tops)) == 1, tops  # the calculators and the tabs with their own script
     row = page.evaluate("(() => { const t = document.getElementById('tabs'); "
                         "return [t.scrollWidth, t.clientWidth, t.getBoundingClientRect().height]; })()")
     assert row[0] > row[1] and row[2] < 60, row

@@ -193,6 +193,72 @@ def replay(
     return result.to_dict()  # type: ignore[no-any-return]
 
 
+#: Monte Carlo over HTTP: at most this many paths x steps (about a second of work).
+MAX_RISK_PATH_STEPS = 20_000_000
+
+
+def risk(
+    side: Any,
+    horizon: str,
+    volatility: Any = None,
+    price: Any = None,
+    liquidation_price: Any = None,
+    stop: Any = None,
+    target: Any = None,
+    drift: Any = None,
+    monitoring: str = "continuous",
+    method: str = "closed-form",
+    paths: Any = None,
+    steps: Any = None,
+    seed: Any = None,
+    returns: str = "gbm",
+    degrees_of_freedom: Any = None,
+    candles: Any = None,
+    volatility_estimator: str | None = None,
+    exchange: str | None = None,
+    entry: Any = None,
+    quantity: Any = None,
+    contracts: Any = None,
+    contract_size: Any = None,
+    leverage: Any = None,
+    wallet_balance: Any = None,
+    maintenance_margin_rate: Any = None,
+    maintenance_amount: Any = None,
+    tiers: Any = None,
+    symbol: str | None = None,
+    taker_fee_rate: Any = None,
+    max_leverage: Any = None,
+    extra_margin: Any = None,
+    mark: Any = None,
+) -> dict[str, Any]:
+    """The chance of liquidation, or of the stop before the target, within the horizon (``contractcalc risk``).
+
+    :func:`contractcalc.engines.risk.risk` with the candles as rows; its result's ``to_dict()``.
+    Monte Carlo is capped at :data:`MAX_RISK_PATH_STEPS` paths x steps.
+    """
+    from contractcalc.engines.risk import DEFAULT_PATHS, DEFAULT_STEPS
+    from contractcalc.engines.risk import risk as risk_of
+
+    if method == "monte-carlo":
+        work = (paths if paths is not None else DEFAULT_PATHS) * (steps if steps is not None else DEFAULT_STEPS)
+        if work > MAX_RISK_PATH_STEPS:
+            raise InputError("paths", f"times steps must be at most {MAX_RISK_PATH_STEPS:,} over HTTP", paths)
+    rows = None
+    if candles is not None:
+        from contractcalc.io.candles import candles_from_rows
+
+        rows = candles_from_rows(candles, field="candles", numbers_only=True)
+    result = risk_of(
+        side, volatility, horizon, price=price, liquidation_price=liquidation_price, exchange=exchange, entry=entry,
+        quantity=quantity, contracts=contracts, contract_size=contract_size, leverage=leverage,
+        wallet_balance=wallet_balance, maintenance_margin_rate=maintenance_margin_rate,
+        maintenance_amount=maintenance_amount, tiers=tiers, symbol=symbol, taker_fee_rate=taker_fee_rate,
+        max_leverage=max_leverage, extra_margin=extra_margin, mark=mark, stop=stop, target=target, drift=drift,
+        monitoring=monitoring, method=method, paths=paths, steps=steps, seed=seed, candles=rows,
+        volatility_estimator=volatility_estimator, returns=returns, degrees_of_freedom=degrees_of_freedom)
+    return result.to_dict()
+
+
 _ROWS = list[list[float]]
 _CANDLE_ROW: dict[str, Any] = {
     "type": "array", "minItems": 5, "maxItems": 6, "items": {"type": "number"},
@@ -301,6 +367,18 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         list_limits={"candles": MAX_REPLAY_CANDLES, "mark_candles": MAX_REPLAY_CANDLES,
                      "funding": MAX_REPLAY_CANDLES},
         float_fields=("candles", "mark_candles", "funding"),
+    ),
+    Endpoint(
+        "risk",
+        risk,
+        "Risk",
+        # the liquidation tab's Bybit example (LP 9,850) at 80 % volatility over a day, stop 9,900, target 10,300
+        {"side": "long", "volatility": 0.8, "horizon": "24h", "price": 10000, "liquidation_price": 9850,
+         "stop": 9900, "target": 10300},
+        fields={"candles": _ROWS},
+        items={"candles": _CANDLE_ROW},
+        list_limits={"candles": MAX_REPLAY_CANDLES},
+        float_fields=("candles",),
     ),
     Endpoint(
         "seed target-change",

@@ -11,6 +11,14 @@
 (function () {
   // ------------------------------------------------------------------ config
 
+  /**
+   * Tabs that bring their own script (static/replay.js, ...), registered with
+   * window.contractcalc.addTab({ id, label, build(panel), show(), onGlobals() }): the page adds
+   * the tab button and the panel, calls build(panel) once, show() when the tab is chosen and
+   * onGlobals() when the header's market changes. They come after the calculators' tabs.
+   */
+  const EXTRA_TABS = [];
+
   /** Tabs, in order. `endpoints`: calculators shown in the tab (missing ones are skipped). */
   const TABS = [
     { id: "plan", label: "Plan", endpoints: ["plan"], chart: "plan",
@@ -1341,6 +1349,7 @@
     if (recompute) {
       writeURL();
       for (const card of state.cards) if (card.globals.length || card.tab.chart) card.schedule();
+      for (const tab of EXTRA_TABS) if (tab.built && tab.onGlobals) tab.onGlobals();
     }
   }
 
@@ -1446,6 +1455,26 @@
         else card.schedule();
       }
     }
+    const extra = EXTRA_TABS.find((t) => t.id === id);
+    if (extra && extra.built && extra.show) extra.show();
+  }
+
+  /** An EXTRA_TABS tab's button and panel, built by its own script. */
+  function buildExtraTab(tab) {
+    document.getElementById("tabs").append(el("button", { type: "button", role: "tab", "data-tab": tab.id,
+      id: `tab-${tab.id}`, "aria-controls": `panel-${tab.id}`, onclick: () => selectTab(tab.id) }, tab.label));
+    const panel = el("section", { class: "panel", role: "tabpanel", id: `panel-${tab.id}`, "data-tab": tab.id,
+      "aria-labelledby": `tab-${tab.id}`, hidden: true });
+    document.getElementById("panels").append(panel);
+    tab.build(panel);
+    tab.built = true;
+  }
+
+  function addTab(tab) {
+    EXTRA_TABS.push(tab);
+    if (!state.built) return;  // build() adds it
+    buildExtraTab(tab);
+    if (state.url.get("tab") === tab.id) selectTab(tab.id);
   }
 
   /**
@@ -1493,6 +1522,8 @@
       panels.append(panel);
     }
     for (const card of state.cards) if (!card.compact) card.root = document.getElementById(`panel-${card.tab.id}`);
+    for (const tab of EXTRA_TABS) buildExtraTab(tab);
+    state.built = true;
   }
 
   async function main() {
@@ -1526,7 +1557,7 @@
     document.getElementById("symbol").addEventListener("input", debounce((e) => setGlobal("symbol", e.target.value.trim()), 200));
     build();
     const wanted = url.get("tab");
-    const first = TABS.find((t) => t.id === wanted && document.getElementById(`tab-${t.id}`))
+    const first = [...TABS, ...EXTRA_TABS].find((t) => t.id === wanted && document.getElementById(`tab-${t.id}`))
       || TABS.find((t) => document.getElementById(`tab-${t.id}`));
     selectTab(first.id);
     for (const card of state.cards) if (card.tab.id !== first.id) card.schedule();
@@ -1621,7 +1652,8 @@
     showSaved(current ? current[0] : "");
   }
 
-  window.contractcalc = { state };
+  // what a tab's own script (EXTRA_TABS) uses of the page
+  window.contractcalc = { state, addTab, page: { el, post, label, formatValue, formatNumber, debounce, currentTheme } };
   setupTheme();
   setupSaved();
   main();
