@@ -27,6 +27,7 @@ restates each calculator in plain ``Decimal`` for cross-checking.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -37,20 +38,31 @@ from contractcalc.core import contracts as cx
 from contractcalc.core.numeric import (
     Num,
     check,
+    check_results,
+    check_shapes,
     constant_like,
     is_array,
     number,
+    one_number_type,
     one_number_type_of_arguments,
     positive,
     require,
     side_sign,
     where,
 )
-from contractcalc.core.seed import contract_kind
+from contractcalc.core.results import (
+    AverageEntryResult,
+    CostResult,
+    MaxOpenResult,
+    PnlResult,
+    SizeResult,
+    TargetResult,
+)
+from contractcalc.core.seed import CONTRACT_ALIASES, contract_kind
 from contractcalc.engines.plan import LOSS_SIDE, PROFIT_SIDE
 from contractcalc.errors import InputError, format_value
 from contractcalc.io.tiers import load_tiers
-from contractcalc.venues.exchanges import ExchangePreset, exchange_preset
+from contractcalc.venues.exchanges import EXCHANGES, ExchangePreset, exchange_preset
 from contractcalc.venues.tiers import TierTable, preset_table
 
 __all__ = [
@@ -159,8 +171,107 @@ def _fee_like(*inputs: Any) -> tuple[Any, ...]:
 # ---------------------------------------------------------------------------
 # pnl
 
+_SIDE_SIGNS: dict[str, int] = {"long": 1, "short": -1}
+_PRESETS: dict[str, ExchangePreset] = dict(EXCHANGES)
+_TAKER_FLOATS: dict[str, float] = {name: float(p.taker_fee_rate) for name, p in EXCHANGES.items()}
+_INF = math.inf
+_BIG_INT = 2**53
 
-@one_number_type_of_arguments
+
+def _pos(x: Any) -> bool:
+    """A finite float > 0, or an int in (0, 2**53) (not a bool)."""
+    t = type(x)
+    if t is float:
+        return 0 < x < _INF  # type: ignore[no-any-return]
+    return t is int and 0 < x < _BIG_INT
+
+
+def _rate_ok(x: Any) -> bool:
+    """A plain fee rate in [0, 1)."""
+    t = type(x)
+    return (t is float or t is int) and 0 <= x < 1
+
+
+def _pnl_plain(
+    side: Any, entry: Any, exit: Any, contract: Any, quantity: Any, contracts: Any, contract_size: Any,
+    leverage: Any, open_fee_rate: Any, close_fee_rate: Any, funding_rate: Any, funding_intervals: Any,
+    funding_mark: Any, exchange: Any,
+) -> PnlResult | None:
+    """:func:`pnl` on plain floats (or ints): ``None`` for anything else, which the general path then handles."""
+    s = _SIDE_SIGNS.get(side) if type(side) is str else None
+    if s is None or not _pos(entry) or not _pos(exit):
+        return None
+    kind = CONTRACT_ALIASES.get(contract) if type(contract) is str else None
+    if exchange is None:
+        if kind is None:
+            return None
+        default_fee: Any = 0
+    else:
+        preset = _PRESETS.get(exchange) if type(exchange) is str else None
+        if preset is None or (contract is not None and kind != preset.contract):
+            return None
+        kind = preset.contract
+        default_fee = _TAKER_FLOATS[preset.name]
+    linear = kind == "linear"
+    if quantity is not None:
+        if not linear or contracts is not None or not _pos(quantity):
+            return None
+        q = quantity
+    elif contracts is not None and contract_size is not None and _pos(contracts) and _pos(contract_size):
+        q = contracts * contract_size
+    else:
+        return None
+    if open_fee_rate is None:
+        f_o = default_fee
+    elif _rate_ok(open_fee_rate):
+        f_o = open_fee_rate
+    else:
+        return None
+    if close_fee_rate is None:
+        f_c = default_fee
+    elif _rate_ok(close_fee_rate):
+        f_c = close_fee_rate
+    else:
+        return None
+    if linear:
+        gain = s * q * (exit - entry)
+        notional = q * entry
+        fees = notional * f_o + q * exit * f_c
+        breakeven = entry * (1 + s * f_o) / (1 - s * f_c)
+    else:
+        gain = s * q * (1 / entry - 1 / exit)
+        notional = q / entry
+        fees = notional * f_o + q / exit * f_c
+        breakeven = entry * (1 + s * f_c) / (1 - s * f_o)
+    margin = roe = None
+    if leverage is not None:
+        if not _pos(leverage):
+            return None
+        margin = notional / leverage
+        roe = gain / margin
+    if funding_rate is None:
+        if funding_intervals is not None or funding_mark is not None:
+            return None
+        funding: Any = 0 * fees
+    else:
+        t = type(funding_rate)
+        if not ((t is float or t is int) and -_INF < funding_rate < _INF):
+            return None
+        intervals = 1 if funding_intervals is None else funding_intervals
+        t = type(intervals)
+        if not ((t is float or t is int) and 0 <= intervals < _INF):
+            return None
+        mark = entry if funding_mark is None else funding_mark
+        if not _pos(mark):
+            return None
+        funding = s * (q * mark if linear else q / mark) * funding_rate * intervals
+    net = gain - fees - funding
+    if not (-_INF < net < _INF and -_INF < notional < _INF and -_INF < breakeven < _INF
+            and (roe is None or -_INF < roe < _INF)):
+        return None  # out of range: the general path names the input
+    return PnlResult(gain, margin, roe, notional, fees, funding, net, breakeven)
+
+
 def pnl(
     *,
     side: Any,
@@ -178,7 +289,7 @@ def pnl(
     funding_mark: Num | None = None,
     exchange: str | None = None,
     symbol: str | None = None,
-) -> dict[str, Any]:
+) -> PnlResult:
     """PnL of a position closed at ``exit``, with margin, ROE, fees and funding.
 
     Keys (``contractcalc pnl --json``):
@@ -203,6 +314,17 @@ def pnl(
     >>> pnl(contract="inverse", side="long", entry=5000, exit=5500, contracts=1000, contract_size=1)["pnl"]
     0.0181818
     """
+    fast = _pnl_plain(side, entry, exit, contract, quantity, contracts, contract_size, leverage, open_fee_rate,
+                      close_fee_rate, funding_rate, funding_intervals, funding_mark, exchange)
+    if fast is not None:
+        return fast
+    inputs = {
+        "entry": entry, "exit": exit, "quantity": quantity, "contracts": contracts, "contract_size": contract_size,
+        "leverage": leverage, "open_fee_rate": open_fee_rate, "close_fee_rate": close_fee_rate,
+        "funding_rate": funding_rate, "funding_intervals": funding_intervals, "funding_mark": funding_mark,
+    }
+    one_number_type(inputs)
+    check_shapes({"side": side, **inputs})
     m = market(contract, exchange, symbol, contract_size, entry, exit)
     s = side_sign(side)
     entry, exit = positive("entry", entry), positive("exit", exit)
@@ -227,16 +349,12 @@ def pnl(
         intervals = 1 if funding_intervals is None else funding_intervals
         mark = entry if funding_mark is None else positive("funding_mark", funding_mark)
         funding = cx.funding_payment(m.contract, s, mark, q, funding_rate, intervals)
-    return {
-        "pnl": gain,
-        "initial_margin": margin,
-        "roe": roe,
-        "notional": cx.position_value(m.contract, entry, q),
-        "fees": fees,
-        "funding": funding,
-        "net_pnl": gain - fees - funding,
-        "breakeven_price": cx.breakeven_price(m.contract, s, entry, f_o, f_c),
-    }
+    result = PnlResult(
+        gain, margin, roe, cx.position_value(m.contract, entry, q), fees, funding, gain - fees - funding,
+        cx.breakeven_price(m.contract, s, entry, f_o, f_c),
+    )
+    check_results(result, inputs)
+    return result
 
 
 # ---------------------------------------------------------------------------
@@ -259,7 +377,7 @@ def target(
     roe: Num,
     contract: str | None = None,
     exchange: str | None = None,
-) -> dict[str, Any]:
+) -> TargetResult:
     """The exit price that makes ``roe`` (PnL / initial margin, a fraction) at ``leverage``.
 
     Linear ``E·(1 + s·ROE/L)``; inverse ``E / (1 − s·ROE/L)``.  Fees are not
@@ -268,7 +386,7 @@ def target(
     examples.md Y16 backwards: 100 USDT on a 140 USDT margin (long @ 7,000, 10x):
 
     >>> target(contract="linear", side="long", entry=7000, leverage=10, roe=100 / 140)
-    {'target_price': 7500.0}
+    TargetResult(target_price=7500.0)
 
     An ROE of -100 % loses the whole margin: that exit is the bankruptcy price,
     beyond the liquidation price, so no trade reaches it:
@@ -280,7 +398,9 @@ def target(
     """
     require("roe", roe, number("roe", roe) > -1, ROE_FLOOR_RULE)
     m = market(contract, exchange)
-    return {"target_price": cx.target_price(m.contract, side, entry, leverage, roe)}
+    result = TargetResult(cx.target_price(m.contract, side, entry, leverage, roe))
+    check_results(result, {"entry": entry, "leverage": leverage, "roe": roe})
+    return result
 
 
 # ---------------------------------------------------------------------------
@@ -322,7 +442,9 @@ def parse_fill(fill: Any, index: int = 0) -> tuple[Num, Num]:
 
 
 @one_number_type_of_arguments
-def average_entry(*, fill: Sequence[Any], contract: str | None = None, exchange: str | None = None) -> dict[str, Any]:
+def average_entry(
+    *, fill: Sequence[Any], contract: str | None = None, exchange: str | None = None
+) -> AverageEntryResult:
     """The average entry of several fills, and their total size.
 
     ``fill`` lists ``'SIZE@PRICE'`` texts, ``(size, price)`` pairs or
@@ -333,10 +455,10 @@ def average_entry(*, fill: Sequence[Any], contract: str | None = None, exchange:
     examples.md Y13 (linear 0.5 @ 5,000 + 0.3 @ 6,000: 5,375) and Y15
     (inverse 50 @ 10,000 + 50 @ 15,000: 12,000):
 
-    >>> average_entry(contract="linear", fill=["0.5@5000", "0.3@6000"])
+    >>> average_entry(contract="linear", fill=["0.5@5000", "0.3@6000"]).to_dict()
     {'average_entry': Decimal('5375'), 'total_size': Decimal('0.8')}
     >>> average_entry(contract="inverse", fill=[(50, 10000), (50, 15000)])
-    {'average_entry': 12000.0, 'total_size': 100}
+    AverageEntryResult(average_entry=12000.0, total_size=100)
     """
     m = market(contract, exchange)
     if isinstance(fill, str):
@@ -346,10 +468,9 @@ def average_entry(*, fill: Sequence[Any], contract: str | None = None, exchange:
     pairs = [parse_fill(item, k) for k, item in enumerate(fill)]
     sizes = [_fill_number("size", q, k) for k, (q, _) in enumerate(pairs)]
     prices = [_fill_number("price", p, k) for k, (_, p) in enumerate(pairs)]
-    return {
-        "average_entry": cx.average_entry(m.contract, sizes, prices),
-        "total_size": sum(sizes[1:], sizes[0]),
-    }
+    result = AverageEntryResult(cx.average_entry(m.contract, sizes, prices), sum(sizes[1:], sizes[0]))
+    check_results(result, {"fill": fill})
+    return result
 
 
 def _fill_number(part: str, value: Any, index: int) -> Num:
@@ -400,7 +521,7 @@ def cost(
     exchange: str | None = None,
     symbol: str | None = None,
     tiers: str | None = None,
-) -> dict[str, Any]:
+) -> CostResult:
     """The cost of opening an order at ``entry``: margin, open loss and fees.
 
     - ``initial_margin``: value at entry / L;
@@ -423,6 +544,8 @@ def cost(
     >>> r["initial_margin"], r["open_fee"], r["close_fee"], r["bankruptcy_price"], r["cost"]
     (160.0, 6.0, 5.88, 7840.0, 171.88)
     """
+    check_shapes({"side": side, "entry": entry, "leverage": leverage, "quantity": quantity, "contracts": contracts,
+                  "contract_size": contract_size, "mark": mark, "fee_rate": fee_rate})
     m = market(contract, exchange, symbol, contract_size, entry, leverage)
     s = side_sign(side)
     entry = positive("entry", entry)
@@ -440,14 +563,14 @@ def cost(
     value_at_bankruptcy = where(value_at_bankruptcy > 0, value_at_bankruptcy, 0 * margin)
     open_fee = cx.fee(m.contract, entry, q, f)
     close_fee = value_at_bankruptcy * f
-    return {
-        "initial_margin": margin,
-        "open_loss": loss,
-        "open_fee": open_fee,
-        "close_fee": close_fee,
-        "bankruptcy_price": cx.bankruptcy_price_for_leverage(m.contract, s, entry, leverage),
-        "cost": margin + loss + open_fee + close_fee,
-    }
+    result = CostResult(
+        margin, loss, open_fee, close_fee, cx.bankruptcy_price_for_leverage(m.contract, s, entry, leverage),
+        margin + loss + open_fee + close_fee,
+    )
+    check_results(result, {"entry": entry, "leverage": leverage, "quantity": quantity, "contracts": contracts,
+                           "contract_size": contract_size, "mark": mark, "fee_rate": fee_rate},
+                  skip=("bankruptcy_price",))
+    return result
 
 
 # ---------------------------------------------------------------------------
@@ -505,6 +628,8 @@ def size_position(
     symbol: str | None = None,
 ) -> SizedPosition:
     """The sizing behind :func:`size`, as a :class:`SizedPosition` (keywords as there)."""
+    check_shapes({"side": side, "balance": balance, "risk_rate": risk_rate, "entry": entry, "stop": stop,
+                  "target": target, "contract_size": contract_size})
     m = market(contract, exchange, symbol, contract_size, balance, entry)
     s = side_sign(side)
     balance = positive("balance", balance)
@@ -577,7 +702,7 @@ def size(
     volatility: Num | None = None,
     horizon: Any = None,
     drift: Num | None = None,
-) -> dict[str, Any]:
+) -> SizeResult:
     """The position that loses ``balance × risk_rate`` at the stop, fees included.
 
     Linear: ``Q = R / (|E − S| + E·f_o + S·f_c)`` base units (key ``quantity``).
@@ -608,7 +733,7 @@ def size(
     100 / 1,000 = 0.1 BTC, notional 5,000, leverage 0.5; target 53,000: 3:1.
 
     >>> r = size(contract="linear", side="long", balance=10000, risk_rate=0.01, entry=50000, stop=49000, target=53000)
-    >>> r
+    >>> r.to_dict()
     {'quantity': 0.1, 'notional': 5000.0, 'risk_amount': 100.0, 'leverage_needed': 0.5, 'reward_risk_ratio': 3.0}
     """
     sized = size_position(
@@ -638,7 +763,11 @@ def size(
 
         result.update(touch_first(sized.side, sized.entry, sized.stop, target, result.get("liquidation_price"),
                                   volatility, horizon, drift))
-    return result
+    sized_result = SizeResult(**result)
+    check_results(sized_result, {"balance": balance, "risk_rate": risk_rate, "entry": entry, "stop": stop,
+                                 "target": target, "contract_size": contract_size},
+                  skip=("liquidation_price", "max_leverage_for_stop"))
+    return sized_result
 
 
 # ---------------------------------------------------------------------------
@@ -656,7 +785,7 @@ def max_open(
     tiers: str | None = None,
     contract: str | None = None,
     contract_size: Num | None = None,
-) -> dict[str, Any]:
+) -> MaxOpenResult:
     """The largest position ``balance`` opens at ``leverage`` under the tier caps (Binance "Max Open").
 
     ``max_notional = min(balance × L, upper bound of the highest tier whose
@@ -700,5 +829,9 @@ def max_open(
     by_margin = balance * leverage
     max_notional = where(by_margin < cap_notional, by_margin, cap_notional)
     if m.contract == "linear":
-        return {"max_quantity": max_notional / entry, "max_notional": max_notional}
-    return {"max_contracts": max_notional * entry / m.require_contract_size(), "max_notional": max_notional}
+        result = MaxOpenResult(max_quantity=max_notional / entry, max_notional=max_notional)
+    else:
+        result = MaxOpenResult(max_contracts=max_notional * entry / m.require_contract_size(),
+                               max_notional=max_notional)
+    check_results(result, {"balance": balance, "leverage": leverage, "entry": entry, "contract_size": contract_size})
+    return result

@@ -44,8 +44,9 @@ from contractcalc.book import Accounts, Book
 from contractcalc.core import kernels
 from contractcalc.engines.liquidation import LiquidationModel, bands_for, model_for
 from contractcalc.errors import InputError
+from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.exchanges import ExchangePreset, exchange_preset
-from contractcalc.venues.tiers import PRESET_TABLES, TierTable, load_tiers
+from contractcalc.venues.tiers import PRESET_TABLES, TierTable
 
 __all__ = [
     "LADDER_KEYS",

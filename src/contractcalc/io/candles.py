@@ -304,6 +304,14 @@ def _json_rows(text: str, field: str, shown: str) -> Any:
 
 def _csv_matrix(text: str, required: tuple[str, ...], optional: tuple[str, ...], field: str,
                 shown: str) -> tuple[list[str], FloatArray]:
+    try:
+        return _csv_rows(text, required, optional, field, shown)
+    except csv.Error as error:  # e.g. a field over the csv module's 128 KiB limit (a binary or zero-filled file)
+        raise InputError(field, f"must be valid CSV ({error})", shown) from None
+
+
+def _csv_rows(text: str, required: tuple[str, ...], optional: tuple[str, ...], field: str,
+              shown: str) -> tuple[list[str], FloatArray]:
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None:

@@ -172,6 +172,10 @@ class BodyLimit:
             rule = f"must be plain JSON, not compressed (Content-Encoding {encoding!r} is not accepted)"
             await _json(422, [api.error_item(None, rule)])(scope, receive, send)
             return
+        if body and not _is_utf8(body):
+            # json.loads would guess UTF-16 or UTF-32 from the first bytes; JSON on the wire is UTF-8 (RFC 8259).
+            await _json(422, [api.error_item(None, NOT_UTF8)])(scope, receive, send)
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -204,6 +208,17 @@ class BodyLimit:
         await _json(413, [item])(scope, receive, send)
 
 
+NOT_UTF8 = "must be JSON in UTF-8 text (it is not UTF-8)"
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 _TOO_LARGE = b"\0too large"  # a sentinel (compared by identity): never a body that was read
 
 
@@ -218,7 +233,7 @@ def _body_error(error: StarletteHTTPException) -> dict[str, Any] | None:
         return None
     cause = error.__cause__
     if isinstance(cause, UnicodeError):
-        return api.error_item(None, "must be JSON in UTF-8 text (it is not UTF-8)")
+        return api.error_item(None, NOT_UTF8)
     if isinstance(cause, ValueError) and "digits" in str(cause):
         return api.error_item(None, "must be valid JSON without integers of more than 4300 digits")
     return api.error_item(None, "must be valid JSON")
@@ -340,13 +355,13 @@ def create_app(*, allowed_hosts: Sequence[str] | None = None, max_in_flight: int
         return FileResponse(f"{folder}/index.html", headers={"Cache-Control": "no-cache"})
 
     app.mount("/static", StaticFiles(directory=folder), name="static")
-    # Added last is outermost: the host check first, then the headers (on every answer, the
-    # host check's 400 too), the in-flight limit, and the body read within bounds.
+    # Added last is outermost: the headers (on every answer, the host check's 400 too), the
+    # host check, the in-flight limit, and the body read within bounds.
     app.add_middleware(BodyLimit)
     app.add_middleware(InFlightLimit, limit=max_in_flight)
-    app.add_middleware(SecurityHeaders)
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts), www_redirect=False)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -147,7 +147,8 @@ def _raise_file_limit() -> int:
     return soft
 
 
-def server_config(app: Any, *, http: str | None = None, max_connections: int = MAX_CONNECTIONS) -> Any:
+def server_config(app: Any, *, http: str | None = None, max_connections: int = MAX_CONNECTIONS,
+                  header_timeout: float = HEADER_TIMEOUT_SECONDS, keep_alive: int = KEEP_ALIVE_SECONDS) -> Any:
     """The ``uvicorn.Config`` of ``contractcalc serve`` for ``app``.
 
     ``http``: ``"h11"`` or ``"httptools"`` (default: httptools when installed).
@@ -165,13 +166,13 @@ def server_config(app: Any, *, http: str | None = None, max_connections: int = M
     connections = max(8, min(max_connections, files - 64))
     return uvicorn.Config(
         app,
-        http=guarded_protocol(base, max_connections=connections),
+        http=guarded_protocol(base, max_connections=connections, header_timeout=header_timeout),
         loop=loop,
         ws="none",
         lifespan="off",
         log_level="warning",
         access_log=False,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        timeout_keep_alive=keep_alive,
         # uvicorn's own limit counts connections too; the eviction above keeps them under
         # `connections`, so this only stops runaway tasks.  Requests at once: the app's InFlightLimit.
         limit_concurrency=connections + 64,
