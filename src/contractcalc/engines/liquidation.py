@@ -469,6 +469,11 @@ def _rate_source(
             if given is not None:
                 raise InputError(name, "cannot be combined with 'tiers' (the tier gives it)", given)
         return _table(tiers, symbol), None, None
+    if rate is None and amount is None and symbol is not None and not hyperliquid:
+        # as plan, size and max-open: a symbol with a shipped table needs nothing more (the newest table)
+        newest = preset_tables_for(preset.name, symbol)
+        if newest:
+            return _table(newest[0].name, symbol), None, None
     if rate is None:
         if hyperliquid and max_leverage is not None:
             amount = check("maintenance_amount", amount, ">=", 0) if amount is not None else 0

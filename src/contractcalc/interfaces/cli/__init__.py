@@ -33,12 +33,14 @@ COMMAND_MODULES: dict[str, str] = {
     "cost": "position_commands",
     "size": "position_commands",
     "max-open": "position_commands",
+    "reconcile": "reconcile_command",
     "replay": "replay_command",
     "risk": "risk_command",
     "stress": "stress_command",
     "plan": "seed_commands",
     "seed": "seed_commands",
     "serve": "serve_command",
+    "tiers": "tiers_command",
 }
 
 #: The ``contractcalc`` click group.

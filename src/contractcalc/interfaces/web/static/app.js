@@ -70,7 +70,7 @@
   };
 
   /** Result keys shown as a percentage beside the fraction (as the CLI's table does). */
-  const PERCENT_SUFFIXES = ["_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio"];
+  const PERCENT_SUFFIXES = ["_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio", "_probability"];
 
   /** Readable names; anything else is shown as its key with spaces. */
   const LABELS = {
@@ -1387,9 +1387,15 @@
     const tiers = document.getElementById("tiers");
     tiers.replaceChildren(el("option", { value: "" }, "none"),
       ...tables.map((t) => el("option", { value: t.name, title: `${t.source}${t.note ? ` (${t.note})` : ""}` },
-        `${t.symbol} · ${t.as_of}`)));
+        `${t.symbol} · ${t.as_of}${t.warning ? " (old)" : ""}`)));
     if (!tables.some((t) => t.name === state.global.tiers)) state.global.tiers = "";
     tiers.value = state.global.tiers;
+    // the table's date, and a warning when it is old (exchanges change their tiers)
+    const table = tierTable(state.global.tiers);
+    const hint = document.getElementById("tiers-hint");
+    hint.textContent = table ? (table.warning ? `${table.age_days} days old: refresh it` : `as of ${table.as_of}`) : "";
+    hint.title = table && table.warning ? table.warning : "";
+    hint.classList.toggle("stale", Boolean(table && table.warning));
     const symbol = document.getElementById("symbol");
     if (symbol.value !== state.global.symbol) symbol.value = state.global.symbol;
   }
