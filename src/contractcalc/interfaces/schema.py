@@ -684,7 +684,7 @@ RISK = Command(
 )
 
 # ---------------------------------------------------------------------------
-# Book stress (CLI only for now)
+# Book stress
 
 STRESS = Command(
     "stress",
@@ -703,22 +703,24 @@ STRESS = Command(
     "--backend dask runs on a Dask cluster (--scheduler ADDRESS, else a local one).",
     _fields(
         Field("positions", "Book: CSV, Parquet or JSON lines file of positions.", kind="list", cli="file",
-              required=True),
+              required=True, web_help="The book: a list of row objects (account, symbol, side, quantity or "
+                                      "contracts, entry, mark, margin_mode, leverage or wallet_balance, "
+                                      "maintenance_margin_rate)."),
         FIELDS["exchange"].but(help="Exchange preset (its contract kind and liquidation model).", required=True,
                                web_help=None),
         Field("accounts", "Cross wallets: CSV, Parquet or JSON lines file with account, wallet_balance.",
-              kind="list", cli="file"),
+              kind="list", cli="file", web_help="The cross wallets: a list of {account, wallet_balance}."),
         FIELDS["tiers"].but(help="Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.",
                             web_help="Tier table: a shipped preset name."),
         Field("shocks", "FROM:TO:STEP, relative moves of every mark (both ends included).", kind="text"),
         Field("scenarios", "Instead of --shocks: scenario file (JSON or CSV: scenario, symbol, shock) or span:RANGE.",
-              kind="text"),
+              kind="text", web_help="Instead of shocks: span:RANGE, CME SPAN's 16 scenarios for a price-scan range."),
         Field("backend", "local (default: in-process, NumPy) or dask.", kind="text", default="local",
-              choices=("local", "dask")),
+              choices=("local", "dask"), web_help="local (the command line also runs dask)."),
         Field("scheduler", "With --backend dask: address of a running Dask scheduler (default: start a local "
-                           "cluster).", kind="text"),
+                           "cluster).", kind="text", web_help="Not used over HTTP."),
         Field("output", "Write the per-account first-liquidation moves and margins here (.csv or .parquet).",
-              kind="text"),
+              kind="text", web_help="Not used over HTTP: the answer's nearest_accounts hold the moves."),
         FIELDS["taker_fee_rate"].but(help="Fee to close counted by okx-* (default: the preset's taker rate).",
                                      web_help=None),
     ),
@@ -733,7 +735,7 @@ STRESS = Command(
             "(an account's cross positions with its wallet, or one isolated position with its margin), the "
             "positions in them, their notional at the shocked marks and the shortfall (how far their margin "
             "balance falls below zero).",
-    api=False,
+    api=True,
 )
 
 # ---------------------------------------------------------------------------
