@@ -70,7 +70,7 @@
   };
 
   /** Result keys shown as a percentage beside the fraction (as the CLI's table does). */
-  const PERCENT_SUFFIXES = ["_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio", "_probability"];
+  const PERCENT_SUFFIXES = ["_change", "_rate", "roe", "roi", "distance_to_liquidation", "margin_ratio", "_probability"];
 
   /** Readable names; anything else is shown as its key with spaces. */
   const LABELS = {
@@ -79,7 +79,7 @@
     stop_before_liquidation: "Stop before liquidation", profit: "Profit", change: "Change",
     open: "Open price", entry: "Entry price", stop: "Stop price", target: "Target price", exit: "Exit price",
     principal: "Principal (margin)", side: "Side", wallet_balance: "Wallet balance", mark: "Mark price",
-    roe: "ROE", pnl: "PnL", net_pnl: "Net PnL", unrealized_pnl: "Unrealized PnL", breakeven_price: "Break-even price",
+    roe: "ROE", roi: "ROI (Bybit)", pnl: "PnL", net_pnl: "Net PnL", unrealized_pnl: "Unrealized PnL", breakeven_price: "Break-even price",
     size: "Size", contracts: "Contracts", quantity: "Quantity",
     initial_margin: "Initial margin", maintenance_margin: "Maintenance margin", break_even: "Break-even price",
     break_even_price: "Break-even price", liquidation_price: "Liquidation price", bankruptcy_price: "Bankruptcy price",
