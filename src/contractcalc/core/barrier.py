@@ -232,7 +232,7 @@ def _touch_finite(d: Array, m: Array, var: Array, t: Array) -> Array:
     away = z2 > 0
     if away.any():
         second[away] = np.exp(2 * m[away] * d[away] / var[away]) * _ncdf(z2[away])
-    return first + second  # type: ignore[no-any-return]
+    return first + second
 
 
 def _no_horizon(a: Array, c: Array, nu: Array, sigma: Array) -> tuple[Array, Array]:
