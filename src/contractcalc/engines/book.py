@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from contractcalc.book import Accounts, Book
-from contractcalc.engines.liquidation import (
+from contractcalc.engines.models import (
     LiquidationModel,
     _coefficients,
     _fee_rate,
