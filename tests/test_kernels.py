@@ -337,3 +337,15 @@ def test_results_out_of_range_are_errors_naming_the_input(cli: Any) -> None:
     answer = cli("target", "--contract", "linear", "--side", "long", "--entry", "1e-400", "--leverage", "10",
                  "--roe", "0.5", "--json")
     assert answer.code == 2 and answer.err.startswith("error: '--entry' gives a result out of range")
+
+
+def test_an_overflowing_item_of_an_array_is_named_with_its_index() -> None:
+    with np.errstate(over="ignore", invalid="ignore"), pytest.raises(OutOfRange) as caught:
+        pnl(contract="linear", side="long", entry=100.0, exit=np.array([110.0, 120.0]),
+            quantity=np.array([1.0, 1e308]))
+    assert (caught.value.field, caught.value.index, caught.value.value) == ("quantity", 1, 1e308)
+    for quantity in (1e308, np.array([1.0, 1e308])):
+        with np.errstate(over="ignore", invalid="ignore"), pytest.raises(OutOfRange) as caught:
+            liquidation_price("binance-usdm", "long", 50_000.0, quantity=quantity, leverage=10.0,
+                              maintenance_margin_rate=0.004)
+        assert caught.value.field == "quantity"

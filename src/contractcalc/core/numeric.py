@@ -332,13 +332,29 @@ def extreme_input(inputs: Mapping[str, Any]) -> tuple[str, Any]:
     return name, value
 
 
-def out_of_range(result_name: str, inputs: Mapping[str, Any], why: str) -> InputError:
-    """The :class:`~contractcalc.errors.OutOfRange` error for ``result_name``, naming the most extreme input."""
+def out_of_range(result_name: str, inputs: Mapping[str, Any], why: str, index: Any = None) -> InputError:
+    """The :class:`~contractcalc.errors.OutOfRange` error for ``result_name``, naming the most extreme input.
+
+    ``index``: the position of the first bad item of an array result; the
+    inputs are then compared (and shown) at that position.
+    """
     from contractcalc.errors import OutOfRange
 
+    if index is not None:
+        np = _numpy()
+        at: dict[str, Any] = {}
+        for key, value in inputs.items():
+            if is_array(value):
+                try:
+                    value = np.asarray(value)[tuple(i for i in index[len(index) - np.ndim(value):])].item()
+                except (IndexError, TypeError, ValueError):
+                    continue
+            at[key] = value
+        inputs = at
     name, value = extreme_input(inputs)
     shown = value if not is_array(value) else "an array"
-    return OutOfRange(name, f"gives a result out of range ({result_name} {why}): use a value nearer 1", shown)
+    return OutOfRange(name, f"gives a result out of range ({result_name} {why}): use a value nearer 1", shown,
+                      index)
 
 
 def scalar_in_range(value: Any) -> str | None:
@@ -375,7 +391,9 @@ def check_results(results: Mapping[str, Any], inputs: Mapping[str, Any], skip: t
             continue
         if is_array(value):
             if value.dtype.kind == "f" and value.size and bool(_numpy().isinf(value).any()):
-                raise out_of_range(key, inputs, "overflows to infinity")
+                np = _numpy()
+                index = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.isinf(value))), value.shape))
+                raise out_of_range(key, inputs, "overflows to infinity", index)
             continue
         why = scalar_in_range(value)
         if why is not None and not (key in skip and why in ("is not a number", "is not finite")):

@@ -58,6 +58,7 @@ from contractcalc.core import kernels
 from contractcalc.core.numeric import (
     Num,
     check,
+    check_results,
     check_shapes,
     constant_like,
     is_array,
@@ -671,9 +672,12 @@ def _isolated_plain(
         fee = 0
     else:
         return None
-    initial = (size * entry if linear else size / entry) / leverage if leverage is not None else None
+    value = size * entry if linear else size / entry
+    if not 0 < value < _INF:
+        return None  # out of range: the general path names the input
+    initial = value / leverage if leverage is not None else None
     if wallet_balance is None:
-        if initial is None:
+        if initial is None or not 0 < initial < _INF:
             return None
         balance = initial
     elif _nonneg(wallet_balance):
@@ -902,6 +906,8 @@ def _isolated_arrays(
     else:
         fee = 0.0
     value_at_entry = size * entry if linear else size / entry
+    if not _all_positive(value_at_entry):
+        return None  # out of range: the general path names the input
     initial = value_at_entry / leverage if leverage is not None else None
     if wallet_balance is None:
         if initial is None:
@@ -1052,7 +1058,7 @@ def _finite_positive(price: Any) -> bool:
 
 def _general_result(
     result: dict[str, Any], preset: ExchangePreset, side: Any, entry: Any, mark: Any,
-    outputs: Collection[str] | None,
+    outputs: Collection[str] | None, inputs: Mapping[str, Any],
 ) -> LiquidationResult:
     """The general path's dict as a :class:`LiquidationResult` (reasons and notes for arrays too)."""
     price = result["liquidation_price"]
@@ -1073,6 +1079,8 @@ def _general_result(
         for key in OUTPUTS:
             if key not in wanted:
                 result[key] = None
+    check_results({k: v for k, v in result.items() if k != "note"}, {
+        "entry": entry, "mark": mark, **{k: v for k, v in inputs.items() if v is not None}})
     return LiquidationResult(**result, reason=reason)
 
 
@@ -1225,7 +1233,10 @@ def liquidation_price(
     )
     if positions is not None:
         return result
-    return _general_result(result, preset, side, entry, mark, outputs)
+    return _general_result(result, preset, side, entry, mark, outputs, {
+        "quantity": quantity, "contracts": contracts, "contract_size": contract_size, "leverage": leverage,
+        "wallet_balance": wallet_balance, "extra_margin": extra_margin,
+    })
 
 
 def _liquidation_general(
@@ -1311,6 +1322,10 @@ def _liquidation_general(
         require("leverage", leverage, leverage <= max_leverage, f"must be <= 'max_leverage' ({max_leverage})")
 
     initial = cx.initial_margin(kind, entry, size, leverage) if leverage is not None else None
+    # a value or margin beyond the double range: the input to blame, not a derived field
+    check_results({"notional": cx.position_value(kind, entry, size), "initial_margin": initial}, {
+        "entry": entry, "quantity": quantity, "contracts": contracts, "contract_size": contract_size,
+        "leverage": leverage})
     if mode == "isolated":
         if wallet_balance is None:
             if initial is None:
