@@ -649,6 +649,10 @@ def run(endpoint: Endpoint, body: BaseModel) -> dict[str, Any]:
     arguments = {name: value if name in endpoint.float_fields else _arguments(value)
                  for name, value in arguments.items()}
     _no_files(arguments)
+    if endpoint.command == "target" and arguments.get("roe") is not None:
+        from contractcalc.engines.calculators import check_typed_roe
+
+        check_typed_roe(arguments["roe"])  # typed input: -100 % or below is a mistake (the CLI's rule too)
     result = endpoint.function(**arguments)
     if endpoint.result_key is not None:
         result = {endpoint.result_key: result}
