@@ -729,15 +729,16 @@ def from_input_error(error: InputError) -> dict[str, Any]:
     """
     item: dict[str, Any] = {"field": error.field, "rule": api_words(error.rule),
                             "message": api_words(error.message(f"'{error.field}'"))}
-    index = getattr(error, "index", None)
-    if isinstance(index, tuple) and len(index) == 1:
-        index = index[0]
+    index = getattr(error, "index", None)  # structured: InputError(..., index=...)
+    if isinstance(index, tuple):
+        index = index[0] if index else None
     if isinstance(index, int):
         item["index"] = index
-    else:  # rules that still say which item in their words ("item 1: ...")
-        found = re.match(r"item (\d+):", error.rule)
-        if found:
-            item["index"] = int(found.group(1))
+        return item
+    # rules that still say which item in their words
+    found = re.search(r" at index \(?(\d+)", getattr(error, "where", "") or "") or re.match(r"item (\d+):", error.rule)
+    if found:
+        item["index"] = int(found.group(1))
     return item
 
 
