@@ -86,7 +86,8 @@ def run_schemathesis() -> tuple[int, list[tuple[str, str, str]]]:
                         message = f"{getattr(failure, 'title', '')}: {getattr(failure, 'message', '')} (body {body!r})"
                         failures.append((recorder.label, check.name, message[:600]))
         elif isinstance(event, events.NonFatalError | events.FatalError):
-            failures.append(("engine", f"{type(event).__name__} in {getattr(event, 'label', '')}", str(getattr(event, "info", event))[:1500]))
+            where = f"{type(event).__name__} in {getattr(event, 'label', '')}"
+            failures.append(("engine", where, str(getattr(event, "info", event))[:1500]))
     return cases, failures
 
 
