@@ -110,3 +110,27 @@ def test_size_with_volatility_and_horizon(cli: Any) -> None:
                "49000", "--target", "53000", "--json").json()
     assert data["stop_first_probability"] == pytest.approx(pair["stop_probability"], abs=1e-15)
     assert data["liquidation_first_probability"] is None
+
+
+def test_readme_risk_lines(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each ``$ contractcalc risk`` line of the README and what it printed (JSON, or the one-line error)."""
+    import itertools
+    import json
+    import shlex
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)  # the README's paths are relative to the checkout
+    lines = (root / "README.md").read_text("utf-8").splitlines()
+    runs = 0
+    for line, printed in itertools.pairwise(lines):
+        if not line.startswith(("$ contractcalc risk ", "$ contractcalc plan ")) or "--horizon" not in line:
+            continue
+        result = cli(*shlex.split(line)[2:])
+        if line.endswith("--json"):
+            assert result.code == 0, result.err
+            assert result.json() == pytest.approx(json.loads(printed), abs=1e-12), line
+        else:
+            assert result.code == 2 and result.err.strip() == printed, line
+        runs += 1
+    assert runs >= 8

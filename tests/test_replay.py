@@ -246,3 +246,49 @@ def test_bad_input(kwargs: dict[str, Any], message: str) -> None:
 
 def test_exit_reasons_are_the_documented_words() -> None:
     assert EXIT_REASONS == ("stop", "target", "liquidation", "open")
+
+
+def test_arrays_of_different_lengths_name_the_keyword() -> None:
+    rows = [FIRST, [M, 10000, 10020, 9960, 10000]]
+    message = r"^'stop' must have the length of the other arrays \(3\) \(got 'an array of 2'\)"
+    with pytest.raises(InputError, match=message):
+        long_y1(rows, leverage=np.array([10, 20, 50]), stop=np.array([9900, 9800]))
+
+
+def test_the_liquidation_price_is_the_engines_with_the_fee_okx_counts() -> None:
+    """OKX counts the fee to close in its requirement: --fee-rate is that fee too."""
+    from contractcalc import liquidation_price
+
+    rows = [FIRST]
+    r = replay(rows, exchange="okx-linear", side="long", quantity=1, leverage=20, maintenance_margin_rate=0.004,
+               fee_rate=0.001)
+    expected = liquidation_price("okx-linear", "long", 10000.0, quantity=1.0, leverage=20.0,
+                                 maintenance_margin_rate=0.004, taker_fee_rate=0.001)["liquidation_price"]
+    # OKX linear: LP = (E − s·WB/Q) / (1 − s·(MMR + f)) = (10,000 − 500) / (1 − 0.005)
+    assert r.liquidation_price == pytest.approx(expected) == pytest.approx(9500 / 0.995)
+
+
+def test_hyperliquid_maintenance_from_max_leverage() -> None:
+    # MMR = 1 / (2 × 40) = 1.25 %; LP = (E − WB/Q) / (1 − MMR) = (10,000 − 1,000) / 0.9875 for a 10x long
+    rows = [FIRST, [M, 10000, 10010, 9000, 9100]]
+    r = replay(rows, exchange="hyperliquid", side="long", quantity=1, leverage=10, max_leverage=40, fee_rate=0)
+    assert r.liquidation_price == pytest.approx(9000 / 0.9875)
+    assert (r.exit_reason, r.pnl) == ("liquidation", pytest.approx(-1000.0))
+
+
+def test_many_series_each_open_at_their_own_first_open() -> None:
+    one = [[0, 100, 101, 99, 100.5], [M, 100.5, 103, 100, 102]]
+    other = [[0, 200, 202, 199, 201], [M, 201, 201, 195, 196]]
+    results = replay([one, other], exchange="binance-usdm", side="long", quantity=2, leverage=2,
+                     maintenance_margin_rate=0.004, fee_rate=0)
+    # 2 × (102 − 100) and 2 × (196 − 200), both still open
+    assert [(r.exit_reason, r.pnl) for r in results] == [("open", 4.0), ("open", -8.0)]
+    # liquidation prices from each series' own entry: (WB − Q·E) / (Q·MMR − Q) with WB = Q·E/2 is E / 1.992
+    assert [r.liquidation_price for r in results] == [pytest.approx(100 / 1.992), pytest.approx(200 / 1.992)]
+    with pytest.raises(InputError, match=r"^'mark_candles' must be a list of 2 series \(one per candle series\)"):
+        replay([one, other], exchange="binance-usdm", side="long", quantity=2, leverage=2,
+               maintenance_margin_rate=0.004, mark_candles=[one])
+    # a stop of 150 is above the first series' entry (100), below the other's (200)
+    with pytest.raises(InputError, match=r"^'stop' must be below the entry \(100\) for a long \(got 150\)"):
+        replay([one, other], exchange="binance-usdm", side="long", quantity=2, leverage=2,
+               maintenance_margin_rate=0.004, stop=150)

@@ -50,6 +50,9 @@ def funding_for(draw: st.DrawFn, rows: list[list[int]]) -> list[list[float]]:
 
 
 POSITION = {"exchange": "binance-usdm", "quantity": 1, "maintenance_margin_rate": 0.004, "fee_rate": 0.0005}
+#: An inverse market: 1,000 contracts of 1 USD (PnL, fees and funding in the coin).
+INVERSE = {"exchange": "bybit-inverse", "contracts": 1000, "contract_size": 1, "maintenance_margin_rate": 0.005,
+           "fee_rate": 0.00075}
 
 
 @st.composite
@@ -76,7 +79,8 @@ def test_array_path_equals_scalar_path(data: st.DataObject) -> None:
     policy = data.draw(st.sampled_from(["pessimistic", "optimistic", "nearest-first"]))
     count = data.draw(st.integers(1, 8))
     positions = [data.draw(position(float(data.draw(st.integers(60, 140))))) for _ in range(count)]
-    common = {**POSITION, "mark_candles": marks, "funding": funding, "intrabar": policy}
+    market = data.draw(st.sampled_from([POSITION, INVERSE]))
+    common = {**market, "mark_candles": marks, "funding": funding, "intrabar": policy}
     scalar = [replay(rows, **common, side=p["side"], entry=p["entry"], stop=p["stop"], target=p["target"],
                      leverage=p["leverage"]) for p in positions]
 

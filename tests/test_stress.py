@@ -402,3 +402,19 @@ def test_chunks_cover_whole_accounts() -> None:
         engine.CHUNK_POSITIONS = original
     assert small.accounts_liquidated.tolist() == whole.accounts_liquidated.tolist()
     np.testing.assert_allclose(small.shortfall, whole.shortfall, rtol=1e-12)
+
+
+@pytest.mark.parametrize("accounts", [3, 40])
+def test_wide_accounts_count_once(accounts: int) -> None:
+    """Accounts with many isolated pools (over 64: the running-sum path) count once per shock."""
+    columns, wallets = random_book(2000, accounts, seed=13)
+    book = prepare_book(columns, wallets, exchange="binance-usdm", tiers=TIERS)
+    shocks = parse_shocks("-0.5:0.5:0.05")
+    uniform = stress(book, shocks)
+    direct = stress(book, [Scenario(str(k), k, {BTC: k}) for k in shocks])
+    assert uniform.accounts_liquidated.tolist() == direct.accounts_liquidated.tolist()
+    assert uniform.accounts_liquidated.max() <= accounts
+    expected = _reference_ladder({key: np.asarray(value).tolist() for key, value in columns.items()},
+                                 dict(zip(wallets["account"].tolist(), wallets["wallet_balance"].tolist(),
+                                          strict=True)), "binance-usdm", TIERS, [float(k) for k in shocks])
+    assert uniform.accounts_liquidated.tolist() == expected[0].astype(int).tolist()

@@ -198,7 +198,6 @@ def test_a_4301_digit_integer_is_422(loopback_client: TestClient) -> None:
     assert item["message"] == "request body must be valid JSON without integers of more than 4300 digits"
 
 
-@pytest.mark.xfail(strict=True, reason="kernels (issue 13): a result that underflows to 0 becomes an error")
 def test_a_4300_digit_integer_converts_and_its_underflowing_result_is_422(loopback_client: TestClient) -> None:
     # 4,300 digits convert; 1 / 9...9 (4,300 nines) underflows a double: out of range, 422, not 0.0
     body = b'{"leverage": ' + b"9" * 4300 + b"}"

@@ -329,3 +329,16 @@ def test_no_inline_scripts_or_handlers() -> None:
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script>"
     assert not re.search(r"\son[a-z]+\s*=", html), "inline event handler"
     assert "javascript:" not in html
+
+
+def test_an_old_tier_table_says_its_age_and_how_to_refresh_it(page: Any, server_url: str) -> None:
+    from datetime import date
+
+    open_page(page, server_url, PLAN)
+    market(page, "linear", "binance-usdm", tiers="binance-usdm-BTCUSDT-2024-10")
+    hint = page.locator("#tiers-hint")
+    age = (date.today() - date(2024, 10, 31)).days  # October 2024, counted from its last day
+    assert hint.inner_text() == f"{age} days old: refresh it"
+    assert "contractcalc tiers refresh --exchange binance-usdm --symbol BTC/USDT:USDT" in (
+        hint.get_attribute("title") or "")
+    assert rgb(style(page, "#tiers-hint", "color")) == (243, 196, 107)

@@ -101,9 +101,39 @@ def _is_missing(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def _factorize(items: list[Any]) -> tuple[list[Any], Array] | None:
+    """The distinct text values in order of first appearance and each row's index into them.
+
+    One dict pass, so a million rows with a few thousand distinct values are
+    checked (and lower-cased, stripped) once per distinct value, not per row.
+    ``None`` when a value is not ``str`` (the row-by-row path then names it).
+    """
+    try:
+        uniques = list(dict.fromkeys(items))
+    except TypeError:  # an unhashable value
+        return None
+    if not all(type(item) is str for item in uniques):
+        return None
+    index = {item: code for code, item in enumerate(uniques)}
+    return uniques, np.fromiter(map(index.__getitem__, items), dtype=np.int64, count=len(items))
+
+
+def _first(codes: Array, code: int) -> int:
+    return int(np.argmax(codes == code))
+
+
 def _text(column: str, values: Any) -> Array:
     """A text column (accounts, symbols) as a str array; a missing value is an error at its row."""
     array = _as_array(column, values)
+    if array.dtype.kind in "OU" and (found := _factorize(array.tolist())) is not None:
+        uniques, codes = found
+        stripped = [item.strip() for item in uniques]
+        for code, item in enumerate(stripped):
+            if not item:
+                index = _first(codes, code)
+                raise _error(column, "must be a non-empty text value", uniques[code] if array.dtype.kind == "O"
+                             else "", index)
+        return np.array(stripped)[codes]
     if array.dtype.kind in "OUS" or array.dtype.kind == "f":
         items = array.tolist()
         for index, item in enumerate(items):
@@ -232,6 +262,9 @@ def _sides(values: Any) -> Array:
         ok = (array == 1) | (array == -1)
         _require("side", array, ok, "must be 'long' or 'short' (or +1 / -1)")
         return array.astype(np.int8)
+    signs = _choices("side", array, {"long": 1, "short": -1}, "must be 'long' or 'short'")
+    if signs is not None:
+        return signs.astype(np.int8)
     text = np.char.lower(np.char.strip(array.astype(str))) if array.dtype.kind in "US" else None
     if text is None:
         items = array.tolist()
@@ -244,12 +277,42 @@ def _sides(values: Any) -> Array:
     return np.where(long, 1, -1).astype(np.int8)
 
 
+def _choices(column: str, array: Array, allowed: dict[str, Any], rule: str) -> Array | None:
+    """Each row's value in ``allowed`` (text compared stripped and lower-cased, once per distinct value)."""
+    if array.dtype.kind not in "OU" or (found := _factorize(array.tolist())) is None:
+        return None
+    uniques, codes = found
+    mapped = []
+    for code, item in enumerate(uniques):
+        key = item.strip().lower()
+        if key not in allowed:
+            index = _first(codes, code)
+            raise _error(column, rule, item, index)
+        mapped.append(allowed[key])
+    return np.array(mapped)[codes]
+
+
+def _sorted_codes(array: Array) -> tuple[Array, Array]:
+    """``numpy.unique(array, return_inverse=True)`` for text, by one dict pass and a sort of the distinct values."""
+    if array.dtype.kind == "U" and (found := _factorize(array.tolist())) is not None:
+        uniques, codes = found
+        names = np.array(uniques, dtype=array.dtype)
+        order = np.argsort(names, kind="stable")
+        rank = np.empty(len(uniques), dtype=np.int64)
+        rank[order] = np.arange(len(uniques))
+        return names[order], rank[codes]
+    return np.unique(array, return_inverse=True)
+
+
 def _modes(values: Any, n: int) -> Array:
     if values is None:
         return np.zeros(n, dtype=bool)
     array = _as_array("margin_mode", values)
     if array.dtype.kind not in "USO":
         raise _error("margin_mode", "must be 'isolated' or 'cross'", array[0], 0)
+    flags = _choices("margin_mode", array, {"isolated": True, "cross": False}, "must be 'isolated' or 'cross'")
+    if flags is not None:
+        return flags.astype(bool)
     items = array.tolist() if array.dtype.kind == "O" else None
     if items is not None:
         for index, item in enumerate(items):
@@ -317,8 +380,8 @@ class Book:
     leg_groups: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        accounts, account_code = np.unique(self.account, return_inverse=True)
-        symbols, symbol_code = np.unique(self.symbol, return_inverse=True)
+        accounts, account_code = _sorted_codes(self.account)
+        symbols, symbol_code = _sorted_codes(self.symbol)
         pair = account_code.astype(np.int64) * len(symbols) + symbol_code
         pairs, leg_group = np.unique(pair, return_inverse=True)
         object.__setattr__(self, "accounts", accounts)
@@ -443,6 +506,16 @@ class Accounts:
     account: Array
     wallet_balance: Array
     exact: bool = False
+    #: the accounts sorted, and their wallets in that order (for lookups by name)
+    sorted_account: Array = field(init=False, repr=False)
+    sorted_wallet: Array = field(init=False, repr=False)
+    #: the last lookup (a book's account names are an immutable array: looked up once per book)
+    _aligned: dict[int, tuple[Array, Array, Array]] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        order = np.argsort(self.account, kind="stable")
+        object.__setattr__(self, "sorted_account", self.account[order])
+        object.__setattr__(self, "sorted_wallet", self.wallet_balance[order])
 
     @classmethod
     def from_columns(cls, data: Any, *, exact: bool | None = None) -> Accounts:
@@ -473,10 +546,20 @@ class Accounts:
 
     def wallets_for(self, names: Array) -> tuple[Array, Array]:
         """``(wallet_balance per name, found)`` for the account ``names`` (a wallet of 0 where not found)."""
-        order = np.argsort(self.account)
-        sorted_names = self.account[order]
+        cached = self._aligned.get(id(names))
+        if cached is not None and cached[0] is names:  # the same (immutable) names as last time
+            return cached[1], cached[2]
+        wallet, found = self._lookup(names)
+        self._aligned.clear()
+        self._aligned[id(names)] = (names, wallet, found)
+        return wallet, found
+
+    def _lookup(self, names: Array) -> tuple[Array, Array]:
+        sorted_names = self.sorted_account
+        if len(names) == len(sorted_names) and np.array_equal(names, sorted_names):  # a book's own accounts
+            return self.sorted_wallet, np.ones(len(names), dtype=bool)
         position = np.clip(np.searchsorted(sorted_names, names), 0, len(sorted_names) - 1)
         found = sorted_names[position] == names
-        wallet = self.wallet_balance[order][position]
+        wallet = self.sorted_wallet[position]
         zero: Any = Decimal(0) if self.exact else 0.0
         return np.where(found, wallet, zero), found

@@ -244,8 +244,88 @@ def isolated_liquidation_price(
     >>> isolated_liquidation_price(True, True, 1, 10000.0, 1.0, 200.0, 0.005, 0.0, 0.0)
     9850.0
     """
+    if linear and not mm_at_entry and _float64_arrays(s, entry, size, balance, rate, amount, fee):
+        return _linear_price_float64(s, entry, size, balance, rate, amount, fee)
     big_a, big_b = liquidation_coefficients(linear, mm_at_entry, s, entry, size, balance, rate, amount, fee)
     return _root_price(linear, s, big_a, big_b)
+
+
+def _float64_arrays(*values: Any) -> bool:
+    """Some value is a float64 ndarray and every other one is a float64 ndarray or a plain number."""
+    import numpy as np
+
+    found = False
+    for v in values:
+        if type(v) is np.ndarray:
+            if v.dtype != np.float64:
+                return False
+            found = True
+        elif type(v) is not float and type(v) is not int:
+            return False
+    return found
+
+
+def _linear_price_float64(s: Any, entry: Any, size: Any, balance: Any, rate: Any, amount: Any, fee: Any,
+                          value: Any = None, scratch: tuple[Any, ...] = ()) -> Any:
+    """:func:`isolated_liquidation_price` for linear float64 arrays, in place (the same bits, fewer temporaries).
+
+    ``−A = s·Q·E − WB − cum`` and ``B = s·Q − Q·MMR`` (``fee`` 0), or
+    ``Q·(s − f) − Q·MMR``.  ``value``, when given, is ``Q·E`` already computed
+    (``s·(Q·E)`` and ``(s·Q)·E`` are the same bits: ``s`` is ±1).  ``scratch``
+    lists arrays among ``value``, ``balance`` and ``s`` that the caller no
+    longer needs: they are overwritten instead of allocating new ones (fresh
+    pages cost more than the arithmetic).
+    """
+    import numpy as np
+
+    shape = np.broadcast_shapes(*(np.shape(v) for v in (s, entry, size, balance, rate, amount, fee)))
+
+    def spare(candidate: Any) -> Any:
+        usable = any(candidate is x for x in scratch) and np.shape(candidate) == shape
+        return candidate if usable else None
+
+    if value is None:
+        value = np.multiply(size, entry)  # (s·Q)·E and s·(Q·E) are the same bits: s is ±1
+        scratch = (*scratch, value)
+    minus_a = np.multiply(s, value, out=spare(value))
+    if np.shape(minus_a) != shape:
+        minus_a = np.array(np.broadcast_to(minus_a, shape), dtype=np.float64)
+    np.subtract(minus_a, balance, out=minus_a)  # −(WB − s·Q·E), exactly
+    if not (type(amount) in (float, int) and amount == 0):
+        np.subtract(minus_a, amount, out=minus_a)
+    if type(fee) in (float, int) and fee == 0:
+        s_size = np.multiply(s, size, out=spare(s))
+    else:
+        s_size = np.multiply(size, np.subtract(s, fee))
+    size_rate = np.multiply(size, rate, out=spare(balance))
+    in_place = np.shape(size_rate) == np.broadcast_shapes(np.shape(size_rate), np.shape(s_size))
+    big_b = np.subtract(s_size, size_rate, out=size_rate if in_place else None)
+    price = np.divide(minus_a, big_b, out=minus_a)
+    del big_b, size_rate
+    return mask_invalid_prices(price, spare=s_size if np.shape(s_size) == shape and s_size is not s else None)
+
+
+def mask_invalid_prices(price: Any, spare: Any = None) -> Any:
+    """NaN in place wherever ``price`` is not a finite positive number (a float64 array).
+
+    ``price × ok / ok`` with ``ok`` 1.0 or 0.0 keeps a valid price exactly and
+    makes 0/0 = NaN elsewhere: cheaper than ``np.where`` on a random mask.
+    ``spare``: a float64 array of the same shape that may be overwritten.
+    """
+    import numpy as np
+
+    ok = np.greater(price, 0)
+    if spare is not None and spare is not price and spare.dtype == np.float64 and spare.flags.writeable:
+        np.copyto(spare, ok)
+        weight = spare
+    else:
+        weight = ok.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        np.multiply(price, weight, out=price)
+        np.divide(price, weight, out=price)
+    if np.fmax.reduce(price, axis=None) == np.inf:
+        price[np.isinf(price)] = np.nan
+    return price
 
 
 def binance_liquidation_price(linear: bool, s: Num, entry: Num, size: Num, balance: Num, rate: Num,
@@ -307,6 +387,8 @@ class Bands:
     caps: tuple[float, ...] = ()
     tiers: tuple[int, ...] = ()
     continuous: bool = True
+    #: The largest notional the table holds (inf: no bound).
+    top: float = _INF
     _arrays: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -317,6 +399,7 @@ class Bands:
         amounts: Sequence[Any],
         caps: Sequence[Any] | None = None,
         tiers: Sequence[int] | None = None,
+        top: Any = _INF,
     ) -> Bands:
         """Bands from the tiers' lower bounds (the first is taken as 0), rates, amounts (and caps, numbers).
 
@@ -333,15 +416,20 @@ class Bands:
             for k in range(1, len(low))
         )
         return cls(low, rate, amount, tuple(float(c) for c in caps or ()),
-                   tuple(int(t) for t in tiers or range(1, len(low) + 1)), continuous)
+                   tuple(int(t) for t in tiers or range(1, len(low) + 1)), continuous, float(top))
+
+    @property
+    def max_rate(self) -> float:
+        """The highest maintenance rate of any band."""
+        return max(self.rates)
 
     def array(self, name: str) -> Any:
-        """``lows``, ``rates``, ``amounts`` or ``caps`` as a float64 array (made once)."""
+        """``lows``, ``rates``, ``amounts``, ``caps`` (float64) or ``tiers`` (int64) as an array (made once)."""
         found = self._arrays.get(name)
         if found is None:
             import numpy as np
 
-            found = np.array(getattr(self, name), dtype=np.float64)
+            found = np.array(getattr(self, name), dtype=np.int64 if name == "tiers" else np.float64)
             found.setflags(write=False)
             self._arrays[name] = found
         return found
@@ -349,9 +437,7 @@ class Bands:
     def index(self, notional: Num) -> Any:
         """The band holding ``notional`` (at a boundary: the upper band; beyond the last: the last)."""
         if hasattr(notional, "shape"):
-            import numpy as np
-
-            return np.searchsorted(self.array("lows")[1:], notional, side="right")
+            return count_at_or_above(notional, self.lows[1:])
         return bisect.bisect_right(self.lows, float(notional)) - 1
 
     def maintenance_margin(self, notional: Num) -> Num:
@@ -360,6 +446,29 @@ class Bands:
         if hasattr(k, "shape"):
             return notional * self.array("rates")[k] - self.array("amounts")[k]
         return notional * self.rates[k] - self.amounts[k]
+
+
+def count_at_or_above(values: Any, floors: Sequence[float], below: bool = False) -> Any:
+    """For each value, how many ``floors`` it is at or above (``below``: at or below); an int array.
+
+    For the few floors of a tier table, one comparison per floor accumulated in
+    ``uint8`` is several times faster than ``np.searchsorted`` (a branchy binary
+    search per element); ``searchsorted`` takes over for long tables.
+    """
+    import numpy as np
+
+    if len(floors) > 24 or np.ndim(values) == 0:
+        ordered = np.sort(np.asarray(floors, dtype=np.float64))
+        if below:  # floors f with v <= f: −f <= −v
+            return np.searchsorted(np.sort(-ordered), -np.asarray(values), side="right")
+        return np.searchsorted(ordered, values, side="right")
+    count = np.zeros(np.shape(values), dtype=np.uint8)
+    compare = np.less_equal if below else np.greater_equal
+    hit = np.empty(np.shape(values), dtype=bool)
+    for floor in floors:
+        compare(values, floor, out=hit)
+        np.add(count, hit, out=count, casting="unsafe")
+    return count
 
 
 def tiered_liquidation_price(
@@ -414,10 +523,9 @@ def _band_of_root(np: Any, c: Any, s: Any, linear: bool, h_long: Any, h_short: A
 
     def count(h: Any, values: Any) -> Any:
         if h.size == 0:
-            return np.zeros(np.shape(values), dtype=np.intp)
-        if h[0] >= h[-1]:  # decreasing
-            return np.searchsorted(-h, -values, side="right")
-        return np.searchsorted(h, values, side="right")
+            return np.zeros(np.shape(values), dtype=np.uint8)
+        decreasing = bool(h[0] >= h[-1])
+        return count_at_or_above(values, [float(x) for x in h], below=decreasing)
 
     if np.ndim(s) == 0:
         return count(h_long if s > 0 else h_short, c)

@@ -30,13 +30,18 @@ R = TypeVar("R")
 __all__ = [
     "Num",
     "check",
+    "check_results",
+    "check_shapes",
     "constant_like",
+    "extreme_input",
     "is_array",
     "number",
     "one_number_type",
     "one_number_type_of_arguments",
+    "out_of_range",
     "positive",
     "require",
+    "scalar_in_range",
     "side_sign",
     "where",
 ]
@@ -57,10 +62,40 @@ def _numpy() -> Any:
 
 
 def is_array(x: Any) -> bool:
-    """True for a NumPy ndarray (without importing NumPy when it is not loaded)."""
+    """True for a NumPy ndarray, or an array that follows NumPy's protocols (Dask, CuPy, ...).
+
+    An array type that implements ``__array_function__`` and ``__array_ufunc__``
+    (NEP 18, NEP 13) goes through NumPy's functions unchanged, so the
+    formulas take it as they take an ndarray.  NumPy is never imported here.
+    """
     # getattr: another thread may be half-way through importing NumPy.
     ndarray = getattr(sys.modules.get("numpy"), "ndarray", None)
-    return ndarray is not None and isinstance(x, ndarray)
+    if ndarray is None:
+        return False
+    if isinstance(x, ndarray):
+        return True
+    kind = type(x)
+    return (hasattr(kind, "__array_function__") and hasattr(kind, "__array_ufunc__")
+            and hasattr(x, "dtype") and hasattr(x, "shape") and not isinstance(x, numbers.Number))
+
+
+def _as_float64(x: Any) -> Any:
+    """Integer and small-float arrays as float64, so no product wraps around (int64) or loses digits (float16)."""
+    kind = x.dtype.kind
+    if kind in "iu" or (kind == "f" and x.dtype.itemsize < 8):
+        return x.astype("float64")
+    return x
+
+
+def _plain_scalar(x: Any) -> Any:
+    """A NumPy scalar as the Python number it holds (int64 exactly, float16/32 widened)."""
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(x, np.generic) and not isinstance(x, np.bool_):
+        if isinstance(x, np.integer):
+            return int(x)
+        if isinstance(x, np.floating):
+            return float(x)
+    return x
 
 
 def _is_scalar_number(x: Any) -> bool:
@@ -85,10 +120,12 @@ def number(name: str, x: Any) -> Num:
     ...
     contractcalc.errors.InputError: 'entry' must be finite (got nan)
     """
-    if isinstance(x, list | tuple):
-        x = _numpy().asarray(x)
+    x = _numpy().asarray(x) if isinstance(x, list | tuple) else _plain_scalar(x)
     if is_array(x):
         np = _numpy()
+        if x.ndim == 0 and isinstance(x, np.ndarray) and x.dtype.kind in "iuf":
+            x = _plain_scalar(x[()])
+            return number(name, x)
         if x.dtype.kind == "O":
             for index, item in np.ndenumerate(x):
                 if not _is_scalar_number(item):
@@ -98,6 +135,7 @@ def number(name: str, x: Any) -> Num:
             return x
         if x.dtype.kind not in "iuf":
             raise InputError(name, "must be numeric", f"array of {x.dtype}")
+        x = _as_float64(x)
         require(name, x, np.isfinite(x), "must be finite")
         return x
     if not _is_scalar_number(x):
@@ -207,12 +245,19 @@ def one_number_type(values: Mapping[str, Any]) -> None:
             raise InputError(name, rule, x if not is_array(x) else "a float array")
 
 
+def _may_hold_decimal(x: Any) -> bool:
+    return isinstance(x, Decimal) or (is_array(x) and x.dtype.kind == "O")
+
+
 def one_number_type_of_arguments(func: Callable[P, R]) -> Callable[P, R]:
     """Decorate a calculator so its arguments are checked by :func:`one_number_type` first."""
     signature = inspect.signature(func)
 
     @functools.wraps(func)
     def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        # only a Decimal (or an object array that may hold one) can clash: otherwise skip binding
+        if not any(_may_hold_decimal(v) for v in (*args, *kwargs.values())):
+            return func(*args, **kwargs)
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError:
@@ -247,3 +292,122 @@ def constant_like(value: float | int | str | Decimal, *inputs: Any) -> Num:
     if isinstance(value, Decimal | str):
         return float(value)
     return value
+
+
+# ---------------------------------------------------------------------------
+# Results out of range: an error naming the input, never inf or a silent 0
+
+_DOUBLE_MAX = Decimal("1.7976931348623157e308")
+#: Half the smallest subnormal double: below it a value prints as 0.0.
+_DOUBLE_TINY = Decimal("2.4703282292062328e-324")
+
+
+def _log_magnitude(x: Any) -> float:
+    """``|log10 |x||`` of a nonzero finite scalar (0 for zero, arrays: their extreme)."""
+    try:
+        if is_array(x):
+            np = _numpy()
+            values = np.abs(np.asarray(x, dtype=float))
+            values = values[(values > 0) & np.isfinite(values)]
+            return float(np.abs(np.log10(values)).max()) if values.size else 0.0
+        if isinstance(x, Decimal):
+            return abs(float(x.copy_abs().log10())) if x != 0 and x.is_finite() else 0.0
+        if isinstance(x, int | float) and not isinstance(x, bool) and x != 0 and math.isfinite(x):
+            return abs(math.log10(abs(x)))
+    except (ArithmeticError, TypeError, ValueError):
+        return 0.0
+    return 0.0
+
+
+def extreme_input(inputs: Mapping[str, Any]) -> tuple[str, Any]:
+    """The input of the most extreme magnitude (farthest from 1): the one to blame for a result out of range.
+
+    >>> extreme_input({"entry": 100, "quantity": 1e308, "exit": 110})
+    ('quantity', 1e+308)
+    """
+    name, value = max(((k, v) for k, v in inputs.items() if v is not None and not isinstance(v, str)),
+                      key=lambda item: _log_magnitude(item[1]), default=("inputs", None))
+    return name, value
+
+
+def out_of_range(result_name: str, inputs: Mapping[str, Any], why: str) -> InputError:
+    """The :class:`~contractcalc.errors.OutOfRange` error for ``result_name``, naming the most extreme input."""
+    from contractcalc.errors import OutOfRange
+
+    name, value = extreme_input(inputs)
+    shown = value if not is_array(value) else "an array"
+    return OutOfRange(name, f"gives a result out of range ({result_name} {why}): use a value nearer 1", shown)
+
+
+def scalar_in_range(value: Any) -> str | None:
+    """Why a scalar result cannot be shown as a double (``None`` when it can).
+
+    >>> scalar_in_range(1e308 * 10), scalar_in_range(Decimal("1e-400")), scalar_in_range(0.5)
+    ('overflows to infinity', 'underflows to 0', None)
+    """
+    if isinstance(value, float):
+        if value != value:
+            return "is not a number"
+        if value in (math.inf, -math.inf):
+            return "overflows to infinity"
+        return None
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return "is not finite"
+        size = value.copy_abs()
+        if size > _DOUBLE_MAX:
+            return "overflows to infinity"
+        if 0 < size < _DOUBLE_TINY:
+            return "underflows to 0"
+    return None
+
+
+def check_results(results: Mapping[str, Any], inputs: Mapping[str, Any], skip: tuple[str, ...] = ()) -> None:
+    """Raise :class:`~contractcalc.errors.OutOfRange` if a result overflows to infinity or underflows to 0.
+
+    Scalars only (``None`` and text pass); arrays are checked for infinities.
+    ``skip`` lists results where NaN means "no such price" rather than an error.
+    """
+    for key, value in results.items():
+        if value is None or isinstance(value, bool | str | int):
+            continue
+        if is_array(value):
+            if value.dtype.kind == "f" and value.size and bool(_numpy().isinf(value).any()):
+                raise out_of_range(key, inputs, "overflows to infinity")
+            continue
+        why = scalar_in_range(value)
+        if why is not None and not (key in skip and why in ("is not a number", "is not finite")):
+            raise out_of_range(key, inputs, why)
+
+
+def check_shapes(values: Mapping[str, Any]) -> tuple[int, ...] | None:
+    """The broadcast shape of the array values, or an InputError naming the first field that does not fit.
+
+    ``None`` when no value is an array.  Checked before any arithmetic, so a
+    book with one column too short is an error on that column, not a NumPy
+    broadcasting error.
+
+    >>> import numpy as np
+    >>> check_shapes({"entry": np.ones(3), "exit": np.ones(2)})
+    Traceback (most recent call last):
+    ...
+    contractcalc.errors.InputError: 'exit' must have a shape that broadcasts with 'entry' (3,) (got (2,))
+    """
+    shape: tuple[int, ...] | None = None
+    first = ""
+    for name, value in values.items():
+        if isinstance(value, list | tuple) and not isinstance(value, str):
+            value_shape = _numpy().shape(value)
+        elif is_array(value):
+            value_shape = tuple(value.shape)
+        else:
+            continue
+        if shape is None:
+            shape, first = value_shape, name
+            continue
+        try:
+            shape = tuple(_numpy().broadcast_shapes(shape, value_shape))
+        except ValueError:
+            raise InputError(name, f"must have a shape that broadcasts with '{first}' {shape}",
+                             value_shape) from None
+    return shape

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contractcalc.core.numeric import Num, check, number, positive, side_sign
+from contractcalc.core.numeric import Num, check, check_results, number, positive, side_sign
 from contractcalc.errors import InputError
 
 __all__ = [
@@ -54,6 +54,12 @@ def contract_kind(contract: str) -> str:
     return kind
 
 
+def _in_range(name: str, result: Num, **inputs: Any) -> Num:
+    """``result``, or :class:`~contractcalc.errors.OutOfRange` naming the input when it overflows or underflows."""
+    check_results({name: result}, inputs)
+    return result
+
+
 def _change(name: str, change: Any) -> Num:
     return check(name, change, ">", -1)
 
@@ -71,7 +77,7 @@ def target_change(open: Num, target: Num) -> Num:
     """
     open = positive("open", open)
     target = positive("target", target)
-    return target / open - 1
+    return _in_range("target_change", target / open - 1, open=open, target=target)
 
 
 def liquidation_change(leverage: Num) -> Num:
@@ -85,7 +91,7 @@ def liquidation_change(leverage: Num) -> Num:
     0.05
     """
     leverage = positive("leverage", leverage)
-    return 1 / leverage
+    return _in_range("liquidation_change", 1 / leverage, leverage=leverage)
 
 
 def leverage_for_stop_change(stop_change: Num) -> Num:
@@ -99,7 +105,7 @@ def leverage_for_stop_change(stop_change: Num) -> Num:
     """
     stop_change = _change("stop_change", stop_change)
     check("stop_change", stop_change, "!=", 0, rule="must not be 0")
-    return 1 / abs(stop_change)
+    return _in_range("leverage", 1 / abs(stop_change), stop_change=stop_change)
 
 
 def leverage_for_stop(open: Num, stop: Num) -> Num:
@@ -114,7 +120,7 @@ def leverage_for_stop(open: Num, stop: Num) -> Num:
     open = positive("open", open)
     stop = positive("stop", stop)
     check("stop", stop, "!=", open, rule="must differ from 'open'")
-    return 1 / abs(1 - stop / open)
+    return _in_range("leverage", 1 / abs(1 - stop / open), open=open, stop=stop)
 
 
 def leverage(stop_change: Num | None = None, open: Num | None = None, stop: Num | None = None) -> Num:
@@ -155,7 +161,8 @@ def inverse_profit(side: Any, principal: Num, leverage: Num, change: Num) -> Num
     4500.0
     """
     s, principal, leverage, change = _profit_inputs(side, principal, leverage, change)
-    return s * principal * leverage * change * (1 + change)
+    return _in_range("inverse_profit", s * principal * leverage * change * (1 + change),
+                     principal=principal, leverage=leverage, change=change)
 
 
 def linear_profit(side: Any, principal: Num, leverage: Num, change: Num) -> Num:
@@ -167,7 +174,8 @@ def linear_profit(side: Any, principal: Num, leverage: Num, change: Num) -> Num:
     1000.0
     """
     s, principal, leverage, change = _profit_inputs(side, principal, leverage, change)
-    return s * principal * leverage * change
+    return _in_range("linear_profit", s * principal * leverage * change,
+                     principal=principal, leverage=leverage, change=change)
 
 
 def profit(contract: str, side: Any, principal: Num, leverage: Num, change: Num) -> Num:

@@ -43,9 +43,9 @@ def typed_number_or_none(text: str, *, leverage: bool = False) -> Decimal | None
             return None
         body = body.replace(",", "")
     body = body.replace("_", "")
-    if not body or body.lower().lstrip("+-") in ("nan", "inf", "infinity", "snan"):
+    if not body:
         return None
-    try:
+    try:  # NaN and Infinity are numbers here: the library names them ('must be finite')
         value = Decimal(body)
     except InvalidOperation:
         return None

@@ -28,16 +28,18 @@ liquidation set nearest the mark.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from contractcalc.book import Accounts, Book
-from contractcalc.engines.liquidation import (
+from contractcalc.engines.models import (
     LiquidationModel,
     _coefficients,
     _fee_rate,
@@ -74,58 +76,192 @@ def _jsonable(values: Array) -> list[Any]:
     return out
 
 
+#: ``reason`` codes: the note each stands for (0: an ordinary price)
+NOTES = (None, NOTE_NO_PRICE_CROSS, NOTE_NOW_CROSS, NOTE_NO_PRICE_ISOLATED, NOTE_NOW_ISOLATED)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the secondary outputs of a :class:`PositionLiquidation` are computed from, on first use."""
+
+    kind: str
+    model: LiquidationModel
+    s: Array
+    entry: Array
+    size: Array
+    mark: Array
+    equity_of: Any  # () -> the margin balance each position's bankruptcy starts from
+    ok: Array
+    price: Array
+    index_at_price: Array
+    bands: _Bands
+    numbers: _Numbers
+    entry_value: Array
+    hedged_rows: Array
+    hedged_bankruptcy: Array
+
+
+#: The keys of a position's row in ``to_dict()`` (and ``liquidation --book --json``), in order.
+POSITION_KEYS = (
+    "account", "symbol", "side", "margin_mode", "contracts", "contract_size", "entry_price", "mark_price",
+    "liquidation_price", "bankruptcy_price", "maintenance_margin", "maintenance_margin_rate", "maintenance_amount",
+    "tier", "unrealized_pnl", "maintenance_margin_at_mark", "distance_to_liquidation", "hedged", "margin", "note",
+)
+
+
 @dataclass(frozen=True, eq=False)
 class PositionLiquidation:
-    """Per position, aligned with the book's rows (NaN where there is no value)."""
+    """Per position, aligned with the book's rows (NaN where there is no value).
+
+    The liquidation price, PnL and requirement at the mark are computed by
+    :func:`book_liquidation`; the other columns (bankruptcy price, the
+    requirement at the liquidation price and its tier, the distance, the
+    notes and the text of ``side`` and ``margin_mode``) on first use, so a
+    caller that reads only the prices does not pay for them.
+    """
 
     account: Array
     symbol: Array
-    side: Array
-    margin_mode: Array
+    #: +1 long, −1 short
+    side_sign: Array
+    #: True for an isolated position
+    isolated: Array
     contracts: Array
     contract_size: Array
     entry_price: Array
     mark_price: Array
     #: where the margin balance meets the requirement (NaN: no price liquidates)
     liquidation_price: Array
-    #: where the margin balance is zero
-    bankruptcy_price: Array
-    #: the requirement at the liquidation price (Bybit: at entry), its rate, amount and tier (0: no table)
-    maintenance_margin: Array
-    maintenance_margin_rate: Array
-    maintenance_amount: Array
-    tier: Array
     unrealized_pnl: Array
     maintenance_margin_at_mark: Array
-    #: ``|LP − mark| / mark``
-    distance_to_liquidation: Array
     #: a leg of a hedged symbol (a long and a short in one cross account)
     hedged: Array
     #: the margin the position's equation starts from: its own (isolated) or the account's less the others'
     margin: Array
-    #: why there is no price, or that the position is liquidated at its mark already (None otherwise)
-    note: Array
+    _context: _Context = field(repr=False)
+
+    @functools.cached_property
+    def side(self) -> Array:
+        """``'long'`` / ``'short'`` per position."""
+        return np.where(self.side_sign > 0, "long", "short")
+
+    @functools.cached_property
+    def margin_mode(self) -> Array:
+        """``'isolated'`` / ``'cross'`` per position."""
+        return np.where(self.isolated, "isolated", "cross")
+
+    @functools.cached_property
+    def bankruptcy_price(self) -> Array:
+        """Where the margin balance is zero (NaN: no positive price)."""
+        c = self._context
+        price = _bankruptcy(c.kind, c.model, c.s, c.entry, c.size, c.equity_of(), c.numbers)
+        if len(c.hedged_rows):
+            price[c.hedged_rows] = c.hedged_bankruptcy
+        return price
+
+    @functools.cached_property
+    def _safe_price(self) -> Array:
+        """The liquidation price, the mark where there is none."""
+        return np.where(self._context.ok, self._context.price, self._context.mark)
+
+    @functools.cached_property
+    def _at_price(self) -> tuple[Array, Array, Array]:
+        return self._context.bands.at(self._context.index_at_price)
+
+    @functools.cached_property
+    def maintenance_margin(self) -> Array:
+        """The requirement at the liquidation price (Bybit: valued at entry); NaN without a price."""
+        c = self._context
+        rate, amount, _ = self._at_price
+        valued = c.entry_value if c.model.mm_at_entry else _value(c.kind, self._safe_price, c.size)
+        return np.where(c.ok, valued * rate - amount, c.numbers.nan)
+
+    @functools.cached_property
+    def maintenance_margin_rate(self) -> Array:
+        """The rate of the tier holding the notional at the liquidation price (Bybit: at entry)."""
+        rate = np.broadcast_to(self._at_price[0], self.liquidation_price.shape)
+        return rate if self._context.model.mm_at_entry else np.where(self._context.ok, rate, self._context.numbers.nan)
+
+    @functools.cached_property
+    def maintenance_amount(self) -> Array:
+        """The amount (Binance ``cum``) of that tier."""
+        amount = np.broadcast_to(self._at_price[1], self.liquidation_price.shape)
+        return amount if self._context.model.mm_at_entry else np.where(self._context.ok, amount,
+                                                                       self._context.numbers.nan)
+
+    @functools.cached_property
+    def tier(self) -> Array:
+        """The exchange's number of that tier (0: the rate came from the book, or no price)."""
+        tier = np.broadcast_to(np.asarray(self._at_price[2], dtype=np.int64), self.liquidation_price.shape)
+        return tier if self._context.model.mm_at_entry else np.where(self._context.ok, tier, 0)
+
+    @functools.cached_property
+    def distance_to_liquidation(self) -> Array:
+        """``|LP − mark| / mark`` (NaN without a price)."""
+        c = self._context
+        return np.where(c.ok, abs(self._safe_price - c.mark) / c.mark, c.numbers.nan)
+
+    @functools.cached_property
+    def reason(self) -> Array:
+        """Why there is no ordinary price: an index into :data:`NOTES` (0: none)."""
+        c = self._context
+        return _reasons(c.ok, c.s, self._safe_price, c.mark, self.hedged, self.isolated)
+
+    @property
+    def note(self) -> Array:
+        """Why there is no price, or that the position is liquidated at its mark already (None otherwise)."""
+        return np.array(NOTES, dtype=object)[self.reason]
 
     def to_dict(self) -> dict[str, list[Any]]:
-        """The columns as JSON-ready lists (NaN → None)."""
-        return {f.name: _jsonable(np.asarray(getattr(self, f.name))) for f in fields(self)}
+        """The columns as JSON-ready lists (NaN → None), keys as :data:`POSITION_KEYS`."""
+        out: dict[str, list[Any]] = {}
+        for key in POSITION_KEYS:
+            values = getattr(self, key)
+            out[key] = values.tolist() if key in ("side", "margin_mode", "note") else _jsonable(np.asarray(values))
+        return out
 
 
 @dataclass(frozen=True, eq=False)
 class AccountSummary:
-    """Per account (the book's accounts, sorted): the cross wallet at the marks."""
+    """Per account (the book's accounts, sorted): its cross positions at their marks, summed on first use."""
 
     account: Array
+    #: the cross wallet (0 for an account without one)
     wallet_balance: Array
-    unrealized_pnl: Array
-    margin_balance: Array
-    maintenance_margin: Array
-    #: maintenance margin / margin balance (liquidation at 1; NaN where the balance is <= 0)
-    margin_ratio: Array
+    _codes: Array = field(repr=False)
+    _pnl: Array = field(repr=False)  # per row, 0 for isolated rows
+    _mm: Array = field(repr=False)
+    _numbers: _Numbers = field(repr=False)
+
+    @functools.cached_property
+    def unrealized_pnl(self) -> Array:
+        """The PnL of the account's cross positions at their marks."""
+        return self._numbers.group_sum(self._codes, self._pnl, len(self.account))
+
+    @functools.cached_property
+    def margin_balance(self) -> Array:
+        """Wallet balance + unrealized PnL."""
+        return self.wallet_balance + self.unrealized_pnl
+
+    @functools.cached_property
+    def maintenance_margin(self) -> Array:
+        """The maintenance margin of the account's cross positions at their marks."""
+        return self._numbers.group_sum(self._codes, self._mm, len(self.account))
+
+    @functools.cached_property
+    def margin_ratio(self) -> Array:
+        """Maintenance margin / margin balance (liquidation at 1; NaN where the balance is <= 0)."""
+        balance = self.margin_balance
+        positive = balance > 0
+        return np.where(positive, self.maintenance_margin / np.where(positive, balance, 1), self._numbers.nan)
 
     def to_dict(self) -> dict[str, list[Any]]:
         """The columns as JSON-ready lists (NaN → None)."""
-        return {f.name: _jsonable(np.asarray(getattr(self, f.name))) for f in fields(self)}
+        return {key: _jsonable(np.asarray(getattr(self, key))) for key in ACCOUNT_KEYS}
+
+
+#: The keys of an account's row in ``to_dict()``.
+ACCOUNT_KEYS = ("account", "wallet_balance", "unrealized_pnl", "margin_balance", "maintenance_margin", "margin_ratio")
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,68 +317,101 @@ class _Numbers:
         np.add.at(out, codes, values)
         return out
 
+    def precise(self) -> Any:
+        """A context for grouped sums: Decimal sums of the others are taken as ``Σ_A − Σ_G``, so they are
+        carried at 60 digits (exact for any inputs of 28) before rounding back."""
+        return localcontext(prec=60) if self.exact else contextlib.nullcontext()
+
     def given(self, values: Array) -> Array:
         if self.exact:
             return np.array([not v.is_nan() for v in values.tolist()], dtype=bool)
         return ~np.isnan(values)
 
 
-@dataclass(frozen=True)
 class _Bands:
-    """The tiers of every row as ``K`` bands, gathered per band from the distinct tables."""
+    """Every row's tiers as bands ``k = 0 … K−1``, read from the distinct tables (``T × K`` arrays).
 
-    low: Array  # tables × K (notional); padding: +inf
-    high: Array
-    rate: Array
-    amount: Array
-    tier: Array  # int tables × K
-    cap: Array  # float tables × K (leverage cap; inf without one)
-    count: Array  # bands per table
-    table: Array  # per row: its table, −1 for a rate given in the row
-    row_rate: Array
-    row_amount: Array
-    #: Bybit: each row's tier fixed at its entry value (the bands collapsed to it)
-    fixed_tier: Array | None = None
+    A row whose rate is given in the book has one band (the rate everywhere).
+    With one table (or none) a band's bounds, rate and amount are scalars, so
+    the loops over the bands do no gathering at all.
+    """
 
-    @property
-    def width(self) -> int:
-        return int(self.low.shape[1])
+    def __init__(self, low: Array, high: Array, rate: Array, amount: Array, tier: Array, cap: Array,
+                 count: Array, table: Array, row_rate: Array, row_amount: Array, numbers: _Numbers,
+                 fixed_tier: Array | None = None) -> None:
+        self.low, self.high, self.rate, self.amount = low, high, rate, amount
+        self.tier, self.cap, self.count, self.table = tier, cap, count, table
+        self.row_rate, self.row_amount, self.numbers = row_rate, row_amount, numbers
+        #: Bybit: each row's tier fixed at its entry value (the bands collapsed to it)
+        self.fixed_tier = fixed_tier
+        self.direct = table < 0
+        self.all_direct = bool(self.direct.all())
+        self.any_direct = bool(self.direct.any())
+        self.tables = int(low.shape[0])
+        self.code = np.where(self.direct, 0, table) if self.tables > 1 else None
+        self.width = 1 if self.all_direct else int(count.max())
 
-    def band(self, k: int) -> tuple[Array, Array, Array, Array, Array]:
-        """``(low, high, rate, amount, present)`` of band ``k`` for every row."""
-        direct = self.table < 0
-        code = np.where(direct, 0, self.table)
-        present = np.where(direct, k == 0, k < self.count[code])
-        low, high = self.low[code, k], self.high[code, k]
-        rate, amount = self.rate[code, k], self.amount[code, k]
-        if k == 0:
-            zero: Any = rate.dtype.type(0) if rate.dtype != object else Decimal(0)
-            low = np.where(direct, zero, low)
-            high = np.where(direct, _infinite_like(high), high)
-            rate = np.where(direct, self.row_rate, rate)
-            amount = np.where(direct, self.row_amount, amount)
+    def _take(self, values: Array, k: Any) -> Array:
+        """Column ``k`` (scalar or per-row index) of a ``T × K`` array, for every row (a scalar with one table)."""
+        if self.tables == 1:
+            return values[0, k]
+        if np.ndim(k) == 0:
+            return values[:, k][self.code]
+        return values[self.code, k]
+
+    def band(self, k: int) -> tuple[Any, Any, Any, Any, Any]:
+        """``(low, high, rate, amount, present)`` of band ``k`` for every row (scalars where all rows agree)."""
+        numbers = self.numbers
+        if self.all_direct:
+            return numbers.zero, numbers.inf, self.row_rate, self.row_amount, True
+        low, high = self._take(self.low, k), self._take(self.high, k)
+        rate, amount = self._take(self.rate, k), self._take(self.amount, k)
+        present = k < self._take(self.count[:, None], 0)
+        if self.any_direct:
+            if k == 0:
+                low = np.where(self.direct, numbers.zero, low)
+                high = np.where(self.direct, numbers.inf, high)
+                rate = np.where(self.direct, self.row_rate, rate)
+                amount = np.where(self.direct, self.row_amount, amount)
+            present = np.where(self.direct, k == 0, present)
         return low, high, rate, amount, present
 
     def index_at(self, notional: Array) -> Array:
         """Per row, the index of the band holding ``notional`` (rows with a given rate: 0)."""
-        index = np.zeros(len(self.table), dtype=np.int64)
-        for k in range(1, self.width):
-            low, _, _, _, present = self.band(k)
-            index += present & (notional >= low)
-        return index
+        n = len(self.table)
+        if self.all_direct or self.fixed_tier is not None:
+            return np.zeros(n, dtype=np.int64)
+        if self.tables == 1:
+            floors = self.low[0, 1:int(self.count[0])]
+            index: Array = np.searchsorted(floors, notional, side="right").astype(np.int64)
+        else:
+            index = np.zeros(n, dtype=np.int64)
+            for k in range(1, self.width):
+                low, _, _, _, present = self.band(k)
+                index += present & (notional >= low)
+        return np.where(self.direct, 0, index) if self.any_direct else index
 
     def at(self, index: Array) -> tuple[Array, Array, Array]:
         """``(rate, amount, tier)`` per row at band ``index``."""
-        direct = self.table < 0
-        code = np.where(direct, 0, self.table)
-        rate = np.where(direct, self.row_rate, self.rate[code, index])
-        amount = np.where(direct, self.row_amount, self.amount[code, index])
-        tier = np.where(direct, 0, self.tier[code, index])
+        if self.all_direct:
+            tier = self.fixed_tier if self.fixed_tier is not None else np.zeros(len(self.table), dtype=np.int64)
+            return self.row_rate, self.row_amount, tier
+        rate, amount, tier = self._take(self.rate, index), self._take(self.amount, index), self._take(self.tier, index)
+        if self.any_direct:
+            rate = np.where(self.direct, self.row_rate, rate)
+            amount = np.where(self.direct, self.row_amount, amount)
+            tier = np.where(self.direct, 0, tier)
         return rate, amount, tier
 
+    def rows(self, rows: Array) -> _Bands:
+        """The bands of a subset of rows."""
+        return _Bands(self.low, self.high, self.rate, self.amount, self.tier, self.cap, self.count,
+                      self.table[rows], _pick(self.row_rate, rows), _pick(self.row_amount, rows), self.numbers,
+                      None if self.fixed_tier is None else self.fixed_tier[rows])
 
-def _infinite_like(values: Array) -> Any:
-    return Decimal("Infinity") if values.dtype == object else np.inf
+
+def _pick(values: Any, rows: Array) -> Any:
+    return values[rows] if np.ndim(values) else values
 
 
 def _tables_for(book: Book, tiers: Any) -> tuple[list[TierTable], Array]:
@@ -280,29 +449,32 @@ def _bands(book: Book, tables: list[TierTable], symbol_table: Array, numbers: _N
     low, high = np.full(shape, numbers.inf, dtype=numbers.dtype), np.full(shape, numbers.inf, dtype=numbers.dtype)
     rate, amount = np.full(shape, numbers.zero, dtype=numbers.dtype), np.full(shape, numbers.zero, dtype=numbers.dtype)
     tier, cap = np.zeros(shape, dtype=np.int64), np.full(shape, np.inf)
-    for t, table in enumerate(tables):
-        last = len(table.tiers) - 1
-        for k, row in enumerate(table.tiers):
+    for t, source in enumerate(tables):
+        last = len(source.tiers) - 1
+        for k, row in enumerate(source.tiers):
             low[t, k] = numbers.of(0 if k == 0 else row.min_notional)
             high[t, k] = numbers.inf if k == last else numbers.of(row.max_notional)
             rate[t, k] = numbers.of(row.maintenance_margin_rate)
             amount[t, k] = numbers.of(row.maintenance_amount)
             tier[t, k] = row.tier
             cap[t, k] = float(row.max_leverage)
-    table = symbol_table[book.symbol_code]
+    table = symbol_table[book.symbol_code] if tables else np.full(len(book), -1, dtype=np.int64)
+    direct = table < 0
     has_rate = numbers.given(book.maintenance_margin_rate)
-    missing = (table < 0) & ~has_rate
+    missing = direct & ~has_rate
     if missing.any():
         index = int(np.argmax(missing))
         rule = ("is required: the tier table does not hold this symbol" if tables
                 else "is required (or give 'tiers' holding the symbol)")
         raise _error("maintenance_margin_rate", rule, book.symbol[index], index)
     given_amount = numbers.given(book.maintenance_amount)
-    row_amount = np.where(given_amount, book.maintenance_amount, numbers.zero)
-    bands = _Bands(low, high, rate, amount, tier, cap, count, table, book.maintenance_margin_rate, row_amount)
-    with_table = table >= 0
+    row_amount = np.where(given_amount, book.maintenance_amount, numbers.zero) if given_amount.any() \
+        else numbers.zero
+    bands = _Bands(low, high, rate, amount, tier, cap, count, table, book.maintenance_margin_rate, row_amount,
+                   numbers)
+    with_table = ~direct
     if with_table.any():
-        top = np.array([numbers.of(t.max_notional) for t in tables] or [numbers.zero], dtype=numbers.dtype)
+        top = np.array([numbers.of(t.max_notional) for t in tables], dtype=numbers.dtype)
         over = with_table & (entry_value > top[np.where(with_table, table, 0)])
         if over.any():
             index = int(np.argmax(over))
@@ -310,16 +482,22 @@ def _bands(book: Book, tables: list[TierTable], symbol_table: Array, numbers: _N
             raise _error("contracts", f"must give a notional at entry within the tier table of {holder.symbol} "
                          f"(0 to {holder.max_notional.normalize():f})", book.contracts[index], index, TierCapExceeded)
     if mm_at_entry and with_table.any():  # Bybit: the tier of the entry value, whatever the price
-        rate_at, amount_at, _ = bands.at(bands.index_at(entry_value))
-        tier_at = bands.tier[np.where(with_table, table, 0), bands.index_at(entry_value)]
-        return _Bands(low, high, rate, amount, tier, cap, count, np.full(len(table), -1),
-                      np.where(with_table, rate_at, book.maintenance_margin_rate),
-                      np.where(with_table, amount_at, row_amount), np.where(with_table, tier_at, 0))
+        at_entry = bands.index_at(entry_value)
+        rate_at, amount_at, tier_at = bands.at(at_entry)
+        return _Bands(low, high, rate, amount, tier, cap, count, np.full(len(table), -1), rate_at, amount_at,
+                      numbers, tier_at)
     return bands
 
 
 # ---------------------------------------------------------------------------
 # The vectorised solvers
+
+
+def _minus(x: Array, amount: Any) -> Array:
+    """``x − amount``, skipping a subtraction of a scalar zero (no amounts in the book)."""
+    if np.ndim(amount) == 0 and amount == 0:
+        return x
+    return x - amount
 
 
 def _value(kind: str, price: Array, size: Array) -> Array:
@@ -338,14 +516,24 @@ def _solve_single(kind: str, model: LiquidationModel, s: Array, entry: Array, si
                   bands: _Bands, fee: Any, numbers: _Numbers) -> Array:
     """The raw liquidation price of one position per row (``_solve`` with per-row tiers)."""
     inf = numbers.inf
+    if bands.width == 1 and kind == "linear" and not model.mm_at_entry and not numbers.exact:
+        # the closed form on floats: LP = (WB + cum − s·Q·E) / (Q·(MMR + f) − s·Q); its denominator is never 0
+        # (MMR + f < 1), and a price <= 0 is "no price" to the caller
+        _, _, rate, amount, _ = bands.band(0)
+        return (_minus(balance, -amount) - s * size * entry) / (size * (_minus(rate, -fee) - s))
     rising = s > 0
     zero_fee = 0 * fee
     a0, b0 = _coefficients(kind, model, s, size, entry, zero_fee, zero_fee, fee)
     a0 = balance + a0
     rate_in_a = _value(kind, entry, size) if model.mm_at_entry else None
+    if bands.width == 1:  # one band everywhere: the root itself, where it is a price
+        _, _, rate, amount, _ = bands.band(0)
+        if rate_in_a is not None:
+            return _root(kind, a0 + amount - rate_in_a * rate, b0, rising, inf)
+        return _root(kind, a0 + amount, b0 - size * rate, rising, inf)
     best_long = numbers.full(len(s), -inf)
     best_short = numbers.full(len(s), inf)
-    for k in range(bands.width if not model.mm_at_entry else 1):
+    for k in range(bands.width):
         low, high, rate, amount, present = bands.band(k)
         if rate_in_a is not None:
             big_a, big_b = a0 + amount - rate_in_a * rate, b0
@@ -399,12 +587,12 @@ def _solve_pairs(kind: str, model: LiquidationModel, first: Array, second: Array
     inf, zero = numbers.inf, numbers.zero
     pairs = len(first)
     legs = (first, second)
+    leg_bands = (bands.rows(first), bands.rows(second))
     points = []
     if not model.mm_at_entry and not bare:
-        for leg in legs:
-            for k in range(1, bands.width):
-                low, _, _, _, present = bands.band(k)
-                low, present = low[leg], present[leg]
+        for leg, own in zip(legs, leg_bands, strict=True):
+            for k in range(1, own.width):
+                low, _, _, _, present = own.band(k)
                 price = low / size[leg] if kind == "linear" else size[leg] / np.where(present, low, 1)
                 points.append(np.where(present, price, inf))
     edges = [numbers.full(pairs, zero), *points, numbers.full(pairs, inf)]
@@ -417,14 +605,14 @@ def _solve_pairs(kind: str, model: LiquidationModel, first: Array, second: Array
         inside = np.where(lo == 0, hi / 2, np.where(hi == inf, lo * 2, (lo + hi) / 2))
         big_a, big_b = balance.copy(), numbers.full(pairs, zero)
         indices = []
-        for leg in legs:
+        for leg, own in zip(legs, leg_bands, strict=True):
             if bare:
                 rate, amount, leg_fee = numbers.full(pairs, zero), numbers.full(pairs, zero), 0 * fee
                 band_index = np.zeros(pairs, dtype=np.int64)
             else:
                 valued = _value(kind, entry[leg] if model.mm_at_entry else inside, size[leg])
-                band_index = _index_for(bands, leg, valued)
-                rate, amount, _ = _at(bands, leg, band_index)
+                band_index = own.index_at(valued)
+                rate, amount, _ = own.at(band_index)
                 leg_fee = fee
             a, b = _coefficients(kind, model, s[leg], size[leg], entry[leg], rate, amount, leg_fee)
             big_a, big_b = big_a + a, big_b + b
@@ -471,28 +659,11 @@ def _solve_pairs(kind: str, model: LiquidationModel, first: Array, second: Array
     second_index = np.stack([ix[1] for ix in index_all], axis=1)[rows, segment]
     found = take_lower | take_upper
     if not bare:  # no price: the tiers at the mark
-        at_mark = [_index_for(bands, leg, _value(kind, entry[leg] if model.mm_at_entry else mark, size[leg]))
-                   for leg in legs]
+        at_mark = [own.index_at(_value(kind, entry[leg] if model.mm_at_entry else mark, size[leg]))
+                   for leg, own in zip(legs, leg_bands, strict=True)]
         first_index = np.where(found, first_index, at_mark[0])
         second_index = np.where(found, second_index, at_mark[1])
     return price, first_index, second_index
-
-
-def _index_for(bands: _Bands, rows: Array, notional: Array) -> Array:
-    index = np.zeros(len(rows), dtype=np.int64)
-    for k in range(1, bands.width):
-        low, _, _, _, present = bands.band(k)
-        index += present[rows] & (notional >= low[rows])
-    return index
-
-
-def _at(bands: _Bands, rows: Array, index: Array) -> tuple[Array, Array, Array]:
-    direct = bands.table[rows] < 0
-    code = np.where(direct, 0, bands.table[rows])
-    rate = np.where(direct, bands.row_rate[rows], bands.rate[code, index])
-    amount = np.where(direct, bands.row_amount[rows], bands.amount[code, index])
-    tier = np.where(direct, 0, bands.tier[code, index])
-    return rate, amount, tier
 
 
 # ---------------------------------------------------------------------------
@@ -557,10 +728,12 @@ def book_liquidation(
     book = positions if isinstance(positions, Book) else Book.from_columns(positions)
     numbers = _Numbers(book.exact)
     n = len(book)
-    cross = ~book.isolated
+    isolated = book.isolated
+    any_isolated = bool(isolated.any())
+    cross = ~isolated
     n_accounts = len(book.accounts)
 
-    # the cross wallets
+    # the cross wallets, in the book's account order
     if accounts is not None and not isinstance(accounts, Accounts):
         accounts = Accounts.from_columns(accounts, exact=book.exact)
     if accounts is not None:
@@ -568,14 +741,15 @@ def book_liquidation(
         if book.exact and not accounts.exact:
             wallet = np.array([numbers.of(w) for w in wallet.tolist()], dtype=object)
         elif not book.exact:
-            wallet = wallet.astype(np.float64)
+            wallet = wallet.astype(np.float64, copy=False)
     else:
         wallet, found = numbers.full(n_accounts, 0), np.zeros(n_accounts, dtype=bool)
-    unfunded = cross & ~found[book.account_code]
-    if unfunded.any():
-        index = int(np.argmax(unfunded))
-        raise _error("account", "must have a wallet in 'accounts' (it holds a cross position)",
-                     book.account[index], index)
+    if not found.all():
+        unfunded = cross & ~found[book.account_code]
+        if unfunded.any():
+            index = int(np.argmax(unfunded))
+            raise _error("account", "must have a wallet in 'accounts' (it holds a cross position)",
+                         book.account[index], index)
 
     # sizes, in the exchange's contract sizes where the book leaves them out
     contract_size = book.contract_size
@@ -592,28 +766,26 @@ def book_liquidation(
                              symbol, index)
             contract_size[rows] = numbers.of(size)
     size = book.contracts * contract_size
-    s = book.side.astype(np.int64) if not book.exact else book.side.astype(object).astype(np.int64)
+    s = book.side.astype(object).astype(np.int64) if book.exact else book.side
     entry, mark = book.entry, book.mark
     fee = _fee_rate(preset, model, taker_fee_rate, *((Decimal(0),) if book.exact else ()))
-    if book.exact and not isinstance(fee, Decimal):
-        fee = numbers.of(fee)
+    fee = numbers.of(fee) if book.exact else float(fee)
     entry_value = _value(kind, entry, size)
 
     tables, symbol_table = _tables_for(book, tiers)
     bands = _bands(book, tables, symbol_table, numbers, model.mm_at_entry, entry_value)
-    fixed_tier = bands.fixed_tier
-    for k in range(bands.width if fixed_tier is None else 1):
+    for k in range(bands.width):
         _, _, rate, _, present = bands.band(k)
-        bad = present & ~(rate + fee < 1)
+        bad = np.asarray(present & ~(rate + fee < 1))
         if bad.any():
-            index = int(np.argmax(bad))
-            raise _error("maintenance_margin_rate", "plus the fee rate must be < 1", rate[index], index)
+            index = int(np.argmax(np.broadcast_to(bad, (n,))))
+            raise _error("maintenance_margin_rate", "plus the fee rate must be < 1",
+                         np.broadcast_to(rate, (n,))[index], index)
     leverage_given = numbers.given(book.leverage)
-    if tables and fixed_tier is None:
-        with_table = (bands.table >= 0) & leverage_given
+    if tables and bands.fixed_tier is None and leverage_given.any():
+        with_table = ~bands.direct & leverage_given
         if with_table.any():
-            entry_band = bands.index_at(entry_value)
-            cap = bands.cap[np.where(bands.table >= 0, bands.table, 0), entry_band]
+            cap = np.broadcast_to(bands._take(bands.cap, bands.index_at(entry_value)), (n,))
             over = with_table & (np.asarray(book.leverage, dtype=float) > cap)
             if over.any():
                 index = int(np.argmax(over))
@@ -622,133 +794,131 @@ def book_liquidation(
 
     # at the marks: PnL and requirement of every position
     pnl = s * size * (mark - entry) if kind == "linear" else s * size * (1 / entry - 1 / mark)
-    valued_mark = entry_value if model.mm_at_entry else _value(kind, mark, size)
-    rate_mark, amount_mark, _ = bands.at(bands.index_at(valued_mark) if fixed_tier is None
-                                         else np.zeros(n, dtype=np.int64))
-    mm_mark = valued_mark * rate_mark - amount_mark
-    req_mark = mm_mark + _value(kind, mark, size) * fee if model.counts_close_fee else mm_mark
+    value_mark = _value(kind, mark, size)
+    valued_mark = entry_value if model.mm_at_entry else value_mark
+    rate_mark, amount_mark, _ = bands.at(bands.index_at(valued_mark) if bands.width > 1 else 0)
+    mm_mark = _minus(valued_mark * rate_mark, amount_mark)
+    req_mark = mm_mark + value_mark * fee if model.counts_close_fee else mm_mark
 
-    # the margin each position's equation starts from
+    # the margin each position's equation starts from: the account's wallet and the others' net at their marks
     zero = numbers.zero
-    cross_net = np.where(cross, pnl - req_mark, zero)
-    cross_pnl = np.where(cross, pnl, zero)
-    account_net = numbers.group_sum(book.account_code, cross_net, n_accounts)
-    account_pnl = numbers.group_sum(book.account_code, cross_pnl, n_accounts)
-    group_net = numbers.group_sum(book.leg_group, cross_net, book.leg_groups)
-    group_pnl = numbers.group_sum(book.leg_group, cross_pnl, book.leg_groups)
-    account_wallet = wallet[book.account_code]
-    others_net = account_net[book.account_code] - group_net[book.leg_group]
-    others_pnl = account_pnl[book.account_code] - group_pnl[book.leg_group]
-    own_margin = np.where(numbers.given(book.wallet_balance), book.wallet_balance,
-                          entry_value / np.where(leverage_given, book.leverage, 1))
-    balance = np.where(cross, account_wallet + others_net, own_margin)
-    equity = np.where(cross, account_wallet + others_pnl, own_margin)
+    net = pnl - req_mark
+    cross_net = np.where(cross, net, zero) if any_isolated else net
+    cross_pnl = np.where(cross, pnl, zero) if any_isolated else pnl
+    alone = book.leg_groups == n  # every (account, symbol) holds one row: no hedged pairs
+    code = book.account_code
+    with numbers.precise():
+        account_net = numbers.group_sum(code, cross_net, n_accounts)
+        group_net = cross_net if alone else numbers.group_sum(book.leg_group, cross_net,
+                                                              book.leg_groups)[book.leg_group]
+        others_net = account_net[code] - group_net
+    balance = wallet[code] + others_net
+    own_margin = None
+    if any_isolated:
+        own_margin = np.where(numbers.given(book.wallet_balance), book.wallet_balance,
+                              entry_value / np.where(numbers.given(book.leverage), book.leverage, 1))
+        balance = np.where(isolated, own_margin, balance)
+
+    def equity_of() -> Array:
+        """Wallet + the others' PnL (their requirement left out): where the margin balance is zero."""
+        with numbers.precise():
+            account_pnl = numbers.group_sum(code, cross_pnl, n_accounts)
+            group_pnl = cross_pnl if alone else numbers.group_sum(book.leg_group, cross_pnl,
+                                                                  book.leg_groups)[book.leg_group]
+            others_pnl = account_pnl[code] - group_pnl
+        equity = wallet[code] + others_pnl
+        return equity if own_margin is None else np.where(isolated, own_margin, equity)
 
     # hedged symbols: at most one long and one short leg per (account, symbol) among the cross rows
-    legs_long = np.bincount(book.leg_group[cross & (s > 0)], minlength=book.leg_groups)
-    legs_short = np.bincount(book.leg_group[cross & (s < 0)], minlength=book.leg_groups)
-    crowded = cross & (np.where(s > 0, legs_long[book.leg_group], legs_short[book.leg_group]) > 1)
-    if crowded.any():
-        first_crowded = int(np.argmax(crowded))
-        same = crowded & (book.leg_group == book.leg_group[first_crowded]) & (s == s[first_crowded])
-        index = int(np.flatnonzero(same)[1])
-        raise _error("side", "must leave at most one long and one short leg per symbol in a cross account "
-                     "(hedge mode)", book.side_names[index], index)
-    hedged = cross & (legs_long[book.leg_group] > 0) & (legs_short[book.leg_group] > 0)
+    if alone:
+        hedged = np.zeros(n, dtype=bool)
+    else:
+        legs_long = np.bincount(book.leg_group[cross & (s > 0)], minlength=book.leg_groups)
+        legs_short = np.bincount(book.leg_group[cross & (s < 0)], minlength=book.leg_groups)
+        crowded = cross & (np.where(s > 0, legs_long[book.leg_group], legs_short[book.leg_group]) > 1)
+        if crowded.any():
+            first_crowded = int(np.argmax(crowded))
+            same = crowded & (book.leg_group == book.leg_group[first_crowded]) & (s == s[first_crowded])
+            index = int(np.flatnonzero(same)[1])
+            raise _error("side", "must leave at most one long and one short leg per symbol in a cross account "
+                         "(hedge mode)", "long" if s[index] > 0 else "short", index)
+        hedged = cross & (legs_long[book.leg_group] > 0) & (legs_short[book.leg_group] > 0)
 
     # single positions (isolated, or alone in their symbol): one vectorised solve
     raw = _solve_single(kind, model, s, entry, size, balance, bands, fee, numbers)
-    ok = _valid_price(raw)
-    price = np.where(ok, raw, numbers.nan)
-    index_at_price = (bands.index_at(_value(kind, np.where(ok, raw, entry), size)) if fixed_tier is None
-                      else np.zeros(n, dtype=np.int64))
-    equity_ok = equity >= 0
-    if kind == "linear":
-        bankrupt_raw = entry - s * np.where(equity_ok, equity, 0) / size
-    else:
-        inverse_price = 1 / entry + s * np.where(equity_ok, equity, 0) / size
-        bankrupt_raw = 1 / np.where(inverse_price > 0, inverse_price, 1 / entry)
-        bankrupt_raw = np.where(inverse_price > 0, bankrupt_raw, numbers.nan)
-    bankrupt_ok = _valid_price(bankrupt_raw) & equity_ok
-    if not equity_ok.all():  # a negative equity: solved with no requirement (as the bare hedge legs)
-        empty = _Bands(bands.low[:, :1], bands.high[:, :1], bands.rate[:, :1] * 0, bands.amount[:, :1] * 0,
-                       bands.tier[:, :1], bands.cap[:, :1], np.ones_like(bands.count), np.full(n, -1),
-                       numbers.full(n, 0), numbers.full(n, 0))
-        bare_raw = _solve_single(kind, model, s, entry, size, equity, empty, 0 * fee, numbers)
-        bankrupt_raw = np.where(equity_ok, bankrupt_raw, bare_raw)
-        bankrupt_ok = _valid_price(bankrupt_raw)
-    bankrupt = np.where(bankrupt_ok, bankrupt_raw, numbers.nan)
+    ok: Array = _valid_price(raw)
+    price: Array = np.where(ok, raw, numbers.nan)
+    index_at_price: Array = (bands.index_at(_value(kind, np.where(ok, raw, mark), size)) if bands.width > 1
+                             else np.zeros(n, dtype=np.int64))
+    hedged_rows, hedged_bankruptcy = np.zeros(0, dtype=np.int64), numbers.full(0, 0)
 
     if hedged.any():
         rows = np.flatnonzero(hedged)
-        order = np.argsort(book.leg_group[rows], kind="stable")
-        rows = rows[order]
+        rows = rows[np.argsort(book.leg_group[rows], kind="stable")]
         first, second = rows[0::2], rows[1::2]
         moved = mark[first] != mark[second]
         if moved.any():
             index = int(second[np.argmax(moved)])
             raise _error("mark", f"must equal the mark of row {int(first[np.argmax(moved)])} (the legs of one "
                          "symbol move with one mark)", mark[index], index)
-        shared_balance = balance[first]
         pair_price, first_index, second_index = _solve_pairs(kind, model, first, second, s, entry, size, mark[first],
-                                                             shared_balance, bands, fee, numbers)
+                                                             balance[first], bands, fee, numbers)
         pair_ok = _valid_price(pair_price)
-        bare_price, _, _ = _solve_pairs(kind, model, first, second, s, entry, size, mark[first], equity[first],
-                                        bands, fee, numbers, bare=True)
+        bare_price, _, _ = _solve_pairs(kind, model, first, second, s, entry, size, mark[first],
+                                        equity_of()[first], bands, fee, numbers, bare=True)
+        bare = np.where(_valid_price(bare_price), bare_price, numbers.nan)
         for leg, leg_index in ((first, first_index), (second, second_index)):
             price[leg] = np.where(pair_ok, pair_price, numbers.nan)
             ok[leg] = pair_ok
             index_at_price[leg] = leg_index
-            bankrupt[leg] = np.where(_valid_price(bare_price), bare_price, numbers.nan)
+        hedged_rows, hedged_bankruptcy = np.concatenate([first, second]), np.concatenate([bare, bare])
 
-    rate_at, amount_at, tier_at = bands.at(index_at_price)
-    if fixed_tier is not None:
-        tier_at = fixed_tier
-    valued = entry_value if model.mm_at_entry else _value(kind, np.where(ok, price, entry), size)
-    keep = ok | model.mm_at_entry
-    nan = numbers.nan
-    safe_price = np.where(ok, price, mark)
+    context = _Context(kind, model, s, entry, size, mark, equity_of, ok, price, index_at_price, bands, numbers,
+                       entry_value, hedged_rows, hedged_bankruptcy)
     result = PositionLiquidation(
         account=book.account,
         symbol=book.symbol,
-        side=book.side_names,
-        margin_mode=book.margin_mode,
+        side_sign=book.side,
+        isolated=isolated,
         contracts=book.contracts,
         contract_size=contract_size,
         entry_price=entry,
         mark_price=mark,
         liquidation_price=price,
-        bankruptcy_price=bankrupt,
-        maintenance_margin=np.where(ok, valued * rate_at - amount_at, nan),
-        maintenance_margin_rate=np.where(keep, rate_at, nan),
-        maintenance_amount=np.where(keep, amount_at, nan),
-        tier=np.where(keep, tier_at, 0).astype(np.int64),
         unrealized_pnl=pnl,
         maintenance_margin_at_mark=mm_mark,
-        distance_to_liquidation=np.where(ok, abs(safe_price - mark) / mark, nan),
         hedged=hedged,
         margin=balance,
-        note=_notes(ok, s, safe_price, mark, hedged, cross),
+        _context=context,
     )
-    margin_balance = wallet + account_pnl
-    total_mm = numbers.group_sum(book.account_code, np.where(cross, mm_mark, zero), n_accounts)
-    positive = margin_balance > 0
-    summary = AccountSummary(
-        account=book.accounts,
-        wallet_balance=wallet,
-        unrealized_pnl=account_pnl,
-        margin_balance=margin_balance,
-        maintenance_margin=total_mm,
-        margin_ratio=np.where(positive, total_mm / np.where(positive, margin_balance, 1), nan),
-    )
+    summary = AccountSummary(book.accounts, wallet, code, cross_pnl,
+                             np.where(cross, mm_mark, zero) if any_isolated else mm_mark, numbers)
     return BookLiquidation(result, summary)
 
 
-def _notes(ok: Array, s: Array, price: Array, mark: Array, hedged: Array, cross: Array) -> Array:
+def _bankruptcy(kind: str, model: LiquidationModel, s: Array, entry: Array, size: Array, equity: Array,
+                numbers: _Numbers) -> Array:
+    """Where the margin balance is zero: the closed form (a negative equity: solved with no requirement)."""
+    equity_ok = equity >= 0
+    everywhere = bool(equity_ok.all())
+    start = equity if everywhere else np.where(equity_ok, equity, 0)
+    if kind == "linear":
+        raw = entry - s * start / size
+    else:
+        inverse_price = 1 / entry + s * start / size
+        positive = inverse_price > 0
+        raw = np.where(positive, 1 / np.where(positive, inverse_price, 1), numbers.nan)
+    if not everywhere:
+        zero_fee = 0 * numbers.zero
+        a, b = _coefficients(kind, model, s, size, entry, zero_fee, zero_fee, zero_fee)
+        bare = _root(kind, equity + a, b, s > 0, numbers.inf)
+        raw = np.where(equity_ok, raw, bare)
+    return np.where(_valid_price(raw), raw, numbers.nan)
+
+
+def _reasons(ok: Array, s: Array, price: Array, mark: Array, hedged: Array, isolated: Array) -> Array:
+    """The :data:`NOTES` code of every row."""
     beyond = ok & ~hedged & (((s > 0) & (price >= mark)) | ((s < 0) & (price <= mark)))
-    notes = np.full(len(ok), None, dtype=object)
-    notes[~ok & cross] = NOTE_NO_PRICE_CROSS
-    notes[~ok & ~cross] = NOTE_NO_PRICE_ISOLATED
-    notes[beyond & cross] = NOTE_NOW_CROSS
-    notes[beyond & ~cross] = NOTE_NOW_ISOLATED
-    return notes
+    reason = np.where(ok, np.where(beyond, 2, 0), 1).astype(np.int8)
+    reason += (2 * (isolated & (reason > 0))).astype(np.int8)
+    return reason

@@ -27,6 +27,8 @@ restates each calculator in plain ``Decimal`` for cross-checking.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -37,20 +39,31 @@ from contractcalc.core import contracts as cx
 from contractcalc.core.numeric import (
     Num,
     check,
+    check_results,
+    check_shapes,
     constant_like,
     is_array,
     number,
+    one_number_type,
     one_number_type_of_arguments,
     positive,
     require,
     side_sign,
     where,
 )
-from contractcalc.core.seed import contract_kind
+from contractcalc.core.results import (
+    AverageEntryResult,
+    CostResult,
+    MaxOpenResult,
+    PnlResult,
+    SizeResult,
+    TargetResult,
+)
+from contractcalc.core.seed import CONTRACT_ALIASES, contract_kind
 from contractcalc.engines.plan import LOSS_SIDE, PROFIT_SIDE
 from contractcalc.errors import InputError, format_value
 from contractcalc.io.tiers import load_tiers
-from contractcalc.venues.exchanges import ExchangePreset, exchange_preset
+from contractcalc.venues.exchanges import EXCHANGES, ExchangePreset, exchange_preset
 from contractcalc.venues.tiers import TierTable, preset_table
 
 __all__ = [
@@ -159,8 +172,107 @@ def _fee_like(*inputs: Any) -> tuple[Any, ...]:
 # ---------------------------------------------------------------------------
 # pnl
 
+_SIDE_SIGNS: dict[str, int] = {"long": 1, "short": -1}
+_PRESETS: dict[str, ExchangePreset] = dict(EXCHANGES)
+_TAKER_FLOATS: dict[str, float] = {name: float(p.taker_fee_rate) for name, p in EXCHANGES.items()}
+_INF = math.inf
+_BIG_INT = 2**53
 
-@one_number_type_of_arguments
+
+def _pos(x: Any) -> bool:
+    """A finite float > 0, or an int in (0, 2**53) (not a bool)."""
+    t = type(x)
+    if t is float:
+        return 0 < x < _INF  # type: ignore[no-any-return]
+    return t is int and 0 < x < _BIG_INT
+
+
+def _rate_ok(x: Any) -> bool:
+    """A plain fee rate in [0, 1)."""
+    t = type(x)
+    return (t is float or t is int) and 0 <= x < 1
+
+
+def _pnl_plain(
+    side: Any, entry: Any, exit: Any, contract: Any, quantity: Any, contracts: Any, contract_size: Any,
+    leverage: Any, open_fee_rate: Any, close_fee_rate: Any, funding_rate: Any, funding_intervals: Any,
+    funding_mark: Any, exchange: Any,
+) -> PnlResult | None:
+    """:func:`pnl` on plain floats (or ints): ``None`` for anything else, which the general path then handles."""
+    s = _SIDE_SIGNS.get(side) if type(side) is str else None
+    if s is None or not _pos(entry) or not _pos(exit):
+        return None
+    kind = CONTRACT_ALIASES.get(contract) if type(contract) is str else None
+    if exchange is None:
+        if kind is None:
+            return None
+        default_fee: Any = 0
+    else:
+        preset = _PRESETS.get(exchange) if type(exchange) is str else None
+        if preset is None or (contract is not None and kind != preset.contract):
+            return None
+        kind = preset.contract
+        default_fee = _TAKER_FLOATS[preset.name]
+    linear = kind == "linear"
+    if quantity is not None:
+        if not linear or contracts is not None or not _pos(quantity):
+            return None
+        q = quantity
+    elif contracts is not None and contract_size is not None and _pos(contracts) and _pos(contract_size):
+        q = contracts * contract_size
+    else:
+        return None
+    if open_fee_rate is None:
+        f_o = default_fee
+    elif _rate_ok(open_fee_rate):
+        f_o = open_fee_rate
+    else:
+        return None
+    if close_fee_rate is None:
+        f_c = default_fee
+    elif _rate_ok(close_fee_rate):
+        f_c = close_fee_rate
+    else:
+        return None
+    if linear:
+        gain = s * q * (exit - entry)
+        notional = q * entry
+        fees = notional * f_o + q * exit * f_c
+        breakeven = entry * (1 + s * f_o) / (1 - s * f_c)
+    else:
+        gain = s * q * (1 / entry - 1 / exit)
+        notional = q / entry
+        fees = notional * f_o + q / exit * f_c
+        breakeven = entry * (1 + s * f_c) / (1 - s * f_o)
+    margin = roe = None
+    if leverage is not None:
+        if not _pos(leverage):
+            return None
+        margin = notional / leverage
+        roe = gain / margin
+    if funding_rate is None:
+        if funding_intervals is not None or funding_mark is not None:
+            return None
+        funding: Any = 0 * fees
+    else:
+        t = type(funding_rate)
+        if not ((t is float or t is int) and -_INF < funding_rate < _INF):
+            return None
+        intervals = 1 if funding_intervals is None else funding_intervals
+        t = type(intervals)
+        if not ((t is float or t is int) and 0 <= intervals < _INF):
+            return None
+        mark = entry if funding_mark is None else funding_mark
+        if not _pos(mark):
+            return None
+        funding = s * (q * mark if linear else q / mark) * funding_rate * intervals
+    net = gain - fees - funding
+    if not (-_INF < net < _INF and -_INF < notional < _INF and -_INF < breakeven < _INF
+            and (roe is None or -_INF < roe < _INF)):
+        return None  # out of range: the general path names the input
+    return PnlResult(gain, margin, roe, notional, fees, funding, net, breakeven)
+
+
 def pnl(
     *,
     side: Any,
@@ -178,7 +290,7 @@ def pnl(
     funding_mark: Num | None = None,
     exchange: str | None = None,
     symbol: str | None = None,
-) -> dict[str, Any]:
+) -> PnlResult:
     """PnL of a position closed at ``exit``, with margin, ROE, fees and funding.
 
     Keys (``contractcalc pnl --json``):
@@ -203,6 +315,17 @@ def pnl(
     >>> pnl(contract="inverse", side="long", entry=5000, exit=5500, contracts=1000, contract_size=1)["pnl"]
     0.0181818
     """
+    fast = _pnl_plain(side, entry, exit, contract, quantity, contracts, contract_size, leverage, open_fee_rate,
+                      close_fee_rate, funding_rate, funding_intervals, funding_mark, exchange)
+    if fast is not None:
+        return _bybit_roi(fast, exchange, side, entry, leverage, close_fee_rate)
+    inputs = {
+        "entry": entry, "exit": exit, "quantity": quantity, "contracts": contracts, "contract_size": contract_size,
+        "leverage": leverage, "open_fee_rate": open_fee_rate, "close_fee_rate": close_fee_rate,
+        "funding_rate": funding_rate, "funding_intervals": funding_intervals, "funding_mark": funding_mark,
+    }
+    one_number_type(inputs)
+    check_shapes({"side": side, **inputs})
     m = market(contract, exchange, symbol, contract_size, entry, exit)
     s = side_sign(side)
     entry, exit = positive("entry", entry), positive("exit", exit)
@@ -227,16 +350,35 @@ def pnl(
         intervals = 1 if funding_intervals is None else funding_intervals
         mark = entry if funding_mark is None else positive("funding_mark", funding_mark)
         funding = cx.funding_payment(m.contract, s, mark, q, funding_rate, intervals)
-    return {
-        "pnl": gain,
-        "initial_margin": margin,
-        "roe": roe,
-        "notional": cx.position_value(m.contract, entry, q),
-        "fees": fees,
-        "funding": funding,
-        "net_pnl": gain - fees - funding,
-        "breakeven_price": cx.breakeven_price(m.contract, s, entry, f_o, f_c),
-    }
+    result = PnlResult(
+        gain, margin, roe, cx.position_value(m.contract, entry, q), fees, funding, gain - fees - funding,
+        cx.breakeven_price(m.contract, s, entry, f_o, f_c),
+    )
+    check_results(result, inputs)
+    return _bybit_roi(result, exchange, side, entry, leverage, f_c)
+
+
+def _bybit_roi(
+    result: PnlResult, exchange: Any, side: Any, entry: Any, leverage: Any, close_fee_rate: Any
+) -> PnlResult:
+    """Under a Bybit preset, ``result`` with Bybit's ROI: PnL / (initial margin + fee to close at bankruptcy).
+
+    Bybit's position margin holds the fee to close at the bankruptcy price ``BP`` (linear
+    ``E·(1 − s/L)``, inverse ``E·L/(L + s)``): value(BP)·taker, where value(BP) is the
+    notional × BP/E (linear) or × E/BP (inverse). Bybit's USDT example: 0.2 BTC long from
+    7,000 to 7,500 at 10x: 100 / (140 + 0.2 × 6,300 × 0.055 %) = 100 / 140.693 = 71.07 %.
+    """
+    if exchange is None or leverage is None or result.initial_margin is None:
+        return result
+    preset = exchange_preset(exchange)
+    if preset.liquidation_model != "bybit":
+        return result
+    s = side_sign(side)
+    rate = close_fee_rate if close_fee_rate is not None else constant_like(preset.taker_fee_rate, result.pnl)
+    bankruptcy = cx.bankruptcy_price_for_leverage(preset.contract, s, entry, leverage)
+    scale = bankruptcy / entry if preset.contract == "linear" else entry / bankruptcy
+    position_margin = result.initial_margin + result.notional * scale * rate
+    return dataclasses.replace(result, roi=result.pnl / position_margin)
 
 
 # ---------------------------------------------------------------------------
@@ -250,6 +392,21 @@ ROE_FLOOR_RULE = "must be > -1 (-100 % is the bankruptcy price, beyond liquidati
 ROE_LIKELY_PERCENT = 10
 
 
+def check_typed_roe(roe: Num) -> None:
+    """The CLI's and the API's check on a typed ROE: at or below -100 % is refused.
+
+    An ROE of -100 % loses the whole margin: that exit is the bankruptcy price, beyond the
+    liquidation price, so no trade reaches it.  (The library's :func:`target` computes any
+    reachable ROE, as the reference does; a person typing -100 % has made a mistake.)
+
+    >>> check_typed_roe(-1)
+    Traceback (most recent call last):
+    ...
+    contractcalc.errors.InputError: 'roe' must be > -1 (-100 % is the bankruptcy price, beyond liquidation) (got -1)
+    """
+    require("roe", roe, number("roe", roe) > -1, ROE_FLOOR_RULE)
+
+
 @one_number_type_of_arguments
 def target(
     *,
@@ -259,7 +416,7 @@ def target(
     roe: Num,
     contract: str | None = None,
     exchange: str | None = None,
-) -> dict[str, Any]:
+) -> TargetResult:
     """The exit price that makes ``roe`` (PnL / initial margin, a fraction) at ``leverage``.
 
     Linear ``E·(1 + s·ROE/L)``; inverse ``E / (1 − s·ROE/L)``.  Fees are not
@@ -268,19 +425,13 @@ def target(
     examples.md Y16 backwards: 100 USDT on a 140 USDT margin (long @ 7,000, 10x):
 
     >>> target(contract="linear", side="long", entry=7000, leverage=10, roe=100 / 140)
-    {'target_price': 7500.0}
+    TargetResult(target_price=7500.0)
 
-    An ROE of -100 % loses the whole margin: that exit is the bankruptcy price,
-    beyond the liquidation price, so no trade reaches it:
-
-    >>> target(contract="linear", side="long", entry=7000, leverage=10, roe=-1)
-    Traceback (most recent call last):
-    ...
-    contractcalc.errors.InputError: 'roe' must be > -1 (-100 % is the bankruptcy price, beyond liquidation) (got -1)
     """
-    require("roe", roe, number("roe", roe) > -1, ROE_FLOOR_RULE)
     m = market(contract, exchange)
-    return {"target_price": cx.target_price(m.contract, side, entry, leverage, roe)}
+    result = TargetResult(cx.target_price(m.contract, side, entry, leverage, roe))
+    check_results(result, {"entry": entry, "leverage": leverage, "roe": roe})
+    return result
 
 
 # ---------------------------------------------------------------------------
@@ -322,7 +473,9 @@ def parse_fill(fill: Any, index: int = 0) -> tuple[Num, Num]:
 
 
 @one_number_type_of_arguments
-def average_entry(*, fill: Sequence[Any], contract: str | None = None, exchange: str | None = None) -> dict[str, Any]:
+def average_entry(
+    *, fill: Sequence[Any], contract: str | None = None, exchange: str | None = None, side: str | None = None
+) -> AverageEntryResult:
     """The average entry of several fills, and their total size.
 
     ``fill`` lists ``'SIZE@PRICE'`` texts, ``(size, price)`` pairs or
@@ -333,10 +486,10 @@ def average_entry(*, fill: Sequence[Any], contract: str | None = None, exchange:
     examples.md Y13 (linear 0.5 @ 5,000 + 0.3 @ 6,000: 5,375) and Y15
     (inverse 50 @ 10,000 + 50 @ 15,000: 12,000):
 
-    >>> average_entry(contract="linear", fill=["0.5@5000", "0.3@6000"])
+    >>> average_entry(contract="linear", fill=["0.5@5000", "0.3@6000"]).to_dict()
     {'average_entry': Decimal('5375'), 'total_size': Decimal('0.8')}
     >>> average_entry(contract="inverse", fill=[(50, 10000), (50, 15000)])
-    {'average_entry': 12000.0, 'total_size': 100}
+    AverageEntryResult(average_entry=12000.0, total_size=100)
     """
     m = market(contract, exchange)
     if isinstance(fill, str):
@@ -344,12 +497,58 @@ def average_entry(*, fill: Sequence[Any], contract: str | None = None, exchange:
     if isinstance(fill, Mapping) or not isinstance(fill, Sequence) or not fill:
         raise InputError("fill", "must list at least one fill, e.g. ['0.5@5000', '0.3@6000']")
     pairs = [parse_fill(item, k) for k, item in enumerate(fill)]
+    if side is not None or any(_is_close(q) for q, _ in pairs):
+        return _with_closes(m.contract, pairs, side if side is not None else "long", fill)
     sizes = [_fill_number("size", q, k) for k, (q, _) in enumerate(pairs)]
     prices = [_fill_number("price", p, k) for k, (_, p) in enumerate(pairs)]
-    return {
-        "average_entry": cx.average_entry(m.contract, sizes, prices),
-        "total_size": sum(sizes[1:], sizes[0]),
-    }
+    result = AverageEntryResult(cx.average_entry(m.contract, sizes, prices), sum(sizes[1:], sizes[0]))
+    check_results(result, {"fill": fill})
+    return result
+
+
+def _is_close(size: Any) -> bool:
+    """A negative (closing) fill size; arrays of sizes are opening fills only."""
+    return not is_array(size) and isinstance(size, int | float | Decimal) and not isinstance(size, bool) and size < 0
+
+
+def _with_closes(contract: str, pairs: Sequence[tuple[Any, Any]], side: Any, fill: Any) -> AverageEntryResult:
+    """Fills in order: a positive size adds at its price, a negative one closes part of the position.
+
+    A close leaves the average entry unchanged (BitMEX's and Bybit's rule) and realises
+    ``s·q·(P − E)`` (linear) or ``s·q·(1/E − 1/P)`` coin (inverse, q in USD) on the q closed.
+    """
+    s = side_sign(side)
+    if is_array(s):
+        raise InputError("side", "must be one side when fills close part of the position", "an array")
+    size: Any = None
+    entry: Any = None
+    realized: Any = None
+    for k, (q, price) in enumerate(pairs):
+        price = _fill_number("price", price, k)
+        q = number("fill", q)
+        if is_array(q):
+            raise InputError("fill", "sizes must be single numbers when a fill closes part of the position",
+                             "an array", k)
+        if q == 0:
+            raise InputError("fill", "size must be > 0 (open) or < 0 (close)", q, k)
+        if q > 0:
+            entry = price if size is None or size == 0 else cx.average_entry(contract, [size, q], [entry, price])
+            size = q if size is None else size + q
+            continue
+        closed = -q
+        if size is None or closed > size:
+            raise InputError("fill", f"closes {format_value(closed)}, more than the open size "
+                             f"({format_value(size if size is not None else 0)})", q, k)
+        gain = (closed * (price - entry) if contract == "linear" else closed * (1 / entry - 1 / price)) * s
+        realized = gain if realized is None else realized + gain
+        size = size - closed
+        if size == 0:
+            entry = None
+    if realized is None:
+        realized = 0 * size if size is not None else 0
+    result = AverageEntryResult(entry, size, realized)
+    check_results(result, {"fill": fill})
+    return result
 
 
 def _fill_number(part: str, value: Any, index: int) -> Num:
@@ -400,7 +599,7 @@ def cost(
     exchange: str | None = None,
     symbol: str | None = None,
     tiers: str | None = None,
-) -> dict[str, Any]:
+) -> CostResult:
     """The cost of opening an order at ``entry``: margin, open loss and fees.
 
     - ``initial_margin``: value at entry / L;
@@ -423,6 +622,8 @@ def cost(
     >>> r["initial_margin"], r["open_fee"], r["close_fee"], r["bankruptcy_price"], r["cost"]
     (160.0, 6.0, 5.88, 7840.0, 171.88)
     """
+    check_shapes({"side": side, "entry": entry, "leverage": leverage, "quantity": quantity, "contracts": contracts,
+                  "contract_size": contract_size, "mark": mark, "fee_rate": fee_rate})
     m = market(contract, exchange, symbol, contract_size, entry, leverage)
     s = side_sign(side)
     entry = positive("entry", entry)
@@ -440,14 +641,14 @@ def cost(
     value_at_bankruptcy = where(value_at_bankruptcy > 0, value_at_bankruptcy, 0 * margin)
     open_fee = cx.fee(m.contract, entry, q, f)
     close_fee = value_at_bankruptcy * f
-    return {
-        "initial_margin": margin,
-        "open_loss": loss,
-        "open_fee": open_fee,
-        "close_fee": close_fee,
-        "bankruptcy_price": cx.bankruptcy_price_for_leverage(m.contract, s, entry, leverage),
-        "cost": margin + loss + open_fee + close_fee,
-    }
+    result = CostResult(
+        margin, loss, open_fee, close_fee, cx.bankruptcy_price_for_leverage(m.contract, s, entry, leverage),
+        margin + loss + open_fee + close_fee,
+    )
+    check_results(result, {"entry": entry, "leverage": leverage, "quantity": quantity, "contracts": contracts,
+                           "contract_size": contract_size, "mark": mark, "fee_rate": fee_rate},
+                  skip=("bankruptcy_price",))
+    return result
 
 
 # ---------------------------------------------------------------------------
@@ -505,6 +706,8 @@ def size_position(
     symbol: str | None = None,
 ) -> SizedPosition:
     """The sizing behind :func:`size`, as a :class:`SizedPosition` (keywords as there)."""
+    check_shapes({"side": side, "balance": balance, "risk_rate": risk_rate, "entry": entry, "stop": stop,
+                  "target": target, "contract_size": contract_size})
     m = market(contract, exchange, symbol, contract_size, balance, entry)
     s = side_sign(side)
     balance = positive("balance", balance)
@@ -577,7 +780,7 @@ def size(
     volatility: Num | None = None,
     horizon: Any = None,
     drift: Num | None = None,
-) -> dict[str, Any]:
+) -> SizeResult:
     """The position that loses ``balance × risk_rate`` at the stop, fees included.
 
     Linear: ``Q = R / (|E − S| + E·f_o + S·f_c)`` base units (key ``quantity``).
@@ -608,7 +811,7 @@ def size(
     100 / 1,000 = 0.1 BTC, notional 5,000, leverage 0.5; target 53,000: 3:1.
 
     >>> r = size(contract="linear", side="long", balance=10000, risk_rate=0.01, entry=50000, stop=49000, target=53000)
-    >>> r
+    >>> r.to_dict()
     {'quantity': 0.1, 'notional': 5000.0, 'risk_amount': 100.0, 'leverage_needed': 0.5, 'reward_risk_ratio': 3.0}
     """
     sized = size_position(
@@ -638,7 +841,11 @@ def size(
 
         result.update(touch_first(sized.side, sized.entry, sized.stop, target, result.get("liquidation_price"),
                                   volatility, horizon, drift))
-    return result
+    sized_result = SizeResult(**result)
+    check_results(sized_result, {"balance": balance, "risk_rate": risk_rate, "entry": entry, "stop": stop,
+                                 "target": target, "contract_size": contract_size},
+                  skip=("liquidation_price", "max_leverage_for_stop"))
+    return sized_result
 
 
 # ---------------------------------------------------------------------------
@@ -656,7 +863,7 @@ def max_open(
     tiers: str | None = None,
     contract: str | None = None,
     contract_size: Num | None = None,
-) -> dict[str, Any]:
+) -> MaxOpenResult:
     """The largest position ``balance`` opens at ``leverage`` under the tier caps (Binance "Max Open").
 
     ``max_notional = min(balance × L, upper bound of the highest tier whose
@@ -700,5 +907,9 @@ def max_open(
     by_margin = balance * leverage
     max_notional = where(by_margin < cap_notional, by_margin, cap_notional)
     if m.contract == "linear":
-        return {"max_quantity": max_notional / entry, "max_notional": max_notional}
-    return {"max_contracts": max_notional * entry / m.require_contract_size(), "max_notional": max_notional}
+        result = MaxOpenResult(max_quantity=max_notional / entry, max_notional=max_notional)
+    else:
+        result = MaxOpenResult(max_contracts=max_notional * entry / m.require_contract_size(),
+                               max_notional=max_notional)
+    check_results(result, {"balance": balance, "leverage": leverage, "entry": entry, "contract_size": contract_size})
+    return result

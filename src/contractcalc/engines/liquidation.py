@@ -47,7 +47,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -58,17 +58,34 @@ from contractcalc.core import kernels
 from contractcalc.core.numeric import (
     Num,
     check,
+    check_shapes,
     constant_like,
     is_array,
-    number,
     one_number_type,
     positive,
     side_sign,
     where,
 )
+from contractcalc.core.results import NOTES, LiquidationResult, Reason, StopCheckResult
+from contractcalc.engines.models import (
+    MODEL_FORMULAS,
+    MODELS,
+    LiquidationModel,
+    _any_array,
+    _coefficients,
+    _fee_rate,
+    _float_arrays,
+    _infinity,
+    _maximum,
+    _minimum,
+    _rate,
+    _root,
+    _valid_price,
+    model_for,
+)
 from contractcalc.errors import InputError
 from contractcalc.io.tiers import load_tiers
-from contractcalc.venues.exchanges import ExchangePreset, exchange_preset
+from contractcalc.venues.exchanges import EXCHANGES, ExchangePreset, exchange_preset
 from contractcalc.venues.tiers import PRESET_TABLES, TierTable, preset_tables_for
 
 __all__ = [
@@ -81,78 +98,6 @@ __all__ = [
     "maintenance_margin",
     "model_for",
 ]
-
-
-@dataclass(frozen=True)
-class LiquidationModel:
-    """How one exchange values the maintenance requirement (see the module docstring)."""
-
-    name: str
-    #: Maintenance margin valued at the entry price (Bybit) instead of the mark.
-    mm_at_entry: bool
-    #: The estimated fee to close (taker rate × value at the mark) is part of the requirement.
-    counts_close_fee: bool
-
-
-MODELS: dict[str, LiquidationModel] = {
-    "binance": LiquidationModel("binance", mm_at_entry=False, counts_close_fee=False),
-    "bybit": LiquidationModel("bybit", mm_at_entry=True, counts_close_fee=False),
-    "okx": LiquidationModel("okx", mm_at_entry=False, counts_close_fee=True),
-    "hyperliquid": LiquidationModel("hyperliquid", mm_at_entry=False, counts_close_fee=False),
-}
-
-#: The closed form each model reduces to (one tier), for the readable output.
-MODEL_FORMULAS: dict[tuple[str, str], str] = {
-    ("binance", "linear"): "LP = (WB + cum − s·Q·E) / (Q·MMR − s·Q)",
-    ("binance", "inverse"): "LP = F·(MMR + s) / (WB + cum + s·F/E)",
-    ("bybit", "linear"): "LP = E − s·(WB − MM) / Q,  MM = Q·E·MMR − cum (at entry)",
-    ("bybit", "inverse"): "LP = F / (F/E + s·(WB − MM)),  MM = F/E·MMR − cum (at entry)",
-    ("okx", "linear"): "LP = (E − s·(WB + cum)/Q) / (1 − s·(MMR + f))",
-    ("okx", "inverse"): "LP = F·(MMR + f + s) / (WB + cum + s·F/E)",
-    ("hyperliquid", "linear"): "LP = (E − s·WB/Q) / (1 − s·MMR),  MMR = 1 / (2·max leverage)",
-}
-
-
-def model_for(preset: ExchangePreset) -> LiquidationModel:
-    """The liquidation model of an exchange preset."""
-    return MODELS[preset.liquidation_model]
-
-
-# ---------------------------------------------------------------------------
-# Small type-agnostic helpers (float, Decimal, NumPy arrays)
-
-
-def _infinity(*like: Any) -> Num:
-    return constant_like("Infinity", *like)
-
-
-def _maximum(a: Num, b: Num) -> Num:
-    if _float_arrays(a, b):
-        import numpy as np
-
-        return np.maximum(a, b)
-    return where(a > b, a, b)
-
-
-def _minimum(a: Num, b: Num) -> Num:
-    if _float_arrays(a, b):
-        import numpy as np
-
-        return np.minimum(a, b)
-    return where(a < b, a, b)
-
-
-def _float_arrays(*values: Any) -> bool:
-    """True when some value is an array and none is an object (``Decimal``) array."""
-    return _any_array(*values) and not _object_arrays(*values)
-
-
-def _any_array(*values: Any) -> bool:
-    return any(is_array(v) for v in values)
-
-
-def _object_arrays(*values: Any) -> bool:
-    return any(is_array(v) and v.dtype.kind == "O" for v in values)
 
 
 def _nan_like(value: Num) -> Any:
@@ -174,19 +119,6 @@ def _masked(value: Num, ok: Any) -> Num:
         shape = np.broadcast_shapes(np.shape(value), np.shape(ok))
         return np.where(np.broadcast_to(ok, shape), np.broadcast_to(value, shape), _nan_like(value))
     return value if ok else None
-
-
-def _valid_price(price: Num) -> Any:
-    """True where ``price`` is a finite positive number (arrays: elementwise)."""
-    if is_array(price):
-        import numpy as np
-
-        if price.dtype.kind == "O":
-            return np.array([_valid_price(p) for p in price.ravel()], dtype=bool).reshape(price.shape)
-        return np.isfinite(price) & (price > 0)
-    if isinstance(price, Decimal):
-        return bool(price.is_finite() and price > 0)
-    return bool(math.isfinite(price) and price > 0)
 
 
 def _pick(values: Sequence[Any], index: Any) -> Any:
@@ -240,11 +172,6 @@ def maintenance_margin(
     return cx.position_value(contract, price, size) * rate - amount
 
 
-def _rate(name: str, x: Any) -> Num:
-    x = check(name, x, ">=", 0)
-    return check(name, x, "<", 1)
-
-
 # ---------------------------------------------------------------------------
 # The solver for one position (scalars or arrays) and for a hedged group
 
@@ -295,6 +222,7 @@ def _kernel_bands(table: TierTable) -> kernels.Bands:
         [t.maintenance_amount for t in table.tiers],
         [t.max_leverage for t in table.tiers],
         [t.tier for t in table.tiers],
+        table.max_notional,
     )
 
 
@@ -315,37 +243,6 @@ def _decimal_bands(table: TierTable) -> tuple[Band, ...]:
         )
         for k, t in enumerate(table.tiers)
     )
-
-
-def _coefficients(
-    kind: str, model: LiquidationModel, s: Num, size: Num, entry: Num, rate: Num, amount: Num, fee: Num
-) -> tuple[Num, Num]:
-    """``(a, b)``: the leg's margin balance minus requirement is ``a + b·x`` (``x = P`` or ``1/P``)."""
-    if kind == "linear":
-        if model.mm_at_entry:
-            return amount - s * size * entry - size * entry * rate, s * size
-        return amount - s * size * entry, size * (s - rate - fee)
-    if model.mm_at_entry:
-        return amount + s * size / entry - size / entry * rate, -s * size
-    return amount + s * size / entry, -size * (s + rate + fee)
-
-
-def _root(kind: str, big_a: Num, big_b: Num, rising: Any, inf: Num) -> Num:
-    """The price where ``g = A + B·x`` crosses zero, in the sense of the liquidation.
-
-    ``rising``: ``g`` increases with the price (a long); the liquidation set is
-    then ``P <= root``, otherwise ``P >= root``.  ``inf`` stands for "no price"
-    (never for a falling ``g``, every price for a rising one).
-    """
-    if kind == "linear":
-        safe_b = where(big_b == 0, 1, big_b)
-        return -big_a / safe_b
-    # g = A + B/P: rising (B < 0): P <= −B/A when A > 0, every P when A <= 0;
-    # falling (B > 0): P >= −B/A when A < 0, no P when A >= 0.
-    sign = where(rising, 1, -1)
-    ok = sign * big_a > 0
-    safe_a = where(ok, big_a, 1)
-    return where(ok, -big_b / safe_a, inf)
 
 
 def _price_band(kind: str, band_low: Num, band_high: Num, size: Num, inf: Num) -> tuple[Num, Num]:
@@ -572,6 +469,11 @@ def _rate_source(
             if given is not None:
                 raise InputError(name, "cannot be combined with 'tiers' (the tier gives it)", given)
         return _table(tiers, symbol), None, None
+    if rate is None and amount is None and symbol is not None and not hyperliquid:
+        # as plan, size and max-open: a symbol with a shipped table needs nothing more (the newest table)
+        newest = preset_tables_for(preset.name, symbol)
+        if newest:
+            return _table(newest[0].name, symbol), None, None
     if rate is None:
         if hyperliquid and max_leverage is not None:
             amount = check("maintenance_amount", amount, ">=", 0) if amount is not None else 0
@@ -604,24 +506,6 @@ def _preset(name: str, symbol: str | None) -> TierTable:
     return load_tiers(name, symbol)
 
 
-def _fee_rate(preset: ExchangePreset, model: LiquidationModel, taker_fee_rate: Num | None, *like: Any) -> Num:
-    if not model.counts_close_fee:
-        if taker_fee_rate is not None and _nonzero(number("taker_fee_rate", taker_fee_rate)):
-            raise InputError(
-                "taker_fee_rate",
-                f"is not part of {preset.name}'s liquidation formula (only okx-* counts the fee to close)",
-                taker_fee_rate,
-            )
-        return 0
-    if taker_fee_rate is None:
-        return constant_like(preset.taker_fee_rate, *like)
-    return _rate("taker_fee_rate", taker_fee_rate)
-
-
-def _nonzero(x: Num) -> bool:
-    return bool((x != 0).any()) if is_array(x) else x != 0
-
-
 def _bands_like(bands: Sequence[Band], *like: Any) -> list[Band]:
     """The bands with their bounds, rate and amount in the number type of ``like``."""
     return [
@@ -641,6 +525,535 @@ def _check_requirement(rate: Num, fee: Num) -> None:
     from contractcalc.core.numeric import require
 
     require("maintenance_margin_rate", rate, rate + fee < 1, "plus 'taker_fee_rate' must be < 1")
+
+
+# ---------------------------------------------------------------------------
+# Fast paths: plain floats, and float arrays (validated once, then the kernels)
+#
+# Each fast path accepts only the inputs it can validate cheaply and returns
+# ``None`` for anything else (a wrong value included): the general path then
+# validates again and raises the error that names the field.  So the fast
+# paths never change what an error says, only how fast a right answer comes.
+
+_PRESETS: dict[str, ExchangePreset] = dict(EXCHANGES)
+_SIDE_SIGNS: dict[Any, int] = {"long": 1, "short": -1}
+_BIG_INT = 2**53
+_INF = math.inf
+
+#: Every field of a liquidation result; ``outputs=`` picks among them.
+OUTPUTS: tuple[str, ...] = (
+    "liquidation_price", "bankruptcy_price", "maintenance_margin", "maintenance_margin_rate",
+    "maintenance_amount", "tier", "tier_at_entry", "initial_margin", "wallet_balance",
+    "distance_to_liquidation", "margin_ratio", "note",
+)
+_ALL_OUTPUTS = frozenset(OUTPUTS)
+
+
+def _outputs(outputs: Collection[str] | None) -> frozenset[str]:
+    if outputs is None:
+        return _ALL_OUTPUTS
+    if isinstance(outputs, str):
+        outputs = (outputs,)
+    wanted = frozenset(outputs)
+    unknown = sorted(wanted - _ALL_OUTPUTS)
+    if unknown:
+        raise InputError("outputs", f"must name result fields ({', '.join(OUTPUTS)})", unknown[0])
+    return wanted | {"liquidation_price"}
+
+
+def _plain(x: Any) -> bool:
+    """A finite float, or an int a float holds exactly (not a bool)."""
+    t = type(x)
+    if t is float:
+        return -_INF < x < _INF  # type: ignore[no-any-return]
+    return t is int and -_BIG_INT < x < _BIG_INT
+
+
+def _pos(x: Any) -> bool:
+    """A finite float > 0, or an int in (0, 2**53)."""
+    t = type(x)
+    if t is float:
+        return 0 < x < _INF  # type: ignore[no-any-return]
+    return t is int and 0 < x < _BIG_INT
+
+
+def _nonneg(x: Any) -> bool:
+    t = type(x)
+    if t is float:
+        return 0 <= x < _INF  # type: ignore[no-any-return]
+    return t is int and 0 <= x < _BIG_INT
+
+
+def _float_fee(preset: ExchangePreset) -> float:
+    found = _TAKER_FLOATS.get(preset.name)
+    if found is None:
+        found = _TAKER_FLOATS[preset.name] = float(preset.taker_fee_rate)
+    return found
+
+
+_TAKER_FLOATS: dict[str, float] = {}
+
+
+def _plain_table(tiers: Any, symbol: str | None) -> TierTable | None:
+    if isinstance(tiers, TierTable):
+        return tiers
+    if type(tiers) is str and tiers in PRESET_TABLES:
+        return _preset(tiers, symbol)
+    return None
+
+
+def _reason(linear: bool, s: int, raw: float, ok: bool, entry: Any, mark: Any) -> Reason:
+    """The scalar :class:`Reason` (the note's code)."""
+    if not ok:
+        return Reason.NO_PRICE_FALL if s > 0 else (Reason.NO_PRICE if linear else Reason.NO_PRICE_RISE_INVERSE)
+    if (raw >= entry) if s > 0 else (raw <= entry):
+        return Reason.LIQUIDATED_AT_ENTRY
+    if mark is not None and ((raw >= mark) if s > 0 else (raw <= mark)):
+        return Reason.MARK_BEYOND
+    return Reason.PRICE
+
+
+def _isolated_plain(
+    preset: ExchangePreset, side: Any, entry: Any, quantity: Any, contracts: Any, contract_size: Any,
+    leverage: Any, wallet_balance: Any, rate: Any, amount: Any, tiers: Any, symbol: Any, taker_fee_rate: Any,
+    max_leverage: Any, extra_margin: Any, mark: Any, wanted: frozenset[str],
+) -> LiquidationResult | None:
+    """One isolated position in plain floats (or ints): validated in place, computed by the kernels."""
+    s = _SIDE_SIGNS.get(side) if type(side) is str else (side if type(side) is int and side in (1, -1) else None)
+    if s is None or not _pos(entry):
+        return None
+    linear = preset.contract == "linear"
+    if quantity is not None:
+        if contracts is not None or contract_size is not None or not linear or not _pos(quantity):
+            return None
+        size = quantity
+    elif contracts is not None and contract_size is not None and _pos(contracts) and _pos(contract_size):
+        size = contracts * contract_size
+    else:
+        return None
+    if (leverage is not None and not _pos(leverage)) or (mark is not None and not _pos(mark)):
+        return None
+    model = MODELS[preset.liquidation_model]
+    table = None
+    if tiers is not None:
+        if rate is not None or amount is not None or max_leverage is not None:
+            return None
+        table = _plain_table(tiers, symbol)
+        if table is None:
+            return None
+    elif max_leverage is not None:
+        if model.name != "hyperliquid" or rate is not None or not _pos(max_leverage) or 2 * max_leverage <= 1:
+            return None
+        if amount is None:
+            amount = 0
+        elif not _nonneg(amount):
+            return None
+        rate = 1 / (2 * max_leverage)
+        if leverage is not None and not leverage <= max_leverage:
+            return None
+    elif rate is not None:
+        if not (_nonneg(rate) and rate < 1):
+            return None
+        if amount is None:
+            amount = 0 * rate
+        elif not _nonneg(amount):
+            return None
+    else:
+        return None
+    if model.counts_close_fee:
+        if taker_fee_rate is None:
+            fee: Any = _float_fee(preset)
+        elif _nonneg(taker_fee_rate) and taker_fee_rate < 1:
+            fee = taker_fee_rate
+        else:
+            return None
+    elif taker_fee_rate is None:
+        fee = 0
+    else:
+        return None
+    initial = (size * entry if linear else size / entry) / leverage if leverage is not None else None
+    if wallet_balance is None:
+        if initial is None:
+            return None
+        balance = initial
+    elif _nonneg(wallet_balance):
+        balance = wallet_balance
+    else:
+        return None
+    if extra_margin is not None:
+        if not _nonneg(extra_margin):
+            return None
+        balance = balance + extra_margin
+    bybit = model.mm_at_entry
+    if table is None:
+        if not rate + fee < 1:
+            return None
+        raw = kernels.isolated_liquidation_price(linear, bybit, s, entry, size, balance, rate, amount, fee)
+        ok = raw == raw
+        rate_at, amount_at = rate, amount
+        tier = tier_at_entry = None
+        bands = None
+    else:
+        bands = bands_for(table)
+        entry_value = size * entry if linear else size / entry
+        if not entry_value <= bands.top:
+            return None
+        k_entry = bands.index(entry_value)
+        if leverage is not None and leverage > bands.caps[k_entry]:
+            return None
+        if not (bands.rates[k_entry] if bybit else bands.max_rate) + fee < 1:
+            return None
+        raw, k = kernels.tiered_liquidation_price(linear, bybit, s, entry, size, balance, bands, fee)
+        ok = raw == raw
+        if ok and not bybit:  # the tier holding the notional at that price (at a boundary: the upper one)
+            k = bands.index(size * raw if linear else size / raw)
+        rate_at, amount_at = bands.rates[k], bands.amounts[k]
+        keep = bybit or ok
+        tier = bands.tiers[k] if keep else None
+        tier_at_entry = bands.tiers[k_entry]
+    keep = bybit or ok
+    safe = raw if ok else entry
+    mm = None
+    if keep and "maintenance_margin" in wanted:
+        valued = entry if bybit else safe
+        mm = (size * valued if linear else size / valued) * rate_at - amount_at
+    distance = None
+    if ok and "distance_to_liquidation" in wanted:
+        reference = mark if mark is not None else entry
+        distance = abs(safe - reference) / reference
+    ratio = None
+    if mark is not None and "margin_ratio" in wanted:
+        at = entry if bybit else mark
+        value = size * at if linear else size / at
+        if bands is None:
+            mm_mark = value * rate - amount
+        elif bybit:
+            mm_mark = value * rate_at - amount_at
+        else:
+            mm_mark = bands.maintenance_margin(value)
+        margin_balance = balance + (s * size * (mark - entry) if linear else s * size * (1 / entry - 1 / mark))
+        ratio = mm_mark / margin_balance if margin_balance > 0 else None
+    bankruptcy = None
+    if "bankruptcy_price" in wanted:
+        bankruptcy = kernels.bankruptcy_price(linear, s, entry, size, balance)
+        if bankruptcy != bankruptcy:
+            bankruptcy = None
+    reason = _reason(linear, s, raw, ok, entry, mark) if "note" in wanted else Reason.PRICE
+    return LiquidationResult(
+        raw if ok else None,
+        bankruptcy,
+        mm,
+        (rate_at if keep else None) if bands is not None else rate,
+        (amount_at if keep else None) if bands is not None else amount,
+        tier,
+        tier_at_entry,
+        initial,
+        balance,
+        distance,
+        ratio,
+        NOTES[reason] if "note" in wanted else None,
+        reason,
+    )
+
+
+def _has_array(*values: Any) -> bool:
+    return any(v is not None and not isinstance(v, str | int | float | Decimal) for v in values)
+
+
+def _float_array(x: Any) -> Any:
+    """``x`` as float64 (an ndarray of ints or floats, or a plain number), or ``None`` if it is neither."""
+    if _plain(x):
+        return x
+    import numpy as np
+
+    if type(x) is np.ndarray and x.dtype.kind in "fiu" and x.size > 0:
+        return x if x.dtype == np.float64 else x.astype(np.float64)
+    return None
+
+
+def _all_positive(x: Any) -> bool:
+    if type(x) is not float and type(x) is not int:
+        return bool(x.min() > 0 and x.max() < _INF)
+    return 0 < x < _INF
+
+
+def _all_nonneg(x: Any) -> bool:
+    if type(x) is not float and type(x) is not int:
+        return bool(x.min() >= 0 and x.max() < _INF)
+    return 0 <= x < _INF
+
+
+def _side_array(np: Any, side: Any) -> Any:
+    """±1.0 (float64) from ``'long'``/``'short'`` (exactly so spelled) or ±1; ``None`` for anything else."""
+    if type(side) is str:
+        found = _SIDE_SIGNS.get(side)
+        return None if found is None else float(found)
+    if type(side) is int:
+        return float(side) if side in (1, -1) else None
+    if type(side) is not np.ndarray or side.size == 0:
+        return None
+    if side.dtype.kind in "fiu":
+        s = side.astype(np.float64) if side.dtype != np.float64 else side
+        return s if bool(((s == 1) | (s == -1)).all()) else None
+    if side.dtype.kind != "U":
+        return None
+    if side.dtype.itemsize == 20 and side.flags.c_contiguous:
+        is_long, is_short = _long_short_u5(np, side)
+        if not bool(np.logical_or(is_long, is_short, out=is_short).all()):
+            return None
+    else:
+        is_long = side == "long"
+        longs = int(np.count_nonzero(is_long))
+        if longs != side.size and int(np.count_nonzero(side == "short")) != side.size - longs:
+            return None
+    s = is_long.astype(np.float64)
+    s *= 2
+    s -= 1
+    return s
+
+
+_U5_FIELDS: Any = None
+
+
+def _long_short_u5(np: Any, side: Any) -> tuple[Any, Any]:
+    """``side == 'long'``, ``side == 'short'`` for a ``<U5`` array, compared as two 8-byte and one 4-byte word.
+
+    NumPy compares text element by element through a generic loop; the same
+    test on integer views of the 20 bytes is about 1.5x faster for a book.
+    """
+    global _U5_FIELDS
+    if _U5_FIELDS is None:
+        _U5_FIELDS = np.dtype({"names": ["a", "b", "c"], "formats": ["<u8", "<u8", "<u4"],
+                               "offsets": [0, 8, 16], "itemsize": 20})
+    words = side.view(_U5_FIELDS)
+    found = []
+    for text in ("long", "short"):
+        pattern = np.array(text, dtype=side.dtype).view(_U5_FIELDS)[()]
+        match = np.equal(words["a"], pattern["a"])
+        match &= np.equal(words["b"], pattern["b"])
+        match &= np.equal(words["c"], pattern["c"])
+        found.append(match)
+    return found[0], found[1]
+
+
+def _isolated_arrays(
+    preset: ExchangePreset, side: Any, entry: Any, quantity: Any, contracts: Any, contract_size: Any,
+    leverage: Any, wallet_balance: Any, rate: Any, amount: Any, tiers: Any, symbol: Any, taker_fee_rate: Any,
+    max_leverage: Any, extra_margin: Any, mark: Any, wanted: frozenset[str],
+) -> LiquidationResult | None:
+    """A book of isolated positions in float arrays: checked with one min/max per input, then the kernels."""
+    import numpy as np
+
+    model = MODELS[preset.liquidation_model]
+    linear = preset.contract == "linear"
+    if max_leverage is not None or (taker_fee_rate is not None and not model.counts_close_fee):
+        return None
+    values: list[Any] = []
+    for x in (entry, quantity, contracts, contract_size, leverage, wallet_balance, rate, amount, taker_fee_rate,
+              extra_margin, mark):
+        if x is None:
+            values.append(None)
+            continue
+        converted = _float_array(x)
+        if converted is None:
+            return None
+        values.append(converted)
+    entry, quantity, contracts, contract_size, leverage, wallet_balance, rate, amount, taker_fee_rate, \
+        extra_margin, mark = values
+    try:
+        shape = np.broadcast_shapes(*(np.shape(v) for v in (side, *values) if v is not None))
+    except ValueError:
+        return None  # the general path names the field whose shape does not fit
+    s = _side_array(np, side)
+    if s is None or entry is None or not _all_positive(entry):
+        return None
+    if quantity is not None:
+        if contracts is not None or contract_size is not None or not linear or not _all_positive(quantity):
+            return None
+        size = quantity
+    elif contracts is not None and contract_size is not None and _all_positive(contracts) \
+            and _all_positive(contract_size):
+        size = contracts * contract_size
+    else:
+        return None
+    for x in (leverage, mark):
+        if x is not None and not _all_positive(x):
+            return None
+    table = None
+    if tiers is not None:
+        if rate is not None or amount is not None:
+            return None
+        table = _plain_table(tiers, symbol)
+        if table is None:
+            return None
+    elif rate is not None:
+        if not (_all_nonneg(rate) and bool(np.max(rate) < 1)):
+            return None
+        if amount is None:
+            amount = 0.0
+        elif not _all_nonneg(amount):
+            return None
+    else:
+        return None
+    if model.counts_close_fee:
+        fee: Any = _float_fee(preset) if taker_fee_rate is None else taker_fee_rate
+        if not (_all_nonneg(fee) and bool(np.max(fee) < 1)):
+            return None
+    else:
+        fee = 0.0
+    value_at_entry = size * entry if linear else size / entry
+    initial = value_at_entry / leverage if leverage is not None else None
+    if wallet_balance is None:
+        if initial is None:
+            return None
+        balance = initial
+    elif _all_nonneg(wallet_balance):
+        balance = wallet_balance
+    else:
+        return None
+    if extra_margin is not None:
+        if not _all_nonneg(extra_margin):
+            return None
+        balance = balance + extra_margin
+    bybit = model.mm_at_entry
+    tier = tier_at_entry = None
+    if table is None:
+        if not bool(np.max(rate + fee) < 1):
+            return None
+        if linear and not bybit and kernels._float64_arrays(s, entry, size, balance, rate, amount, fee):
+            # only the price wanted: the kernel may overwrite our own temporaries (not the caller's arrays)
+            scratch = (value_at_entry, initial, s if s is not side else None) if wanted == {"liquidation_price"} \
+                and balance is initial and value_at_entry is not entry and value_at_entry is not size else ()
+            raw = kernels._linear_price_float64(s, entry, size, balance, rate, amount, fee, value=value_at_entry,
+                                                scratch=scratch)
+            if scratch:
+                initial = None
+        else:
+            raw = kernels.isolated_liquidation_price(linear, bybit, s, entry, size, balance, rate, amount, fee)
+        rate_at, amount_at = rate, amount
+        bands = None
+    else:
+        bands = bands_for(table)
+        if not bool(np.max(value_at_entry) <= bands.top):
+            return None
+        k_entry = bands.index(value_at_entry)
+        if leverage is not None and bool((leverage > bands.array("caps")[k_entry]).any()):
+            return None
+        if not bool(np.max((bands.array("rates")[k_entry] if bybit else bands.max_rate) + fee) < 1):
+            return None
+        raw, k = kernels.tiered_liquidation_price(linear, bybit, s, entry, size, balance, bands, fee)
+        rate_at = bands.array("rates")[k] if wanted & {"maintenance_margin", "maintenance_margin_rate"} else None
+        amount_at = bands.array("amounts")[k] if wanted & {"maintenance_margin", "maintenance_amount"} else None
+        if "tier" in wanted or "tier_at_entry" in wanted:
+            numbers = bands.array("tiers")
+            tier_at_entry = np.broadcast_to(numbers[k_entry], shape) if "tier_at_entry" in wanted else None
+            if "tier" in wanted:
+                tier = numbers[k] if bybit else np.where(raw == raw, numbers[k], 0)
+                tier = np.broadcast_to(tier, shape)
+    raw = np.broadcast_to(raw, shape)
+    ok: Any = None if wanted == {"liquidation_price"} else raw == raw
+    keep: Any = True if bybit else ok
+    nan = np.nan
+
+    def masked(value: Any) -> Any:
+        value = np.broadcast_to(value, shape)
+        return value if keep is True else np.where(keep, value, nan)
+
+    mm = None
+    if "maintenance_margin" in wanted:
+        mm = masked(kernels.maintenance_margin(linear, entry if bybit else np.where(ok, raw, entry), size,
+                                               rate_at, amount_at))
+    distance = None
+    if "distance_to_liquidation" in wanted:
+        reference = mark if mark is not None else entry
+        distance = np.abs(raw - reference) / reference  # NaN where raw is NaN
+    ratio = None
+    if mark is not None and "margin_ratio" in wanted:
+        value = kernels.position_value(linear, entry if bybit else mark, size)
+        if bands is None:
+            mm_mark = value * rate - amount
+        elif bybit:
+            mm_mark = value * bands.array("rates")[k_entry] - bands.array("amounts")[k_entry]
+        else:
+            mm_mark = bands.maintenance_margin(value)
+        margin_balance = balance + kernels.position_pnl(linear, s, entry, mark, size)
+        positive_balance = margin_balance > 0
+        ratio = np.broadcast_to(np.where(positive_balance, mm_mark / np.where(positive_balance, margin_balance, 1),
+                                         nan), shape)
+    bankruptcy = None
+    if "bankruptcy_price" in wanted:
+        bankruptcy = np.broadcast_to(kernels.bankruptcy_price(linear, s, entry, size, balance), shape)
+    note = None
+    reason: Any = Reason.PRICE
+    if "note" in wanted:
+        reason = _reason_codes(np, linear, s, raw, entry, mark, shape)
+        note = np.array([NOTES[r] for r in Reason], dtype=object)[reason]
+    return LiquidationResult(
+        raw,
+        bankruptcy,
+        mm,
+        (masked(rate_at) if rate_at is not None else None) if bands is not None else rate,
+        (masked(amount_at) if amount_at is not None else None) if bands is not None else amount,
+        tier,
+        tier_at_entry,
+        np.broadcast_to(initial, shape) if initial is not None and "initial_margin" in wanted else None,
+        np.broadcast_to(balance, shape) if "wallet_balance" in wanted else None,
+        distance,
+        ratio,
+        note,
+        reason,
+    )
+
+
+def _reason_codes(np: Any, linear: bool, s: Any, price: Any, entry: Any, mark: Any, shape: Any) -> Any:
+    """The :class:`Reason` of every position (int8), as :func:`_reason` for one."""
+    long = np.broadcast_to(s > 0, shape)
+    if price.dtype.kind == "O":
+        ok = np.array([_finite_positive(p) for p in price.ravel()], dtype=bool).reshape(shape)
+        price = np.where(ok, price, np.broadcast_to(entry, shape))
+    else:
+        ok = price == price
+    no_price = np.where(long, int(Reason.NO_PRICE_FALL),
+                        int(Reason.NO_PRICE if linear else Reason.NO_PRICE_RISE_INVERSE))
+    codes = np.where(ok, int(Reason.PRICE), no_price).astype(np.int8)
+    with np.errstate(invalid="ignore"):
+        at_once = ok & np.where(long, price >= entry, price <= entry)
+        if mark is not None:
+            codes[ok & np.where(long, price >= mark, price <= mark)] = int(Reason.MARK_BEYOND)
+    codes[at_once] = int(Reason.LIQUIDATED_AT_ENTRY)
+    return codes
+
+
+def _finite_positive(price: Any) -> bool:
+    if isinstance(price, Decimal):
+        return bool(price.is_finite() and price > 0)
+    return bool(0 < price < _INF)
+
+
+def _general_result(
+    result: dict[str, Any], preset: ExchangePreset, side: Any, entry: Any, mark: Any,
+    outputs: Collection[str] | None,
+) -> LiquidationResult:
+    """The general path's dict as a :class:`LiquidationResult` (reasons and notes for arrays too)."""
+    price = result["liquidation_price"]
+    linear = preset.contract == "linear"
+    if is_array(price) or is_array(result["bankruptcy_price"]):
+        import numpy as np
+
+        price = np.asarray(price)
+        shape = price.shape
+        codes = _reason_codes(np, linear, np.asarray(side_sign(side)), price, np.asarray(entry),
+                              None if mark is None else np.asarray(mark), shape)
+        result["note"] = np.array([NOTES[r] for r in Reason], dtype=object)[codes]
+        reason: Any = codes
+    else:
+        reason = next((code for code, text in NOTES.items() if text == result["note"]), Reason.PRICE)
+    if outputs is not None:
+        wanted = _outputs(outputs)
+        for key in OUTPUTS:
+            if key not in wanted:
+                result[key] = None
+    return LiquidationResult(**result, reason=reason)
 
 
 # ---------------------------------------------------------------------------
@@ -666,7 +1079,8 @@ def liquidation_price(
     extra_margin: Num | None = None,
     mark: Num | None = None,
     positions: str | Path | Sequence[Mapping[str, Any]] | None = None,
-) -> dict[str, Any]:
+    outputs: Collection[str] | None = None,
+) -> LiquidationResult | dict[str, Any]:
     """Liquidation price of a position (or of every position of a cross account).
 
     Keys as in ``contractcalc liquidation --json``.  One position:
@@ -687,7 +1101,13 @@ def liquidation_price(
     - ``margin_ratio`` (with ``mark``): maintenance margin / margin balance at
       the mark, Binance's definition (liquidation at 1; OKX's fee is not in it);
     - ``note``: why there is no liquidation price, or that the position is
-      below its requirement already (``None`` otherwise; always ``None`` for arrays).
+      below its requirement already (``None`` otherwise); for arrays an object
+      array of those texts.  ``result.reason`` (not a ``--json`` key) is the
+      same as a :class:`~contractcalc.core.results.Reason` code (int8 codes
+      for arrays).
+
+    The result is a :class:`~contractcalc.core.results.LiquidationResult`
+    (attribute access, ``to_dict()``, and ``result["key"]`` as before).
 
     With ``positions`` (a list of ccxt-style position dicts, or a path to a
     JSON file of them) and ``wallet_balance``, the account is cross-margined
@@ -724,6 +1144,15 @@ def liquidation_price(
         Margin added to an isolated position.
     mark : number, optional
         The current mark price, for the distance and the margin ratio.
+    outputs : collection of str, optional
+        The result fields to compute (default: all).  A large book that needs
+        only prices passes ``outputs=("liquidation_price",)``: the skipped
+        fields are ``None`` and cost neither time nor memory.  Every field but
+        ``liquidation_price`` can be skipped: ``bankruptcy_price``,
+        ``maintenance_margin``, ``maintenance_margin_rate``,
+        ``maintenance_amount``, ``tier``, ``tier_at_entry``, ``initial_margin``,
+        ``wallet_balance``, ``distance_to_liquidation``, ``margin_ratio``,
+        ``note`` (and with it ``reason``).
 
     Every numeric keyword and ``side`` may be a NumPy array (broadcasting):
     a whole book of isolated positions is one call.
@@ -748,6 +1177,58 @@ def liquidation_price(
     >>> r["liquidation_price"] is None, r["note"]
     (True, 'no liquidation by price: the margin covers a fall to zero (the formula gives a price <= 0)')
     """
+    preset = _PRESETS.get(exchange) if type(exchange) is str else None
+    if preset is None:
+        preset = exchange_preset(exchange)
+    if positions is None and (margin_mode is None or margin_mode == "isolated"):
+        wanted = _outputs(outputs)
+        fast = _isolated_plain(
+            preset, side, entry, quantity, contracts, contract_size, leverage, wallet_balance,
+            maintenance_margin_rate, maintenance_amount, tiers, symbol, taker_fee_rate, max_leverage,
+            extra_margin, mark, wanted,
+        )
+        if fast is not None:
+            return fast
+        if _has_array(side, entry, quantity, contracts, contract_size, leverage, wallet_balance,
+                      maintenance_margin_rate, maintenance_amount, taker_fee_rate, max_leverage, extra_margin, mark):
+            fast = _isolated_arrays(
+                preset, side, entry, quantity, contracts, contract_size, leverage, wallet_balance,
+                maintenance_margin_rate, maintenance_amount, tiers, symbol, taker_fee_rate, max_leverage,
+                extra_margin, mark, wanted,
+            )
+            if fast is not None:
+                return fast
+    result = _liquidation_general(
+        preset.name, side, entry, quantity, contracts, contract_size, leverage, wallet_balance, margin_mode,
+        maintenance_margin_rate, maintenance_amount, tiers, symbol, taker_fee_rate, max_leverage, extra_margin,
+        mark, positions,
+    )
+    if positions is not None:
+        return result
+    return _general_result(result, preset, side, entry, mark, outputs)
+
+
+def _liquidation_general(
+    exchange: str,
+    side: Any = None,
+    entry: Num | None = None,
+    quantity: Num | None = None,
+    contracts: Num | None = None,
+    contract_size: Num | None = None,
+    leverage: Num | None = None,
+    wallet_balance: Num | None = None,
+    margin_mode: str | None = None,
+    maintenance_margin_rate: Num | None = None,
+    maintenance_amount: Num | None = None,
+    tiers: str | Path | Mapping[str, Any] | TierTable | None = None,
+    symbol: str | None = None,
+    taker_fee_rate: Num | None = None,
+    max_leverage: Num | None = None,
+    extra_margin: Num | None = None,
+    mark: Num | None = None,
+    positions: str | Path | Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The validating path for every number type (``Decimal``, object arrays, cross); keys as the result."""
     preset = exchange_preset(exchange)
     model = model_for(preset)
     if positions is not None:
@@ -781,6 +1262,12 @@ def liquidation_price(
         raise InputError("side", "is required ('long' or 'short')")
     if entry is None:
         raise InputError("entry", "is required")
+    check_shapes({
+        "side": side, "entry": entry, "quantity": quantity, "contracts": contracts, "contract_size": contract_size,
+        "leverage": leverage, "wallet_balance": wallet_balance, "maintenance_margin_rate": maintenance_margin_rate,
+        "maintenance_amount": maintenance_amount, "taker_fee_rate": taker_fee_rate, "max_leverage": max_leverage,
+        "extra_margin": extra_margin, "mark": mark,
+    })
     s = side_sign(side)
     entry = positive("entry", entry)
     kind = preset.contract
@@ -972,7 +1459,7 @@ def stop_check(
     symbol: str | None = None,
     taker_fee_rate: Num | None = None,
     max_leverage: Num | None = None,
-) -> dict[str, Any]:
+) -> StopCheckResult:
     """An isolated position's exchange liquidation price against its stop, and the leverage that keeps it beyond.
 
     Exactly one of:
@@ -1074,28 +1561,46 @@ def stop_check(
     }
     if leverage is not None:
         leverage = positive("leverage", leverage)
-        keywords: dict[str, Any] = {
-            "exchange": exchange, "side": s, "entry": entry, "leverage": leverage, "tiers": table,
-            "maintenance_margin_rate": None if table is not None else rate,
-            "maintenance_amount": None if table is not None else amount,
-            "taker_fee_rate": taker_fee_rate if model.counts_close_fee else None,
-            "max_leverage": max_leverage if model.name == "hyperliquid" else None,
-        }
-        if model.name == "hyperliquid" and max_leverage is not None and table is None:
-            keywords["maintenance_margin_rate"] = None
         if size is not None:
             position = size
+            balance = kernels.initial_margin(kind == "linear", entry, size, leverage)
         else:
             assert margin_in_kind is not None
-            keywords["wallet_balance"] = margin_in_kind
+            balance = margin_in_kind
             position = principal * leverage / entry if kind == "linear" else principal * leverage
-        if kind == "linear":
-            keywords["quantity"] = position
-        else:
-            keywords.update(contracts=position, contract_size=constant_like(1, *like))
-        price = liquidation_price(**keywords)["liquidation_price"]
+        price = _stop_check_price(preset, model, kind, s, entry, position, balance, leverage, table, bands, fee,
+                                  max_leverage)
         ok = _valid_price(price) if price is not None else False
         safe = where(ok, price, stop) if is_array(price) else (price if price is not None else stop)
         result["liquidation_price"] = price
         result["stop_before_liquidation_exact"] = where(ok, s * (stop - safe) >= 0, True)
-    return result
+    return StopCheckResult(**result)
+
+
+def _stop_check_price(
+    preset: ExchangePreset, model: LiquidationModel, kind: str, s: Num, entry: Num, position: Num, balance: Num,
+    leverage: Num, table: TierTable | None, bands: Sequence[Band], fee: Num, max_leverage: Num | None,
+) -> Num:
+    """The isolated liquidation price at ``leverage`` from the band solver, with the checks the calculator makes.
+
+    The inputs are validated already; only what depends on the position is
+    checked here (the tier cap at entry, the leverage cap of Hyperliquid), in
+    the words :func:`liquidation_price` uses.
+    """
+    if model.name == "hyperliquid" and max_leverage is not None:
+        from contractcalc.core.numeric import require
+
+        require("leverage", leverage, leverage <= max_leverage, f"must be <= 'max_leverage' ({max_leverage})")
+    solve_bands = list(bands)
+    if table is not None:
+        entry_value = kernels.position_value(kind == "linear", entry, position)
+        _check_entry_notional(table, entry_value, "quantity" if kind == "linear" else "contracts", position)
+        table.check_leverage(leverage, entry_value)
+        if model.mm_at_entry:  # Bybit: the tier of the entry value, valued at entry
+            everywhere = (Decimal(0), Decimal("Infinity"))
+            solve_bands = [Band(0, *everywhere, *_rate_and_amount(bands, _band_index(bands, entry_value)))]
+            solve_bands = _bands_like(solve_bands, entry, position, balance)
+    for band in solve_bands:
+        _check_requirement(band.rate, fee)
+    raw, _ = _solve(kind, model, s, entry, position, balance, solve_bands, fee)
+    return _masked(raw, _valid_price(raw))

@@ -13,7 +13,17 @@ from decimal import Decimal
 from typing import Any
 
 from contractcalc.core import contracts, seed
-from contractcalc.core.numeric import Num, is_array, one_number_type_of_arguments, positive, require, side_sign, where
+from contractcalc.core.numeric import (
+    Num,
+    check_results,
+    is_array,
+    one_number_type_of_arguments,
+    positive,
+    require,
+    side_sign,
+    where,
+)
+from contractcalc.core.results import PlanResult
 
 __all__ = ["EXACT_NOTES", "LOSS_SIDE", "PROFIT_SIDE", "inverse_bankruptcy_change", "plan"]
 
@@ -76,7 +86,7 @@ def plan(
     volatility: Num | None = None,
     horizon: Any = None,
     drift: Num | None = None,
-) -> dict[str, Any]:
+) -> PlanResult:
     """The seed's plan for a trade; keys as in ``contractcalc plan --json``.
 
     ``leverage`` defaults to the one the stop implies, ``1 / |1 − stop / entry|``.
@@ -185,7 +195,11 @@ def plan(
         exact = "liquidation_price" in result
         liquidation = result["liquidation_price"] if exact else where(seed_price > 0, seed_price, None)
         result.update(touch_first(s, entry, stop, target, _nan_for_none(liquidation), volatility, horizon, drift))
-    return result
+    planned = PlanResult(**result)
+    check_results(planned, {"entry": entry, "stop": stop, "target": target, "principal": principal,
+                            "leverage": leverage}, skip=("inverse_bankruptcy_change", "liquidation_price",
+                                                         "max_leverage_for_stop"))
+    return planned
 
 
 def _nan_for_none(price: Any) -> Any:

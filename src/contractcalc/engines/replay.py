@@ -70,7 +70,7 @@ from contractcalc.io.candles import (
     read_freqtrade_candles,
     read_funding,
 )
-from contractcalc.venues.exchanges import exchange_preset
+from contractcalc.venues.exchanges import ExchangePreset, exchange_preset
 
 __all__ = [
     "EXIT_REASONS",
@@ -491,31 +491,20 @@ def replay(
     >>> r.exit_reason, r.exit_price, r.pnl, r.exit_time
     ('liquidation', 9850.0, -200.0, 120000)
     """
-    if _is_many_series(candles):
-        many_marks = mark_candles if mark_candles is not None else [None] * len(candles)
-        many_funding = funding if funding is not None else [None] * len(candles)
-        if len(many_marks) != len(candles):
-            raise InputError("mark_candles", f"must be a list of {len(candles)} series (one per candle series)",
-                             len(many_marks))
-        if len(many_funding) != len(candles):
-            raise InputError("funding", f"must be a list of {len(candles)} series (one per candle series)",
-                             len(many_funding))
-        return [
-            replay(series, exchange=exchange, side=side, entry=entry, quantity=quantity, contracts=contracts,
-                   contract_size=contract_size, leverage=leverage, wallet_balance=wallet_balance,
-                   maintenance_margin_rate=maintenance_margin_rate, maintenance_amount=maintenance_amount,
-                   tiers=tiers, symbol=symbol, max_leverage=max_leverage, stop=stop, target=target,
-                   intrabar=intrabar, fee_rate=fee_rate, mark_candles=mark, funding=rates, timeframe=timeframe)
-            for series, mark, rates in zip(candles, many_marks, many_funding, strict=True)
-        ]
-
     policy = _policy(intrabar)
     preset = exchange_preset(exchange)
-    series = _candles(candles, "candles", symbol, timeframe)
-    mark = _candles(mark_candles, "mark_candles", symbol, timeframe) if mark_candles is not None else series
-    if mark is not series:
-        _mark_candles(series, mark)
-    rates = _funding(funding) if funding is not None else None
+    many = _is_many_series(candles)
+    sources = list(candles) if many else [candles]
+    count = len(sources)
+    series_list = [_candles(source, "candles", symbol, timeframe) for source in sources]
+    marks_list = []
+    for series, source in zip(series_list, _per_series(mark_candles, count, "mark_candles", many), strict=True):
+        mark = _candles(source, "mark_candles", symbol, timeframe) if source is not None else series
+        if mark is not series:
+            _mark_candles(series, mark)
+        marks_list.append(mark)
+    funding_list = [_funding(source) if source is not None else None
+                    for source in _per_series(funding, count, "funding", many)]
 
     s = side_sign(side)
     numbers = {name: _as_float(name, value) for name, value in {
@@ -523,8 +512,6 @@ def replay(
         "leverage": leverage, "wallet_balance": wallet_balance, "maintenance_margin_rate": maintenance_margin_rate,
         "maintenance_amount": maintenance_amount, "max_leverage": max_leverage, "fee_rate": fee_rate,
     }.items()}
-    if numbers["entry"] is None:
-        numbers["entry"] = float(series.open[0])
     fee = numbers.pop("fee_rate")
     if fee is None:
         fee = float(preset.taker_fee_rate)
@@ -533,64 +520,129 @@ def replay(
         check("fee_rate", fee, "<", 1)
     stop_level, target_level = _level("stop", stop), _level("target", target)
 
+    # every array keyword broadcasts to one shape of positions (checked before any arithmetic)
+    given = {"side": s, **numbers, "fee_rate": fee, "stop": stop_level, "target": target_level}
+    arrays = {name: x for name, x in given.items() if isinstance(x, np.ndarray)}
+    shape: tuple[int, ...] = ()
+    for name, array in arrays.items():
+        try:
+            shape = np.broadcast_shapes(shape, array.shape)
+        except ValueError:
+            raise InputError(name, f"must have the length of the other arrays ({shape[0] if shape else 1})",
+                             f"an array of {array.size}") from None
+
     model = model_for(preset)
+    fee_in_liquidation = model.counts_close_fee and fee_rate is not None
+    first_opens = [float(series.open[0]) for series in series_list]
+    if not many and not arrays:
+        return _replay_one(series_list[0], marks_list[0], funding_list[0], preset, s, numbers, fee, stop_level,
+                           target_level, policy, tiers, symbol, fee_in_liquidation, first_opens[0])
+
+    # The array path: the positions (of ``shape``) flattened, repeated for each series, one call of the
+    # liquidation engine for all of them, then one kernel call per series.
+    per_series = int(np.prod(shape)) if shape else 1
+
+    def tiled(value: Any) -> FloatArray:
+        flat = np.broadcast_to(np.asarray(math.nan if value is None else value, dtype=np.float64), shape).ravel()
+        return np.tile(flat, count)
+
+    entries = tiled(numbers["entry"]) if numbers["entry"] is not None else np.repeat(first_opens, per_series)
+    signs = np.tile(np.broadcast_to(np.asarray(s, dtype=np.int64), shape).ravel(), count)
+    stops, targets, fees = tiled(stop_level), tiled(target_level), tiled(fee)
+    for name, levels in (("stop", stops), ("target", targets)):
+        if not shape:  # one position per series: the scalar message, with its series' entry
+            for level, at in zip(levels.tolist(), entries.tolist(), strict=True):
+                if not math.isnan(level):
+                    _check_side(name, level, int(signs[0]), at, ())
+        elif not np.isnan(levels).all():
+            _check_side(name, levels, signs, entries, (levels.size,), per_series)
+    flat_numbers: dict[str, Any] = {name: tiled(value) for name, value in numbers.items()
+                                    if value is not None and name != "entry"}
     liquidation = liquidation_price(
-        exchange=exchange, side=s, tiers=tiers, symbol=symbol, margin_mode="isolated",
-        taker_fee_rate=fee if model.counts_close_fee and fee_rate is not None else None, **numbers)
-    entry_price = numbers["entry"]
-    if numbers["quantity"] is not None:
-        size = numbers["quantity"]
-    else:
-        per_contract = numbers["contract_size"]
-        if per_contract is None:
-            per_contract = float(preset.contract_size(symbol) or 0)
-        size = numbers["contracts"] * per_contract
-
-    arrays = [x for x in (s, entry_price, size, stop_level, target_level, fee, liquidation["liquidation_price"],
-                          liquidation["wallet_balance"]) if isinstance(x, np.ndarray)]
-    shape: tuple[int, ...] = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
-    for name, level in (("stop", stop_level), ("target", target_level)):
-        if level is not None:
-            _check_side(name, level, s, entry_price, shape if arrays else ())
-
-    mark_open = mark.open if mark is not series else series.open
-    funding_time = rates.timestamp if rates is not None else np.zeros(0, dtype=np.int64)
-    funding_rate = rates.rate if rates is not None else np.zeros(0)
+        exchange=exchange, side=signs, entry=entries, tiers=tiers, symbol=symbol, margin_mode="isolated",
+        taker_fee_rate=fees if fee_in_liquidation else None, **flat_numbers)
+    total = count * per_series
+    lps = np.broadcast_to(np.asarray(liquidation["liquidation_price"], dtype=np.float64), (total,))
+    margins = np.broadcast_to(np.asarray(liquidation["wallet_balance"], dtype=np.float64), (total,))
+    sizes = np.broadcast_to(np.asarray(_size(preset, symbol, flat_numbers), dtype=np.float64), (total,))
     inverse = preset.contract == "inverse"
+    results = []
+    for k, (series, mark, rates) in enumerate(zip(series_list, marks_list, funding_list, strict=True)):
+        at = slice(k * per_series, (k + 1) * per_series)
+        out = replay_many_kernel(
+            series.timestamp, series.open, series.high, series.low, series.close, mark.open, mark.high, mark.low,
+            rates.timestamp if rates is not None else np.zeros(0, dtype=np.int64),
+            rates.rate if rates is not None else np.zeros(0),
+            sign=signs[at], inverse=inverse, entry=entries[at], size=sizes[at], stop=stops[at], target=targets[at],
+            liquidation=lps[at], margin=margins[at], fee_rate=fees[at], policy=policy)
+        results.append(_result(out, lps[at], shape))
+    return results if many else results[0]
+
+
+def _per_series(source: Any, count: int, field: str, many: bool) -> list[Any]:
+    """``source`` for each of ``count`` series: a list of them with many series, else the one source."""
+    if source is None:
+        return [None] * count
+    if not many:
+        return [source]
+    if not isinstance(source, list | tuple) or len(source) != count:
+        raise InputError(field, f"must be a list of {count} series (one per candle series)",
+                         len(source) if isinstance(source, list | tuple) else type(source).__name__)
+    return list(source)
+
+
+def _size(preset: ExchangePreset, symbol: str | None, numbers: dict[str, Any]) -> Any:
+    """The position size a formula takes: quantity ``Q``, or contracts × contract size (``F`` inverse)."""
+    if numbers.get("quantity") is not None:
+        return numbers["quantity"]
+    per_contract = numbers.get("contract_size")
+    if per_contract is None:
+        per_contract = float(preset.contract_size(symbol) or 0)
+    return numbers["contracts"] * per_contract
+
+
+def _replay_one(series: Candles, mark: Candles, rates: Funding | None, preset: ExchangePreset, s: int,
+                numbers: dict[str, Any], fee: float, stop: float | None, target: float | None, policy: int,
+                tiers: Any, symbol: str | None, fee_in_liquidation: bool, first_open: float) -> ReplayResult:
+    """One position over one series: the scalar kernel."""
+    if numbers["entry"] is None:
+        numbers = {**numbers, "entry": first_open}
+    for name, level in (("stop", stop), ("target", target)):
+        if level is not None:
+            _check_side(name, level, s, numbers["entry"], ())
+    liquidation = liquidation_price(
+        exchange=preset.name, side=s, tiers=tiers, symbol=symbol, margin_mode="isolated",
+        taker_fee_rate=fee if fee_in_liquidation else None, **numbers)
     lp = liquidation["liquidation_price"]
+    funding_time = rates.timestamp.tolist() if rates is not None else []
+    funding_rate = rates.rate.tolist() if rates is not None else []
+    reason, exit_time, exit_price, pnl, fees, paid, net, bars = replay_one_kernel(
+        series.timestamp.tolist(), series.open.tolist(), series.high.tolist(), series.low.tolist(),
+        series.close.tolist(), mark.open.tolist(), mark.high.tolist(), mark.low.tolist(), funding_time, funding_rate,
+        sign=int(s), inverse=preset.contract == "inverse", entry=float(numbers["entry"]),
+        size=float(_size(preset, symbol, numbers)), stop=math.nan if stop is None else stop,
+        target=math.nan if target is None else target, liquidation=math.nan if lp is None else float(lp),
+        margin=float(liquidation["wallet_balance"]), fee_rate=float(fee), policy=policy)
+    return ReplayResult(EXIT_REASONS[reason], exit_time, exit_price, pnl, fees, paid, net, bars,
+                        None if lp is None else float(lp))
 
-    if not arrays:
-        liquidation_level = math.nan if lp is None else float(lp)
-        reason, exit_time, exit_price, pnl, fees, paid, net, bars = replay_one_kernel(
-            series.timestamp.tolist(), series.open.tolist(), series.high.tolist(), series.low.tolist(),
-            series.close.tolist(), mark_open.tolist(), mark.high.tolist(), mark.low.tolist(),
-            funding_time.tolist(), funding_rate.tolist(),
-            sign=int(s), inverse=inverse, entry=float(entry_price), size=float(size),
-            stop=math.nan if stop_level is None else stop_level,
-            target=math.nan if target_level is None else target_level,
-            liquidation=liquidation_level, margin=float(liquidation["wallet_balance"]), fee_rate=float(fee),
-            policy=policy)
-        return ReplayResult(EXIT_REASONS[reason], exit_time, exit_price, pnl, fees, paid, net, bars,
-                            None if lp is None else float(lp))
 
-    def flat(x: Any, fill: float = math.nan) -> FloatArray:
-        value = fill if x is None else x
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=np.float64), shape).ravel())
-
-    out = replay_many_kernel(
-        series.timestamp, series.open, series.high, series.low, series.close, mark_open, mark.high, mark.low,
-        funding_time, funding_rate,
-        sign=np.broadcast_to(np.asarray(s, dtype=np.int64), shape).ravel(), inverse=inverse,
-        entry=flat(entry_price), size=flat(size), stop=flat(stop_level), target=flat(target_level),
-        liquidation=flat(lp), margin=flat(liquidation["wallet_balance"]), fee_rate=flat(fee), policy=policy)
+def _result(out: dict[str, npt.NDArray[Any]], lps: FloatArray, shape: tuple[int, ...]) -> ReplayResult:
+    """The kernel's arrays as a result of ``shape`` (``()``: plain numbers, ``None`` for no liquidation price)."""
+    if not shape:
+        lp = float(lps[0])
+        return ReplayResult(EXIT_REASONS[int(out["reason"][0])], int(out["exit_time"][0]),
+                            float(out["exit_price"][0]), float(out["pnl"][0]), float(out["fees"][0]),
+                            float(out["funding"][0]), float(out["net_pnl"][0]), int(out["bars_held"][0]),
+                            None if math.isnan(lp) else lp)
     names = np.array(EXIT_REASONS)
     return ReplayResult(
         names[out["reason"]].reshape(shape), out["exit_time"].reshape(shape), out["exit_price"].reshape(shape),
         out["pnl"].reshape(shape), out["fees"].reshape(shape), out["funding"].reshape(shape),
-        out["net_pnl"].reshape(shape), out["bars_held"].reshape(shape), flat(lp).reshape(shape))
+        out["net_pnl"].reshape(shape), out["bars_held"].reshape(shape), np.array(lps).reshape(shape))
 
 
-def _check_side(name: str, level: Any, s: Any, entry: Any, shape: tuple[int, ...]) -> None:
+def _check_side(name: str, level: Any, s: Any, entry: Any, shape: tuple[int, ...], per_series: int = 0) -> None:
     """A long's stop below its entry and target above it; a short's the other way round (NaN: no level)."""
     beyond = -1 if name == "stop" else 1
     with np.errstate(invalid="ignore"):
@@ -602,6 +654,8 @@ def _check_side(name: str, level: Any, s: Any, entry: Any, shape: tuple[int, ...
         shown = str(int(entry)) if float(entry).is_integer() else repr(float(entry))
         raise InputError(name, f"must be {where} the entry ({shown}) for a {'long' if s > 0 else 'short'}", level)
     position = int(np.argmax(np.broadcast_to(wrong, shape).ravel()))
+    if per_series:  # positions repeated over many series: the position's own index
+        position %= per_series
     rule = "below the entry for a long and above it for a short" if name == "stop" else \
         "above the entry for a long and below it for a short"
     raise InputError(name, f"must be {rule} (not so at position {position})",

@@ -502,47 +502,87 @@ def _ladder_uniform(book: StressBook, chunk: _Chunk, shocks: Floats) -> Floats:
     else:
         rate, amount = _rates_at(book, sl, w * lowest)
     c, d = _requirement_terms(book, sl, rate, amount)
-    base_c = np.bincount(pool, c, pools)
-    base_d = np.bincount(pool, d, pools)
-    req_c = np.broadcast_to(base_c[:, None], (pools, n_grid))
-    req_d = np.broadcast_to(base_d[:, None], (pools, n_grid))
+    zs = z_sorted[None, :]
+    # g = (A_mb − C) + (B_mb − D)·z, built in place (P × G is the one big array)
+    gap = np.multiply((b_mb - np.bincount(pool, d, pools))[:, None], zs)
+    gap += (a_mb - np.bincount(pool, c, pools))[:, None]
     if book.tables and not book.model.mm_at_entry:
-        delta_c = np.zeros(pools * n_grid)
-        delta_d = np.zeros(pools * n_grid)
-        table = book.table[sl]
-        for t, (floors, rates, amounts) in enumerate(book.tables):
-            mask = np.flatnonzero(table == t)
-            if mask.size == 0 or floors.size == 0:
-                continue
-            wt = w[mask]
-            # grid index where each floor is reached: the first z with w·z >= floor
-            crossing = floors[None, :] / wt[:, None]
-            at = np.searchsorted(z_sorted, crossing, side="left")
-            # a product w·z rounds; settle the index on the exact comparison the direct kernel makes
-            at = _settle_index(at, z_sorted, wt, floors)
-            live = (at > 0) & (at < n_grid)
-            rows, cols = np.nonzero(live)
-            step_c = -(amounts[cols + 1] - amounts[cols])
-            step_d = wt[rows] * (rates[cols + 1] - rates[cols])
-            key = pool[mask[rows]] * n_grid + at[rows, cols]
-            delta_c += np.bincount(key, step_c, pools * n_grid)
-            delta_d += np.bincount(key, step_d, pools * n_grid)
-        req_c = req_c + np.cumsum(delta_c.reshape(pools, n_grid), axis=1)
-        req_d = req_d + np.cumsum(delta_d.reshape(pools, n_grid), axis=1)
-    balance = a_mb[:, None] + b_mb[:, None] * z_sorted[None, :]
-    gap = balance - (req_c + req_d * z_sorted[None, :])
+        _tier_events(book, chunk, w, z_sorted, gap)
     liquidated = gap <= 0
-    counts = np.bincount(pool, minlength=pools).astype(np.float64)
-    notional_w = np.bincount(pool, w, pools)
-    lf = liquidated.astype(np.float64)
-    positions_liq = counts @ lf
-    notional_liq = (notional_w @ lf) * z_sorted
-    shortfall = np.maximum(-balance, 0.0, where=liquidated, out=np.zeros_like(balance)).sum(axis=0)
-    account_any = np.maximum.reduceat(liquidated.view(np.uint8), _starts(chunk), axis=0)
-    accounts_liq = account_any.sum(axis=0, dtype=np.float64)
+    del gap
+    # weighted column sums (einsum: one pass, no float copy of the mask, no BLAS threads)
+    positions_liq = np.einsum("p,pg->g", np.bincount(pool, minlength=pools).astype(np.float64), liquidated)
+    notional_w_liq = np.einsum("p,pg->g", np.bincount(pool, w, pools), liquidated)
+    # shortfall: only pools whose margin balance goes below zero somewhere on the grid (its ends: it is linear)
+    ends = np.minimum(a_mb + b_mb * z_sorted[0], a_mb + b_mb * z_sorted[-1])
+    short = np.flatnonzero(ends < 0)
+    shortfall = np.zeros(n_grid)
+    if short.size:
+        balance = np.multiply(b_mb[short, None], zs)
+        balance += a_mb[short, None]
+        np.minimum(balance, 0.0, out=balance)
+        shortfall = -np.einsum("pg,pg->g", balance, liquidated[short])
     out = np.empty((4, n_grid))
-    out[:, order] = np.vstack([accounts_liq, positions_liq, notional_liq, shortfall])
+    out[:, order] = np.vstack([_accounts_any(liquidated, chunk), positions_liq, notional_w_liq * z_sorted, shortfall])
     return out
+
+
+def _accounts_any(liquidated: Bools, chunk: _Chunk) -> Floats:
+    """Per grid point, the accounts with at least one liquidated pool (an account's pools are adjacent)."""
+    starts = _starts(chunk)
+    if starts.size == liquidated.shape[0]:  # one pool per account
+        return np.asarray(np.count_nonzero(liquidated, axis=0), dtype=np.float64)
+    per_account = np.diff(np.r_[starts, liquidated.shape[0]])
+    most = int(per_account.max())
+    if most > 64:  # a few very wide accounts: running sums along the pools instead of one pass per rank
+        running = np.cumsum(np.ascontiguousarray(liquidated.T), axis=1, dtype=np.int32)  # G × P
+        ends = running[:, np.r_[starts[1:], liquidated.shape[0]] - 1]
+        ends[:, 1:] -= running[:, starts[1:] - 1]
+        return np.asarray(np.count_nonzero(ends, axis=1), dtype=np.float64)
+    hit = liquidated[starts]
+    for rank in range(1, most):
+        wide = np.flatnonzero(per_account > rank)
+        hit[wide] |= liquidated[starts[wide] + rank]
+    return np.asarray(np.count_nonzero(hit, axis=0), dtype=np.float64)
+
+
+def _tier_events(book: StressBook, chunk: _Chunk, w: Floats, z_sorted: Floats, gap: Floats) -> None:
+    """Subtract from ``gap`` the requirement added where positions' notionals cross tier floors on the grid."""
+    pool, n_grid = chunk.pool, z_sorted.size
+    table = book.table[chunk.sl]
+    keys: list[Ints] = []
+    steps_c: list[Floats] = []
+    steps_d: list[Floats] = []
+    for t, (floors, rates, amounts) in enumerate(book.tables):
+        mask = np.flatnonzero(table == t)
+        if mask.size == 0 or floors.size == 0:
+            continue
+        wt = w[mask]
+        # grid index where each floor is reached: the first z with w·z >= floor
+        crossing = floors[None, :] / wt[:, None]
+        at = np.searchsorted(z_sorted, crossing, side="left")
+        # a product w·z rounds; settle the index on the exact comparison the direct kernel makes
+        at = _settle_index(at, z_sorted, wt, floors)
+        rows, cols = np.nonzero((at > 0) & (at < n_grid))
+        keys.append(pool[mask[rows]] * n_grid + at[rows, cols])
+        steps_c.append(-(amounts[cols + 1] - amounts[cols]))
+        steps_d.append(wt[rows] * (rates[cols + 1] - rates[cols]))
+    if not keys or not sum(k.size for k in keys):
+        return
+    key = np.concatenate(keys)
+    # only the pools with a crossing get a dense row of changes
+    touched, local = np.unique(key // n_grid, return_inverse=True)
+    dense_key = local * n_grid + key % n_grid
+    size = touched.size * n_grid
+    delta_c = np.asarray(np.bincount(dense_key, np.concatenate(steps_c), size), dtype=np.float64).reshape(
+        touched.size, n_grid)
+    delta_d = np.asarray(np.bincount(dense_key, np.concatenate(steps_d), size), dtype=np.float64).reshape(
+        touched.size, n_grid)
+    np.cumsum(delta_c, axis=1, out=delta_c)
+    np.cumsum(delta_d, axis=1, out=delta_d)
+    delta_d *= z_sorted[None, :]
+    delta_c += delta_d
+    gap[touched] -= delta_c
 
 
 def _settle_index(at: Ints, z_sorted: Floats, w: Floats, floors: Floats) -> Ints:
@@ -966,12 +1006,14 @@ def run_stress(
     output: str | os.PathLike[str] | None = None,
     taker_fee_rate: float | None = None,
     progress: ProgressCallback | None = None,
+    with_moves: bool = False,
+    max_shocks: int = MAX_SHOCKS,
 ) -> tuple[StressResult, AccountMoves | None]:
     """Everything ``contractcalc stress`` does: check the options, read the book, run a backend, write ``output``.
 
     ``shocks``: ``FROM:TO:STEP`` or a list of moves; ``scenarios``: ``span:RANGE``,
     a scenario file or :class:`Scenario` objects (exactly one of the two).
-    Returns the ladder and, with ``output``, the per-account moves it wrote.
+    Returns the ladder and, with ``output`` or ``with_moves``, the per-account moves.
     """
     if backend not in BACKENDS:
         raise InputError("backend", "must be local or dask", backend)
@@ -991,17 +1033,21 @@ def run_stress(
     else:
         assert scenarios is not None
         grid = scenarios_from(scenarios) if isinstance(scenarios, str) else list(scenarios)
+    if len(grid) > max_shocks:
+        raise InputError("shocks" if shocks is not None else "scenarios", f"must hold at most {max_shocks:,} shocks",
+                         len(grid))
+    with_moves = with_moves or output is not None
     if backend == "dask":
         from contractcalc.engines.stress_dask import dask_stress
 
         result, moves = dask_stress(positions, accounts, exchange=exchange, tiers=tiers, shocks=grid,
-                                    scheduler=scheduler, with_moves=output is not None,
+                                    scheduler=scheduler, with_moves=with_moves,
                                     taker_fee_rate=taker_fee_rate)
     else:
         book, wallets = load_book(positions, accounts)
         prepared = _prepare_labelled(book, wallets, exchange, tiers, taker_fee_rate)
         result = stress(prepared, grid, progress)
-        moves = account_moves(prepared) if output is not None else None
+        moves = account_moves(prepared) if with_moves else None
     if output is not None and moves is not None:
         from contractcalc.io.stress_files import write_output
 

@@ -47,7 +47,7 @@ __all__ = [
 Kind = Literal["number", "text", "bool", "list", "integer"]
 
 #: Result keys shown as a percentage beside the fraction (the CLI's table and the page).
-PERCENT_SUFFIXES = ("_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio")
+PERCENT_SUFFIXES = ("_change", "_rate", "roe", "roi", "distance_to_liquidation", "margin_ratio", "_probability")
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,8 @@ LABELS: dict[str, str] = {
     "stop_before_liquidation": "Stop before liquidation", "profit": "Profit", "change": "Change",
     "open": "Open price", "entry": "Entry price", "stop": "Stop price", "target": "Target price", "exit": "Exit price",
     "principal": "Principal (margin)", "side": "Side", "wallet_balance": "Wallet balance", "mark": "Mark price",
-    "roe": "ROE", "pnl": "PnL", "net_pnl": "Net PnL", "unrealized_pnl": "Unrealized PnL",
+    "roe": "ROE", "roi": "ROI (Bybit)", "realized_pnl": "Realised PnL", "pnl": "PnL", "net_pnl": "Net PnL",
+    "unrealized_pnl": "Unrealized PnL",
     "breakeven_price": "Break-even price", "size": "Size", "contracts": "Contracts", "quantity": "Quantity",
     "initial_margin": "Initial margin", "maintenance_margin": "Maintenance margin", "break_even": "Break-even price",
     "break_even_price": "Break-even price", "liquidation_price": "Liquidation price",
@@ -346,14 +347,18 @@ TARGET = Command(
 AVERAGE_ENTRY = Command(
     "average-entry", "Average entry of fills: linear size-weighted, inverse harmonic (ΣF / Σ(F/P)).",
     _fields(
-        Field("fill", "A fill SIZE@PRICE (repeat), e.g. --fill 0.5@5000 --fill 0.3@6000.", kind="list",
+        Field("fill", "A fill SIZE@PRICE (repeat), e.g. --fill 0.5@5000 --fill 0.3@6000; a negative size "
+                      "closes part of the position at an unchanged average entry (--fill -0.2@5500).", kind="list",
               required=True, cli="repeat",
-              web_help="Each fill's size and price (or 'SIZE@PRICE' text, e.g. '0.5@5000')."),
+              web_help="Each fill's size and price (or 'SIZE@PRICE' text, e.g. '0.5@5000'); a negative size "
+                       "closes part of the position."),
         "contract", "exchange",
+        FIELDS["side"].but(help="long or short: the sign of the PnL realised by closing fills (default long)."),
     ),
     _results(
-        ("average_entry", "linear ΣQ·P/ΣQ; inverse ΣF/Σ(F/P)", "price"),
-        ("total_size", "sum of the fill sizes", "size"),
+        ("average_entry", "linear ΣQ·P/ΣQ; inverse ΣF/Σ(F/P); a close leaves it unchanged", "price"),
+        ("total_size", "sum of the fill sizes (what is still open)", "size"),
+        ("realized_pnl", "closes: linear s·q·(P − E), inverse s·q·(1/E − 1/P)", "amount"),
     ),
 )
 
@@ -679,7 +684,7 @@ RISK = Command(
 )
 
 # ---------------------------------------------------------------------------
-# Book stress (CLI only for now)
+# Book stress
 
 STRESS = Command(
     "stress",
@@ -698,22 +703,24 @@ STRESS = Command(
     "--backend dask runs on a Dask cluster (--scheduler ADDRESS, else a local one).",
     _fields(
         Field("positions", "Book: CSV, Parquet or JSON lines file of positions.", kind="list", cli="file",
-              required=True),
+              required=True, web_help="The book: a list of row objects (account, symbol, side, quantity or "
+                                      "contracts, entry, mark, margin_mode, leverage or wallet_balance, "
+                                      "maintenance_margin_rate)."),
         FIELDS["exchange"].but(help="Exchange preset (its contract kind and liquidation model).", required=True,
                                web_help=None),
         Field("accounts", "Cross wallets: CSV, Parquet or JSON lines file with account, wallet_balance.",
-              kind="list", cli="file"),
+              kind="list", cli="file", web_help="The cross wallets: a list of {account, wallet_balance}."),
         FIELDS["tiers"].but(help="Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.",
                             web_help="Tier table: a shipped preset name."),
         Field("shocks", "FROM:TO:STEP, relative moves of every mark (both ends included).", kind="text"),
         Field("scenarios", "Instead of --shocks: scenario file (JSON or CSV: scenario, symbol, shock) or span:RANGE.",
-              kind="text"),
+              kind="text", web_help="Instead of shocks: span:RANGE, CME SPAN's 16 scenarios for a price-scan range."),
         Field("backend", "local (default: in-process, NumPy) or dask.", kind="text", default="local",
-              choices=("local", "dask")),
+              choices=("local", "dask"), web_help="local (the command line also runs dask)."),
         Field("scheduler", "With --backend dask: address of a running Dask scheduler (default: start a local "
-                           "cluster).", kind="text"),
+                           "cluster).", kind="text", web_help="Not used over HTTP."),
         Field("output", "Write the per-account first-liquidation moves and margins here (.csv or .parquet).",
-              kind="text"),
+              kind="text", web_help="Not used over HTTP: the answer's nearest_accounts hold the moves."),
         FIELDS["taker_fee_rate"].but(help="Fee to close counted by okx-* (default: the preset's taker rate).",
                                      web_help=None),
     ),
@@ -728,7 +735,7 @@ STRESS = Command(
             "(an account's cross positions with its wallet, or one isolated position with its margin), the "
             "positions in them, their notional at the shocked marks and the shortfall (how far their margin "
             "balance falls below zero).",
-    api=False,
+    api=True,
 )
 
 # ---------------------------------------------------------------------------
@@ -748,16 +755,57 @@ SERVE = Command(
     api=False,
 )
 
+# ---------------------------------------------------------------------------
+# The exchange's figures beside contractcalc's, and fresh tier tables (CLI only)
+
+RECONCILE = Command(
+    "reconcile",
+    "Each position's reported liquidationPrice beside contractcalc's, the difference and the likely reason.\n\n"
+    "For a ccxt fetch_positions() dump. Reasons tried when they differ: another tier, a fee to close counted "
+    "by the exchange, an estimate at entry (the margin at opening). Figures within 0.05 % agree.",
+    _fields(
+        Field("positions", "JSON file of ccxt fetch_positions() (a list of positions).", kind="list", cli="file",
+              required=True),
+        FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGES) + ".", required=True),
+        Field("wallet_balance", "The cross account's wallet balance (cross positions only).", unit="amount"),
+        FIELDS["tiers"].but(help="Tier table file or preset (default: the newest shipped for each symbol)."),
+    ),
+    api=False,
+)
+
+TIERS_LIST = Command(
+    "tiers list", "The tier tables contractcalc knows, with their source, date and age (stale after 90 days).",
+    (), api=False,
+)
+
+TIERS_REFRESH = Command(
+    "tiers refresh",
+    "Fetch the exchange's leverage tiers through ccxt (pip install 'contractcalc[ccxt]').\n\n"
+    "Completes each tier's maintenance amount (cum) by the recurrence where the exchange leaves it out, and "
+    "writes a versioned JSON with fetched_at and source: <exchange>-<SYMBOL>-<YYYY-MM-DD>.json. Binance's "
+    "tiers need an API key: set CCXT_API_KEY and CCXT_SECRET in the environment.",
+    _fields(
+        FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGES) + ".", required=True),
+        Field("symbol", "Market to fetch, e.g. BTC/USDT:USDT (repeat for more; default: every market).",
+              kind="list", cli="repeat"),
+        Field("out", "Folder to write to (default: beside the shipped tables, where it becomes a preset).",
+              kind="text"),
+    ),
+    api=False,
+)
+
 #: Subcommand groups and their help: ``contractcalc seed ...``.
 GROUPS: dict[str, str] = {
     "seed": "The seed lesson's formulas, exactly as the document states them.",
+    "tiers": "Maintenance-margin tier tables: list them with their dates, refresh them through ccxt.",
 }
 
 #: Every command by name (``"seed profit"`` for a subcommand), in the order ``contractcalc --help`` lists them.
 COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
-        LIQUIDATION, PNL, TARGET, AVERAGE_ENTRY, COST, SIZE, MAX_OPEN, REPLAY, RISK, STRESS, PLAN, SERVE,
+        LIQUIDATION, PNL, TARGET, AVERAGE_ENTRY, COST, SIZE, MAX_OPEN, REPLAY, RISK, STRESS, PLAN, RECONCILE, SERVE,
+        TIERS_LIST, TIERS_REFRESH,
         SEED_TARGET_CHANGE, SEED_LIQUIDATION_CHANGE, SEED_LEVERAGE, SEED_PROFIT,
     )
 }

@@ -140,7 +140,18 @@ def _parquet(path: str | os.PathLike[str], field: str, max_bytes: int) -> dict[s
         reason = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
         raise InputError(field, f"must be a valid Parquet file ({reason})", str(path)) from None
     _check_names(table.column_names, field, str(path))
-    return {name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names}
+    return {name: _column_array(table.column(name)) for name in table.column_names}
+
+
+def _column_array(column: Any) -> Any:
+    """A Parquet column as a NumPy array; text through its dictionary (each distinct string made once)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column.null_count == 0 and (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        encoded = pc.dictionary_encode(column).combine_chunks()
+        return encoded.dictionary.to_numpy(zero_copy_only=False)[encoded.indices.to_numpy()]
+    return column.to_numpy(zero_copy_only=False)
 
 
 def read_book(path: str | os.PathLike[str], *, max_bytes: int = MAX_BOOK_BYTES) -> Book:

@@ -19,10 +19,14 @@ Tier values are kept as exact ``Decimal`` (JSON is parsed with
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import json
+import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -287,8 +291,33 @@ def load_tiers(tiers: str | Mapping[str, Any], symbol: str | None = None) -> Tie
     return table_from_data(tiers, symbol)
 
 
+#: Version of the refreshed tier document (``contractcalc tiers refresh``).
+TIER_DOCUMENT_VERSION = 1
+
+
+def unwrap_tier_document(data: Any, source: str = "", as_of: str = "") -> tuple[Any, str, str]:
+    """A refreshed tier document's ``tiers``, source and date; other data as it is.
+
+    >>> unwrap_tier_document({"contractcalc_tiers": 1, "exchange": "bybit-linear", "source": "ccxt 4.5 bybit",
+    ...                       "fetched_at": "2026-11-30T08:00:00Z", "tiers": {"BTC/USDT:USDT": []}})
+    ({'BTC/USDT:USDT': []}, 'ccxt 4.5 bybit, fetched 2026-11-30T08:00:00Z', '2026-11-30')
+    """
+    if isinstance(data, Mapping) and "contractcalc_tiers" in data:
+        if data.get("contractcalc_tiers") != TIER_DOCUMENT_VERSION:
+            raise InputError("tiers", f"must be a tier document of version {TIER_DOCUMENT_VERSION}",
+                             data.get("contractcalc_tiers"))
+        fetched = str(data.get("fetched_at", ""))
+        origin = str(data.get("source", "")) or source
+        return data.get("tiers"), f"{origin}, fetched {fetched}" if fetched else origin, fetched[:10] or as_of
+    return data, source, as_of
+
+
 def table_from_data(data: Any, symbol: str | None, *, source: str = "", as_of: str = "") -> TierTable:
-    """The table of ``symbol`` in parsed tier data (``{symbol: [tier, ...]}``), checked."""
+    """The table of ``symbol`` in parsed tier data (``{symbol: [tier, ...]}``), checked.
+
+    A refreshed document (``contractcalc tiers refresh``) gives its own source and date.
+    """
+    data, source, as_of = unwrap_tier_document(data, source, as_of)
     if not isinstance(data, Mapping) or not data:
         rule = "must map symbols to tier lists (ccxt fetch_leverage_tiers shape)"
         raise InputError("tiers", rule, type(data).__name__)
@@ -374,6 +403,63 @@ PRESET_TABLES: dict[str, TierPreset] = {
         ),
     )
 }
+
+
+#: A refreshed table's file name: ``<exchange>-<SYMBOL>-<YYYY-MM-DD>.json`` (io.tier_refresh writes it).
+_REFRESHED_NAME = re.compile(
+    r"^(?P<exchange>[a-z]+-[a-z]+|hyperliquid)-(?P<symbol>[A-Z0-9]+)-(?P<day>\d{4}-\d{2}-\d{2})\.json$")
+
+
+def _refreshed_presets() -> list[TierPreset]:
+    """Tables written beside the shipped ones by ``contractcalc tiers refresh``: presets named as their file."""
+    from contractcalc.venues.exchanges import EXCHANGES
+
+    shipped = {p.file for p in PRESET_TABLES.values()}
+    found = []
+    try:  # os.listdir, not importlib.resources: this runs at import, on every CLI start
+        names = os.listdir(os.path.join(os.path.dirname(__file__), "data", "tiers"))
+    except OSError:  # pragma: no cover - a package without its data folder
+        return []
+    for name in sorted(names):
+        match = _REFRESHED_NAME.match(name)
+        if name in shipped or match is None or match.group("exchange") not in EXCHANGES:
+            continue
+        found.append(TierPreset(
+            name=name.removesuffix(".json"), exchange=match.group("exchange"), symbol=match.group("symbol"),
+            file=name, source=f"refreshed through ccxt (contractcalc tiers refresh) on {match.group('day')}",
+            as_of=match.group("day")))
+    return found
+
+
+PRESET_TABLES.update((p.name, p) for p in _refreshed_presets())
+
+#: A shipped table older than this many days is announced as stale.
+STALE_AFTER_DAYS = 90
+
+
+def table_age_days(as_of: str, today: date | None = None) -> int | None:
+    """Days since ``as_of`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: its last day), or ``None`` if undated.
+
+    >>> table_age_days("2024-10", date(2025, 1, 29)), table_age_days("2024", date(2025, 1, 1))
+    (90, 1)
+    """
+    today = today or date.today()
+    parts = [int(p) for p in re.findall(r"\d+", as_of)[:3]]
+    if not parts:
+        return None
+    year, month, day = [*parts, 12, 31][:3] if len(parts) == 1 else [*parts, 0][:3]
+    if len(parts) == 2:
+        day = calendar.monthrange(year, month)[1]
+    return (today - date(year, month, day)).days
+
+
+def stale_warning(preset: TierPreset, today: date | None = None) -> str | None:
+    """The warning for a shipped table older than :data:`STALE_AFTER_DAYS`, naming the refresh command."""
+    age = table_age_days(preset.as_of, today)
+    if age is None or age <= STALE_AFTER_DAYS:
+        return None
+    return (f"tier table {preset.name} is from {preset.as_of} ({age} days old): exchanges change their tiers; "
+            f"refresh it with: contractcalc tiers refresh --exchange {preset.exchange} --symbol {preset.symbol}")
 
 
 def preset_tables_for(exchange: str, symbol: str | None = None) -> list[TierPreset]:

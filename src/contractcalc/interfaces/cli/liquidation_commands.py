@@ -60,6 +60,19 @@ def _notes(
         notes.append(f"Note: {result['note']}.")
     if tiers is not None:
         notes.append(f"Tiers: {tiers}" + (f", {symbol}" if symbol else "") + ".")
+    elif symbol is not None and result.get("tier") is not None:
+        # the newest shipped table of the symbol (the engine's choice), with its date and age
+        from contractcalc.venues.tiers import preset_tables_for
+
+        newest = preset_tables_for(exchange, symbol)[0]
+        notes.append(f"Tiers: {newest.name} (shipped, as of {newest.as_of}), found by --symbol {symbol}.")
+    table = _shipped(tiers, exchange, symbol, result)
+    if table is not None:
+        from contractcalc.venues.tiers import stale_warning
+
+        warning = stale_warning(table)
+        if warning is not None:
+            notes.append(f"WARNING: {warning}.")
     notes.append(f"{model.name} formula: {MODEL_FORMULAS[(model.name, contract)]}")
     if model.counts_close_fee:
         notes.append("The fee to close (taker rate × value at the liquidation price) counts towards the requirement.")
@@ -73,6 +86,18 @@ def _notes(
         )
     notes.append(_units(contract))
     return notes
+
+
+def _shipped(tiers: str | None, exchange: str, symbol: str | None, result: Mapping[str, Any]) -> Any:
+    """The shipped table behind ``result``: named by --tiers, or the newest found by --symbol."""
+    from contractcalc.venues.tiers import PRESET_TABLES, preset_tables_for
+
+    if tiers is not None:
+        return PRESET_TABLES.get(tiers)
+    if symbol is not None and result.get("tier") is not None:
+        found = preset_tables_for(exchange, symbol)
+        return found[0] if found else None
+    return None
 
 
 def _units(contract: str) -> str:

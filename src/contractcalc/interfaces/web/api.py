@@ -75,8 +75,16 @@ MAX_LIST_ITEMS = 100
 MAX_REPLAY_CANDLES = 50_000
 #: Largest ``/api/replay`` body: 50,000 ccxt rows of about 70 bytes, with room for mark candles.
 MAX_REPLAY_BODY_BYTES = 8 * 1024 * 1024
+#: Most positions (and accounts) ``/api/stress`` takes: a small book; larger ones run from the CLI.
+MAX_STRESS_POSITIONS = 2_000
+#: Most shocks (or scenarios) of one ``/api/stress`` call.
+MAX_STRESS_SHOCKS = 401
+#: Largest ``/api/stress`` body: 2,000 rows of about 250 bytes, and their accounts.
+MAX_STRESS_BODY_BYTES = 1024 * 1024
+#: Accounts nearest to liquidation in the ``/api/stress`` answer.
+STRESS_NEAREST = 20
 #: Bodies larger than the app's default cap, by path.
-BODY_LIMITS: dict[str, int] = {"/api/replay": MAX_REPLAY_BODY_BYTES}
+BODY_LIMITS: dict[str, int] = {"/api/replay": MAX_REPLAY_BODY_BYTES, "/api/stress": MAX_STRESS_BODY_BYTES}
 
 #: Keywords that take text, each with the choices the page offers (empty: free
 #: text); every other keyword takes a number (a ``Decimal``), a list, or a
@@ -218,6 +226,57 @@ def replay(
         symbol=symbol, max_leverage=max_leverage, stop=stop, target=target, intrabar=intrabar, fee_rate=fee_rate,
         mark_candles=mark_candles, funding=funding)
     return result.to_dict()  # type: ignore[no-any-return]
+
+
+def _columns(field_name: str, rows: Any) -> dict[str, list[Any]] | None:
+    """Row objects (``[{"account": "a", ...}, ...]``) as columns, ``None`` where a row lacks a key."""
+    if rows is None:
+        return None
+    names: dict[str, None] = {}
+    for index, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise InputError(field_name, "must be a list of row objects", type(row).__name__,
+                             where=f" at index {index}")
+        names.update(dict.fromkeys(str(key) for key in row))
+    columns = {name: [row.get(name) for row in rows] for name in names}
+    if "margin_mode" in columns:  # a row without one is cross, as a book without the column
+        columns["margin_mode"] = ["cross" if mode is None else mode for mode in columns["margin_mode"]]
+    return columns
+
+
+def stress(
+    positions: Any,
+    exchange: str,
+    accounts: Any = None,
+    tiers: Any = None,
+    shocks: str | None = None,
+    scenarios: str | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
+    output: str | None = None,
+    taker_fee_rate: Any = None,
+) -> dict[str, Any]:
+    """Stress a small book: the ``--json`` ladder, plus ``nearest_accounts`` (the page's table).
+
+    :func:`contractcalc.engines.stress.run_stress` on the rows; at most
+    :data:`MAX_STRESS_POSITIONS` positions and :data:`MAX_STRESS_SHOCKS` shocks,
+    the local backend, ``span:RANGE`` scenarios (no files over HTTP).
+    """
+    from contractcalc.engines.stress import run_stress
+
+    if backend != "local":
+        raise InputError("backend", "must be local over HTTP (the CLI runs --backend dask)", backend)
+    for name, value in (("scheduler", scheduler), ("output", output)):
+        if value is not None:
+            raise InputError(name, "is for the command line, not HTTP", value)
+    if scenarios is not None and not scenarios.strip().lower().startswith("span:"):
+        raise InputError("scenarios", "must be span:RANGE over HTTP (scenario files are not read)", scenarios)
+    result, moves = run_stress(
+        _columns("positions", positions), _columns("accounts", accounts), exchange=exchange, tiers=tiers,
+        shocks=shocks, scenarios=scenarios, taker_fee_rate=None if taker_fee_rate is None else float(taker_fee_rate),
+        with_moves=True, max_shocks=MAX_STRESS_SHOCKS)
+    assert moves is not None
+    return {**result.to_dict(), "nearest_accounts": moves.nearest(STRESS_NEAREST)}
 
 
 #: Monte Carlo over HTTP: at most this many paths x steps (about a second of work).
@@ -397,6 +456,46 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         float_fields=("candles", "mark_candles", "funding"),
     ),
     Endpoint(
+        "stress",
+        stress,
+        "Book stress",
+        # tests/test_stress.py's hand-built book: A cross, B isolated, C hedged, D a short
+        {"exchange": "binance-usdm", "shocks": "-0.2:0.2:0.05", "positions": [
+            {"account": "A", "symbol": "BTC/USDT:USDT", "side": "long", "quantity": 1, "entry": 50000, "mark": 50000,
+             "maintenance_margin_rate": 0.004},
+            {"account": "A", "symbol": "ETH/USDT:USDT", "side": "short", "quantity": 10, "entry": 3000, "mark": 3000,
+             "maintenance_margin_rate": 0.005},
+            {"account": "B", "symbol": "ETH/USDT:USDT", "side": "long", "quantity": 2, "entry": 3000, "mark": 3000,
+             "margin_mode": "isolated", "leverage": 10, "maintenance_margin_rate": 0.005},
+            {"account": "C", "symbol": "BTC/USDT:USDT", "side": "long", "quantity": 1, "entry": 50000, "mark": 50000,
+             "maintenance_margin_rate": 0.004},
+            {"account": "C", "symbol": "BTC/USDT:USDT", "side": "short", "quantity": 0.5, "entry": 52000,
+             "mark": 50000, "maintenance_margin_rate": 0.004},
+            {"account": "D", "symbol": "SOL/USDT:USDT", "side": "short", "quantity": 100, "entry": 100, "mark": 100,
+             "maintenance_margin_rate": 0.01}],
+         "accounts": [{"account": "A", "wallet_balance": 2000}, {"account": "C", "wallet_balance": 1000},
+                      {"account": "D", "wallet_balance": 500}]},
+        fields={"positions": list[Any], "accounts": list[Any]},
+        items={"positions": {
+            "type": "object", "description": "A row of the book (the CLI's --positions file columns).",
+            "properties": {
+                "account": {"type": "string"}, "symbol": {"type": "string", "description": "e.g. BTC/USDT:USDT"},
+                "side": {"type": "string", "enum": ["long", "short"]}, "quantity": _NUMBER, "contracts": _NUMBER,
+                "contract_size": _NUMBER, "entry": _NUMBER, "mark": _NUMBER,
+                "margin_mode": {"type": "string", "enum": ["cross", "isolated"]}, "leverage": _NUMBER,
+                "wallet_balance": {**_NUMBER, "description": "An isolated position's margin."},
+                "maintenance_margin_rate": _NUMBER, "maintenance_amount": _NUMBER,
+            },
+            "required": ["account", "symbol", "side", "entry"],
+        }, "accounts": {
+            "type": "object", "description": "A cross wallet.",
+            "properties": {"account": {"type": "string"}, "wallet_balance": _NUMBER},
+            "required": ["account", "wallet_balance"],
+        }},
+        list_limits={"positions": MAX_STRESS_POSITIONS, "accounts": MAX_STRESS_POSITIONS},
+        float_fields=("positions", "accounts"),
+    ),
+    Endpoint(
         "risk",
         risk,
         "Risk",
@@ -456,7 +555,7 @@ def _typed_text(value: Any, info: ValidationInfo) -> Any:
     """
     if isinstance(value, str):
         parsed = typed_number_or_none(value, leverage="leverage" in (info.field_name or ""))
-        if parsed is not None:
+        if parsed is not None and parsed.is_finite():  # NaN and Infinity: pydantic's own path, as before
             return parsed
     return value
 
@@ -677,6 +776,10 @@ def run(endpoint: Endpoint, body: BaseModel) -> dict[str, Any]:
     arguments = {name: value if name in endpoint.float_fields else _arguments(value)
                  for name, value in arguments.items()}
     _no_files(arguments)
+    if endpoint.command == "target" and arguments.get("roe") is not None:
+        from contractcalc.engines.calculators import check_typed_roe
+
+        check_typed_roe(arguments["roe"])  # typed input: -100 % or below is a mistake (the CLI's rule too)
     result = endpoint.function(**arguments)
     if endpoint.result_key is not None:
         result = {endpoint.result_key: result}
@@ -958,7 +1061,7 @@ def calculators() -> dict[str, Any]:
 def presets() -> dict[str, Any]:
     """The exchange presets (kind, fee rates, contract sizes) and the tier tables of each."""
     from contractcalc.venues.exchanges import EXCHANGES
-    from contractcalc.venues.tiers import preset_tables_for
+    from contractcalc.venues.tiers import preset_tables_for, stale_warning, table_age_days
 
     return {
         "exchanges": [
@@ -972,7 +1075,8 @@ def presets() -> dict[str, Any]:
                 "contract_sizes": {prefix or "*": size for prefix, size in preset.contract_sizes},
                 "tier_tables": [
                     {"name": table.name, "symbol": table.symbol, "as_of": table.as_of,
-                     "source": table.source, "note": table.note}
+                     "source": table.source, "note": table.note, "age_days": table_age_days(table.as_of),
+                     "warning": stale_warning(table)}
                     for table in preset_tables_for(preset.name)
                 ],
             }
