@@ -98,7 +98,6 @@ def test_two_long_legs_of_one_symbol_are_refused(client: TestClient) -> None:
 # Numbers that went wrong silently
 
 
-@pytest.mark.xfail(strict=True, reason=KERNELS)
 def test_int64_arrays_do_not_wrap_around() -> None:
     # (4e18 − 3e18) × 4 = 4e18 fits a double; as int64, 3e18 × 4 = 1.2e19 wraps to a negative notional
     entry = np.array([3 * 10**18], dtype=np.int64)
@@ -110,7 +109,6 @@ def test_int64_arrays_do_not_wrap_around() -> None:
     assert result["pnl"][0] == pytest.approx(4e18) and result["notional"][0] == pytest.approx(1.2e19)
 
 
-@pytest.mark.xfail(strict=True, reason=KERNELS)
 def test_a_quantity_of_1e308_is_an_error_not_inf() -> None:
     with pytest.raises(InputError):
         contractcalc.pnl(contract="linear", side="long", entry=100, exit=110, quantity=1e308, leverage=10)
@@ -125,7 +123,6 @@ def test_float16_arrays_are_computed_in_float64() -> None:
     assert result["pnl"][0] == pytest.approx(50_000)
 
 
-@pytest.mark.xfail(strict=True, reason=KERNELS)
 @pytest.mark.parametrize("args", [
     ["target", "--contract", "linear", "--side", "long", "--entry", "1e-400", "--leverage", "10", "--roe", "0.5",
      "--json"],
