@@ -853,6 +853,12 @@ def from_input_error(error: InputError) -> dict[str, Any]:
     An error in one item of a list (``... at index 1``) also carries ``index``.
     """
     item: dict[str, Any] = {"field": error.field, "rule": error.rule, "message": error.message(f"'{error.field}'")}
+    index = getattr(error, "index", None)  # structured: InputError(..., index=...)
+    if isinstance(index, tuple):
+        index = index[0] if index else None
+    if isinstance(index, int):
+        item["index"] = index
+        return item
     found = re.search(r" at index \(?(\d+)", getattr(error, "where", "") or "") or re.match(r"item (\d+):", error.rule)
     if found:
         item["index"] = int(found.group(1))
