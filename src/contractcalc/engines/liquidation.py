@@ -1108,6 +1108,9 @@ def liquidation_price(
     mark: Num | None = None,
     positions: str | Path | Sequence[Mapping[str, Any]] | None = None,
     outputs: Collection[str] | None = None,
+    book: Any = None,
+    accounts: Any = None,
+    output: str | None = None,
 ) -> LiquidationResult | dict[str, Any]:
     """Liquidation price of a position (or of every position of a cross account).
 
@@ -1136,6 +1139,10 @@ def liquidation_price(
 
     The result is a :class:`~contractcalc.core.results.LiquidationResult`
     (attribute access, ``to_dict()``, and ``result["key"]`` as before).
+
+    With ``book`` (and ``accounts``): a book of many accounts, answered by
+    :func:`contractcalc.engines.book.book_liquidation` as
+    ``{"positions": [...], "accounts": [...]}``.
 
     With ``positions`` (a list of ccxt-style position dicts, or a path to a
     JSON file of them) and ``wallet_balance``, the account is cross-margined
@@ -1205,6 +1212,15 @@ def liquidation_price(
     >>> r["liquidation_price"] is None, r["note"]
     (True, 'no liquidation by price: the margin covers a fall to zero (the formula gives a price <= 0)')
     """
+    if book is not None or accounts is not None or output is not None:  # many accounts: engines.book
+        from contractcalc.engines.book import liquidation_of_book
+
+        return liquidation_of_book(exchange, book, accounts, output, tiers, taker_fee_rate, single={
+            "side": side, "entry": entry, "quantity": quantity, "contracts": contracts,
+            "contract_size": contract_size, "leverage": leverage, "wallet_balance": wallet_balance,
+            "margin_mode": margin_mode, "maintenance_margin_rate": maintenance_margin_rate,
+            "maintenance_amount": maintenance_amount, "symbol": symbol, "max_leverage": max_leverage,
+            "extra_margin": extra_margin, "mark": mark, "positions": positions, "outputs": outputs})
     preset = _PRESETS.get(exchange) if type(exchange) is str else None
     if preset is None:
         preset = exchange_preset(exchange)

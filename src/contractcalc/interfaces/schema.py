@@ -505,6 +505,16 @@ LIQUIDATION = Command(
         FIELDS["mark"].but(help="Current mark price (distance, margin ratio)."),
         Field("positions", "Cross account: JSON file with a list of ccxt positions.", kind="list", cli="file",
               web_help="Cross account: every position, as ccxt's fetch_positions() gives them."),
+        Field("book", "A book of many accounts: CSV, Parquet or JSON lines file of positions (account, symbol, "
+                      "side, quantity or contracts, entry, mark, margin_mode, leverage or wallet_balance, "
+                      "maintenance_margin_rate unless --tiers holds the symbol).", kind="list", cli="file",
+              web_help="A book of many accounts: a list of row objects (account, symbol, side, quantity or "
+                       "contracts, entry, mark, margin_mode, leverage or wallet_balance, maintenance_margin_rate)."),
+        Field("accounts", "With --book: the cross wallets, a CSV, Parquet or JSON lines file of account, "
+                          "wallet_balance.", kind="list", cli="file",
+              web_help="With book: the cross wallets, a list of {account, wallet_balance}."),
+        Field("output", "With --book: write the per-position table here (.csv or .parquet).", kind="text",
+              web_help="Not used over HTTP: the answer holds the table."),
     ),
     _results(
         ("liquidation_price", "margin balance = requirement", "price"),
