@@ -15,21 +15,27 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from contractcalc.book import Accounts, Book
-    from contractcalc.core import contracts, seed
+    from contractcalc.core import contracts, kernels, seed
+    from contractcalc.core.results import Reason
     from contractcalc.engines.book import book_liquidation
     from contractcalc.engines.calculators import average_entry, cost, max_open, pnl, size, target
     from contractcalc.engines.liquidation import liquidation_price
     from contractcalc.engines.plan import plan
-    from contractcalc.errors import InputError
+    from contractcalc.errors import InputError, NoLiquidationPrice, OutOfRange, TierCapExceeded
 
 __all__ = [
     "Accounts",
     "Book",
     "InputError",
+    "NoLiquidationPrice",
+    "OutOfRange",
+    "Reason",
+    "TierCapExceeded",
     "average_entry",
     "book_liquidation",
     "contracts",
     "cost",
+    "kernels",
     "liquidation_price",
     "max_open",
     "plan",
@@ -46,6 +52,11 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "Accounts": ("contractcalc.book", "Accounts"),
     "Book": ("contractcalc.book", "Book"),
     "InputError": ("contractcalc.errors", "InputError"),
+    "NoLiquidationPrice": ("contractcalc.errors", "NoLiquidationPrice"),
+    "OutOfRange": ("contractcalc.errors", "OutOfRange"),
+    "Reason": ("contractcalc.core.results", "Reason"),
+    "TierCapExceeded": ("contractcalc.errors", "TierCapExceeded"),
+    "kernels": ("contractcalc.core.kernels", None),
     "book_liquidation": ("contractcalc.engines.book", "book_liquidation"),
     "average_entry": ("contractcalc.engines.calculators", "average_entry"),
     "contracts": ("contractcalc.core.contracts", None),
