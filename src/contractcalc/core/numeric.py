@@ -88,12 +88,12 @@ def _as_float64(x: Any) -> Any:
 
 
 def _plain_scalar(x: Any) -> Any:
-    """A NumPy scalar as the Python number it holds (int64 exactly, float16/32 widened)."""
+    """A NumPy integer as the Python int it holds (no wrap-around), float16/32 widened; float64 kept."""
     np = sys.modules.get("numpy")
     if np is not None and isinstance(x, np.generic) and not isinstance(x, np.bool_):
         if isinstance(x, np.integer):
             return int(x)
-        if isinstance(x, np.floating):
+        if isinstance(x, np.floating) and x.dtype.itemsize < 8:
             return float(x)
     return x
 
