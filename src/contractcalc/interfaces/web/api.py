@@ -43,6 +43,7 @@ from contractcalc.core.typed_numbers import typed_number_or_none
 from contractcalc.errors import InputError
 from contractcalc.interfaces import schema
 from contractcalc.interfaces._json import to_jsonable
+from contractcalc.interfaces._words import api_words
 
 __all__ = [
     "BODY_LIMITS",
@@ -850,15 +851,18 @@ def error_item(field: str | None, rule: str, value: Any = _NOTHING, where: str =
 def from_input_error(error: InputError) -> dict[str, Any]:
     """A library error as an error item, in the library's (and CLI's) words.
 
-    An error in one item of a list (``... at index 1``) also carries ``index``.
+    An error in one item of a list also carries ``index`` (read from :attr:`InputError.index`).
+    A CLI flag in the library's words becomes the body field (:func:`~contractcalc.interfaces._words.api_words`).
     """
-    item: dict[str, Any] = {"field": error.field, "rule": error.rule, "message": error.message(f"'{error.field}'")}
+    item: dict[str, Any] = {"field": error.field, "rule": api_words(error.rule),
+                            "message": api_words(error.message(f"'{error.field}'"))}
     index = getattr(error, "index", None)  # structured: InputError(..., index=...)
     if isinstance(index, tuple):
         index = index[0] if index else None
     if isinstance(index, int):
         item["index"] = index
         return item
+    # rules that still say which item in their words
     found = re.search(r" at index \(?(\d+)", getattr(error, "where", "") or "") or re.match(r"item (\d+):", error.rule)
     if found:
         item["index"] = int(found.group(1))
