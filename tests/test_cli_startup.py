@@ -122,3 +122,16 @@ def test_every_command_module_is_listed(cli: Any) -> None:
     assert set(package.COMMAND_MODULES.values()) == modules - {"__init__"}
     top_level = {name.split(" ")[0] for name in COMMANDS} | set(GROUPS)
     assert set(package.COMMAND_MODULES) == top_level
+
+
+def test_help_lists_the_commands_without_loading_them() -> None:
+    code = (
+        "import sys, io, contextlib\n"
+        "from contractcalc.interfaces.cli import run\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    run(['--help'])\n"
+        "loaded = [m for m in sys.modules if m.startswith(('contractcalc.engines', 'contractcalc.interfaces.cli.'))]\n"
+        "print(sorted(m for m in loaded if not m.endswith(('._command', '._output'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
