@@ -36,6 +36,7 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_liquidation.py
+	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_replay.py
 
 # CPU time of CLI answers against `python -c pass` (bytecode compiled first, as `make` installs it).

@@ -97,3 +97,28 @@ def test_every_command_is_listed_in_help_in_order(cli: Any) -> None:
     assert positions == sorted(positions)
     assert "--version" in out
 
+
+
+def test_an_answer_imports_its_own_command_module_only() -> None:
+    code = (
+        "import sys, io, contextlib\n"
+        "from contractcalc.interfaces.cli import COMMAND_MODULES, run\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    run(['seed', 'target-change', '--open', '1000', '--target', '1200', '--json'])\n"
+        "print(sorted(m for m in set(COMMAND_MODULES.values())\n"
+        "             if 'contractcalc.interfaces.cli.' + m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "['seed_commands']"
+
+
+def test_every_command_module_is_listed(cli: Any) -> None:
+    from pathlib import Path
+
+    from contractcalc.interfaces import cli as package
+    from contractcalc.interfaces.schema import COMMANDS, GROUPS
+
+    modules = {path.stem for path in Path(package.__file__).parent.glob("*.py") if not path.stem.startswith("_")}
+    assert set(package.COMMAND_MODULES.values()) == modules - {"__init__"}
+    top_level = {name.split(" ")[0] for name in COMMANDS} | set(GROUPS)
+    assert set(package.COMMAND_MODULES) == top_level

@@ -40,7 +40,7 @@ from contractcalc.book import Accounts, Book
 from contractcalc.core import contracts as cx
 from contractcalc.core.numeric import number
 from contractcalc.engines.book import book_liquidation
-from contractcalc.engines.liquidation import _fee_rate, model_for
+from contractcalc.engines.models import _fee_rate, model_for
 from contractcalc.errors import InputError
 from contractcalc.io.positions import POSITION_FIELDS, Position, check_legs, load_positions
 from contractcalc.io.tiers import load_tiers

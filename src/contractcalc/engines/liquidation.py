@@ -61,13 +61,28 @@ from contractcalc.core.numeric import (
     check_shapes,
     constant_like,
     is_array,
-    number,
     one_number_type,
     positive,
     side_sign,
     where,
 )
 from contractcalc.core.results import NOTES, LiquidationResult, Reason, StopCheckResult
+from contractcalc.engines.models import (
+    MODEL_FORMULAS,
+    MODELS,
+    LiquidationModel,
+    _any_array,
+    _coefficients,
+    _fee_rate,
+    _float_arrays,
+    _infinity,
+    _maximum,
+    _minimum,
+    _rate,
+    _root,
+    _valid_price,
+    model_for,
+)
 from contractcalc.errors import InputError
 from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.exchanges import EXCHANGES, ExchangePreset, exchange_preset
@@ -83,78 +98,6 @@ __all__ = [
     "maintenance_margin",
     "model_for",
 ]
-
-
-@dataclass(frozen=True)
-class LiquidationModel:
-    """How one exchange values the maintenance requirement (see the module docstring)."""
-
-    name: str
-    #: Maintenance margin valued at the entry price (Bybit) instead of the mark.
-    mm_at_entry: bool
-    #: The estimated fee to close (taker rate × value at the mark) is part of the requirement.
-    counts_close_fee: bool
-
-
-MODELS: dict[str, LiquidationModel] = {
-    "binance": LiquidationModel("binance", mm_at_entry=False, counts_close_fee=False),
-    "bybit": LiquidationModel("bybit", mm_at_entry=True, counts_close_fee=False),
-    "okx": LiquidationModel("okx", mm_at_entry=False, counts_close_fee=True),
-    "hyperliquid": LiquidationModel("hyperliquid", mm_at_entry=False, counts_close_fee=False),
-}
-
-#: The closed form each model reduces to (one tier), for the readable output.
-MODEL_FORMULAS: dict[tuple[str, str], str] = {
-    ("binance", "linear"): "LP = (WB + cum − s·Q·E) / (Q·MMR − s·Q)",
-    ("binance", "inverse"): "LP = F·(MMR + s) / (WB + cum + s·F/E)",
-    ("bybit", "linear"): "LP = E − s·(WB − MM) / Q,  MM = Q·E·MMR − cum (at entry)",
-    ("bybit", "inverse"): "LP = F / (F/E + s·(WB − MM)),  MM = F/E·MMR − cum (at entry)",
-    ("okx", "linear"): "LP = (E − s·(WB + cum)/Q) / (1 − s·(MMR + f))",
-    ("okx", "inverse"): "LP = F·(MMR + f + s) / (WB + cum + s·F/E)",
-    ("hyperliquid", "linear"): "LP = (E − s·WB/Q) / (1 − s·MMR),  MMR = 1 / (2·max leverage)",
-}
-
-
-def model_for(preset: ExchangePreset) -> LiquidationModel:
-    """The liquidation model of an exchange preset."""
-    return MODELS[preset.liquidation_model]
-
-
-# ---------------------------------------------------------------------------
-# Small type-agnostic helpers (float, Decimal, NumPy arrays)
-
-
-def _infinity(*like: Any) -> Num:
-    return constant_like("Infinity", *like)
-
-
-def _maximum(a: Num, b: Num) -> Num:
-    if _float_arrays(a, b):
-        import numpy as np
-
-        return np.maximum(a, b)
-    return where(a > b, a, b)
-
-
-def _minimum(a: Num, b: Num) -> Num:
-    if _float_arrays(a, b):
-        import numpy as np
-
-        return np.minimum(a, b)
-    return where(a < b, a, b)
-
-
-def _float_arrays(*values: Any) -> bool:
-    """True when some value is an array and none is an object (``Decimal``) array."""
-    return _any_array(*values) and not _object_arrays(*values)
-
-
-def _any_array(*values: Any) -> bool:
-    return any(is_array(v) for v in values)
-
-
-def _object_arrays(*values: Any) -> bool:
-    return any(is_array(v) and v.dtype.kind == "O" for v in values)
 
 
 def _nan_like(value: Num) -> Any:
@@ -176,19 +119,6 @@ def _masked(value: Num, ok: Any) -> Num:
         shape = np.broadcast_shapes(np.shape(value), np.shape(ok))
         return np.where(np.broadcast_to(ok, shape), np.broadcast_to(value, shape), _nan_like(value))
     return value if ok else None
-
-
-def _valid_price(price: Num) -> Any:
-    """True where ``price`` is a finite positive number (arrays: elementwise)."""
-    if is_array(price):
-        import numpy as np
-
-        if price.dtype.kind == "O":
-            return np.array([_valid_price(p) for p in price.ravel()], dtype=bool).reshape(price.shape)
-        return np.isfinite(price) & (price > 0)
-    if isinstance(price, Decimal):
-        return bool(price.is_finite() and price > 0)
-    return bool(math.isfinite(price) and price > 0)
 
 
 def _pick(values: Sequence[Any], index: Any) -> Any:
@@ -240,11 +170,6 @@ def maintenance_margin(
     rate = _rate("maintenance_margin_rate", maintenance_margin_rate)
     amount = check("maintenance_amount", maintenance_amount, ">=", 0)
     return cx.position_value(contract, price, size) * rate - amount
-
-
-def _rate(name: str, x: Any) -> Num:
-    x = check(name, x, ">=", 0)
-    return check(name, x, "<", 1)
 
 
 # ---------------------------------------------------------------------------
@@ -318,37 +243,6 @@ def _decimal_bands(table: TierTable) -> tuple[Band, ...]:
         )
         for k, t in enumerate(table.tiers)
     )
-
-
-def _coefficients(
-    kind: str, model: LiquidationModel, s: Num, size: Num, entry: Num, rate: Num, amount: Num, fee: Num
-) -> tuple[Num, Num]:
-    """``(a, b)``: the leg's margin balance minus requirement is ``a + b·x`` (``x = P`` or ``1/P``)."""
-    if kind == "linear":
-        if model.mm_at_entry:
-            return amount - s * size * entry - size * entry * rate, s * size
-        return amount - s * size * entry, size * (s - rate - fee)
-    if model.mm_at_entry:
-        return amount + s * size / entry - size / entry * rate, -s * size
-    return amount + s * size / entry, -size * (s + rate + fee)
-
-
-def _root(kind: str, big_a: Num, big_b: Num, rising: Any, inf: Num) -> Num:
-    """The price where ``g = A + B·x`` crosses zero, in the sense of the liquidation.
-
-    ``rising``: ``g`` increases with the price (a long); the liquidation set is
-    then ``P <= root``, otherwise ``P >= root``.  ``inf`` stands for "no price"
-    (never for a falling ``g``, every price for a rising one).
-    """
-    if kind == "linear":
-        safe_b = where(big_b == 0, 1, big_b)
-        return -big_a / safe_b
-    # g = A + B/P: rising (B < 0): P <= −B/A when A > 0, every P when A <= 0;
-    # falling (B > 0): P >= −B/A when A < 0, no P when A >= 0.
-    sign = where(rising, 1, -1)
-    ok = sign * big_a > 0
-    safe_a = where(ok, big_a, 1)
-    return where(ok, -big_b / safe_a, inf)
 
 
 def _price_band(kind: str, band_low: Num, band_high: Num, size: Num, inf: Num) -> tuple[Num, Num]:
@@ -610,24 +504,6 @@ def _table(tiers: Any, symbol: str | None) -> TierTable:
 @functools.lru_cache(maxsize=64)
 def _preset(name: str, symbol: str | None) -> TierTable:
     return load_tiers(name, symbol)
-
-
-def _fee_rate(preset: ExchangePreset, model: LiquidationModel, taker_fee_rate: Num | None, *like: Any) -> Num:
-    if not model.counts_close_fee:
-        if taker_fee_rate is not None and _nonzero(number("taker_fee_rate", taker_fee_rate)):
-            raise InputError(
-                "taker_fee_rate",
-                f"is not part of {preset.name}'s liquidation formula (only okx-* counts the fee to close)",
-                taker_fee_rate,
-            )
-        return 0
-    if taker_fee_rate is None:
-        return constant_like(preset.taker_fee_rate, *like)
-    return _rate("taker_fee_rate", taker_fee_rate)
-
-
-def _nonzero(x: Num) -> bool:
-    return bool((x != 0).any()) if is_array(x) else x != 0
 
 
 def _bands_like(bands: Sequence[Band], *like: Any) -> list[Band]:
@@ -1072,16 +948,25 @@ def _isolated_arrays(
             numbers = bands.array("tiers")
             tier_at_entry = np.broadcast_to(numbers[k_entry], shape) if "tier_at_entry" in wanted else None
             if "tier" in wanted:
-                tier = numbers[k] if bybit else np.where(raw == raw, numbers[k], 0)
+                tier = numbers[k] if bybit else np.multiply(numbers[k], raw == raw)  # 0 where no price
                 tier = np.broadcast_to(tier, shape)
     raw = np.broadcast_to(raw, shape)
     ok: Any = None if wanted == {"liquidation_price"} else raw == raw
     keep: Any = True if bybit else ok
     nan = np.nan
 
+    weights: list[Any] = []
+
     def masked(value: Any) -> Any:
+        """``value`` with NaN where ``keep`` is false: ``value × w / w`` with ``w`` 1.0 or 0.0 (made once)."""
         value = np.broadcast_to(value, shape)
-        return value if keep is True else np.where(keep, value, nan)
+        if keep is True:
+            return value
+        if not weights:
+            weights.append(keep.astype(np.float64))
+        out = np.multiply(value, weights[0])
+        with np.errstate(invalid="ignore"):
+            return np.divide(out, weights[0], out=out)
 
     mm = None
     if "maintenance_margin" in wanted:
@@ -1130,21 +1015,32 @@ def _isolated_arrays(
 
 
 def _reason_codes(np: Any, linear: bool, s: Any, price: Any, entry: Any, mark: Any, shape: Any) -> Any:
-    """The :class:`Reason` of every position (int8), as :func:`_reason` for one."""
-    long = np.broadcast_to(s > 0, shape)
+    """The :class:`Reason` of every position (int8), as :func:`_reason` for one.
+
+    ``s·(P − E) >= 0`` is "at or beyond the entry" for both sides (a long's
+    price at or above it, a short's at or below), so no per-side ``where``.
+    """
     if price.dtype.kind == "O":
         ok = np.array([_finite_positive(p) for p in price.ravel()], dtype=bool).reshape(shape)
         price = np.where(ok, price, np.broadcast_to(entry, shape))
     else:
         ok = price == price
-    no_price = np.where(long, int(Reason.NO_PRICE_FALL),
-                        int(Reason.NO_PRICE if linear else Reason.NO_PRICE_RISE_INVERSE))
-    codes = np.where(ok, int(Reason.PRICE), no_price).astype(np.int8)
+    long = np.broadcast_to(np.asarray(s) > 0, shape)
+    short_code = int(Reason.NO_PRICE if linear else Reason.NO_PRICE_RISE_INVERSE)
+    # no price: NO_PRICE_FALL (1) for a long, the short's code otherwise
+    per_side = np.full(shape, short_code, dtype=np.int8)
+    np.copyto(per_side, np.int8(Reason.NO_PRICE_FALL), where=long)
+    codes = np.multiply(per_side, ~ok, dtype=np.int8)
     with np.errstate(invalid="ignore"):
-        at_once = ok & np.where(long, price >= entry, price <= entry)
-        if mark is not None:
-            codes[ok & np.where(long, price >= mark, price <= mark)] = int(Reason.MARK_BEYOND)
-    codes[at_once] = int(Reason.LIQUIDATED_AT_ENTRY)
+        if price.dtype.kind == "O":
+            at_once = ok & np.where(long, price >= entry, price <= entry)
+            beyond = ok & np.where(long, price >= mark, price <= mark) if mark is not None else None
+        else:
+            at_once = np.greater_equal(np.asarray(s) * (price - entry), 0) & ok
+            beyond = np.greater_equal(np.asarray(s) * (price - mark), 0) & ok if mark is not None else None
+    if beyond is not None:
+        codes += np.multiply(beyond & ~at_once, int(Reason.MARK_BEYOND), dtype=np.int8)
+    codes += np.multiply(at_once, int(Reason.LIQUIDATED_AT_ENTRY), dtype=np.int8)
     return codes
 
 
@@ -1204,6 +1100,9 @@ def liquidation_price(
     mark: Num | None = None,
     positions: str | Path | Sequence[Mapping[str, Any]] | None = None,
     outputs: Collection[str] | None = None,
+    book: Any = None,
+    accounts: Any = None,
+    output: str | None = None,
 ) -> LiquidationResult | dict[str, Any]:
     """Liquidation price of a position (or of every position of a cross account).
 
@@ -1232,6 +1131,10 @@ def liquidation_price(
 
     The result is a :class:`~contractcalc.core.results.LiquidationResult`
     (attribute access, ``to_dict()``, and ``result["key"]`` as before).
+
+    With ``book`` (and ``accounts``): a book of many accounts, answered by
+    :func:`contractcalc.engines.book.book_liquidation` as
+    ``{"positions": [...], "accounts": [...]}``.
 
     With ``positions`` (a list of ccxt-style position dicts, or a path to a
     JSON file of them) and ``wallet_balance``, the account is cross-margined
@@ -1301,6 +1204,15 @@ def liquidation_price(
     >>> r["liquidation_price"] is None, r["note"]
     (True, 'no liquidation by price: the margin covers a fall to zero (the formula gives a price <= 0)')
     """
+    if book is not None or accounts is not None or output is not None:  # many accounts: engines.book
+        from contractcalc.engines.book import liquidation_of_book
+
+        return liquidation_of_book(exchange, book, accounts, output, tiers, taker_fee_rate, single={
+            "side": side, "entry": entry, "quantity": quantity, "contracts": contracts,
+            "contract_size": contract_size, "leverage": leverage, "wallet_balance": wallet_balance,
+            "margin_mode": margin_mode, "maintenance_margin_rate": maintenance_margin_rate,
+            "maintenance_amount": maintenance_amount, "symbol": symbol, "max_leverage": max_leverage,
+            "extra_margin": extra_margin, "mark": mark, "positions": positions, "outputs": outputs})
     preset = _PRESETS.get(exchange) if type(exchange) is str else None
     if preset is None:
         preset = exchange_preset(exchange)

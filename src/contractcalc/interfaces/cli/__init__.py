@@ -6,8 +6,8 @@ shows a traceback: one line ``error: ...`` on stderr and exit status 2.
 
 Start-up is kept light: this package imports click and the schema only; each
 command imports the library (and NumPy, Rich, the web stack) inside its body,
-when it runs.  A command is one module listed in :data:`COMMAND_MODULES`
-(see docs/design.md, "Adding a command").
+when it runs, and a command's module is imported only when that command is
+asked for (:data:`COMMAND_MODULES`; see docs/design.md, "Adding a command").
 """
 
 from __future__ import annotations
@@ -18,26 +18,34 @@ import sys
 import click
 
 from contractcalc.errors import OUT_OF_RANGE, InputError
-from contractcalc.interfaces.cli._command import root
+from contractcalc.interfaces.cli._command import RUNNING, root
 
 __all__ = ["COMMAND_MODULES", "app", "main", "run"]
 
-#: The modules that define the commands (``interfaces/cli/<module>.py``), in the
-#: order ``contractcalc --help`` lists their commands.  Add a new command's module here.
-COMMAND_MODULES: tuple[str, ...] = (
-    "liquidation_commands",
-    "position_commands",
-    "reconcile_command",
-    "replay_command",
-    "risk_command",
-    "seed_commands",
-    "serve_command",
-    "stress_command",
-    "tiers_command",
-)
+#: The module defining each top-level command (``interfaces/cli/<module>.py``).  A command's
+#: module is imported only when that command runs (or ``--help`` lists them all), so an answer
+#: loads its own command alone.  Add a new command here: ``"risk": "risk_command"``.
+COMMAND_MODULES: dict[str, str] = {
+    "liquidation": "liquidation_commands",
+    "pnl": "position_commands",
+    "target": "position_commands",
+    "average-entry": "position_commands",
+    "cost": "position_commands",
+    "size": "position_commands",
+    "max-open": "position_commands",
+    "reconcile": "reconcile_command",
+    "replay": "replay_command",
+    "risk": "risk_command",
+    "stress": "stress_command",
+    "plan": "seed_commands",
+    "seed": "seed_commands",
+    "serve": "serve_command",
+    "tiers": "tiers_command",
+}
 
 #: The ``contractcalc`` click group.
 app = root()
+app.lazy_modules = {name: f"{__name__}.{module}" for name, module in COMMAND_MODULES.items()}
 
 
 def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -55,14 +63,25 @@ app.params.append(
 
 
 def _register() -> None:
-    """Import every command module (each adds its commands to :data:`app`)."""
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"{__name__}.{name}")
+    """Import every command module (each adds its commands to :data:`app`); a command runs without it."""
+    for module in dict.fromkeys(COMMAND_MODULES.values()):
+        importlib.import_module(f"{__name__}.{module}")
 
 
 def _fail(message: str) -> int:
     sys.stderr.write(f"error: {message}\n")
     return 2
+
+
+def _message(error: InputError) -> str:
+    """``error`` in the CLI's words: every input it names as a flag, the value as typed."""
+    from contractcalc.interfaces._words import cli_message
+
+    spec = RUNNING.get("spec")
+    if spec is None:
+        return cli_message(error)
+    items = [field.name for field in spec.fields if field.kind == "list" or field.name in ("tiers", "scenarios")]
+    return cli_message(error, [field.name for field in spec.fields], RUNNING.get("typed"), items)
 
 
 def _every_missing_option(error: Exception, argv: list[str] | None) -> str | None:
@@ -82,11 +101,11 @@ def _every_missing_option(error: Exception, argv: list[str] | None) -> str | Non
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI on ``argv`` and return the exit status (no ``SystemExit``)."""
-    _register()
+    RUNNING.clear()
     try:
         result = app.main(args=argv, prog_name="contractcalc", standalone_mode=False)
     except InputError as error:
-        return _fail(error.message(f"'{error.flag}'"))
+        return _fail(_message(error))
     except click.exceptions.NoArgsIsHelpError as error:
         error.show()
         return 2

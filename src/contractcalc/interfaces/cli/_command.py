@@ -11,6 +11,7 @@ its body, so ``contractcalc --help`` and every other command start without it.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -39,17 +40,33 @@ NUMBER = NumberText()
 
 
 class OrderedGroup(click.Group):
-    """A group listing its commands in the schema's order (:data:`COMMANDS`), then its subgroups."""
+    """A group listing its commands in the schema's order (:data:`COMMANDS`), then its subgroups.
+
+    ``lazy_modules`` maps a command name to the module that defines it, imported
+    the first time the command is asked for.
+    """
+
+    lazy_modules: dict[str, str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_modules = {}
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy_modules:
+            importlib.import_module(self.lazy_modules[cmd_name])
+        return super().get_command(ctx, cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         prefix = "" if self is _ROOT else f"{self.name} "
         order = {name: index for index, name in enumerate(COMMANDS)}
+        names = list(dict.fromkeys([*self.commands, *self.lazy_modules]))
 
         def rank(name: str) -> tuple[bool, int]:
-            is_group = isinstance(self.commands[name], click.Group)
+            is_group = name in GROUPS if self is _ROOT else False
             return is_group, order.get(prefix + name, len(order))
 
-        return sorted(self.commands, key=rank)
+        return sorted(names, key=rank)
 
 
 class SchemaCommand(click.Command):
@@ -115,8 +132,15 @@ def option(spec: Field) -> click.Option:
 JSON_OPTION_HELP = "Print one JSON object instead of a table."
 
 
+#: The command being run and what was typed for each of its fields, for its error message
+#: (:func:`contractcalc.interfaces._words.cli_message`); set by :func:`parse`.
+RUNNING: dict[str, Any] = {}
+
+
 def parse(spec: Command, given: dict[str, Any]) -> dict[str, Any]:
     """The values of ``spec``'s fields from click's: numbers as ``Decimal``, repeated flags as lists."""
+    RUNNING.clear()
+    RUNNING.update(spec=spec, typed={name: text for name, text in given.items() if isinstance(text, str)})
     values: dict[str, Any] = {}
     for field in spec.fields:
         value = given.get(field.name)
