@@ -220,3 +220,22 @@ def test_moves_are_nan_free_where_an_account_is_liquidated_now(tmp_path: Path) -
     # balance 5,000 − 10,000 < 0 at the mark: liquidated now, both moves 0
     assert moves.liquidation_move_down[0] == 0 and moves.liquidation_move_up[0] == 0
     assert math.isnan(moves.margin_ratio[0])
+
+
+def test_no_progress_bar_with_json_or_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from contractcalc.interfaces.cli.stress_command import _progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    update, stop = _progress(as_json=True)
+    assert update is None
+    stop()
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert _progress(as_json=False)[0] is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    update, stop = _progress(as_json=False)
+    assert update is not None
+    update(1, 2)
+    update(2, 2)
+    stop()
