@@ -887,7 +887,8 @@ def stress_ladder(
 def _run(book: StressBook, kernel: Callable[[_Chunk], Floats], width: int,
          progress: ProgressCallback | None) -> Floats:
     total = np.zeros((4, width))
-    chunks = list(book.chunks(max(1024, CHUNK_POSITIONS * 101 // max(width, 1))))
+    # positions per chunk so that the chunk's pools × shocks arrays stay the size they are at 101 shocks
+    chunks = list(book.chunks(max(16, CHUNK_POSITIONS * 101 // max(width, 1))))
     for done, (first, end) in enumerate(chunks):
         total += kernel(_chunk(book, first, end))
         if progress is not None:
