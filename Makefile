@@ -36,6 +36,7 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_liquidation.py
+	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_replay.py
 	$(BIN)/python benchmarks/bench_stress.py --no-dask
 

@@ -165,6 +165,9 @@ class PnlResult(Result):
     net_pnl: Any
     #: The exit at which the PnL pays the fees to open and to close.
     breakeven_price: Any
+    #: Bybit presets only: Bybit's ROI, PnL / position margin (initial margin + fee to close at the
+    #: bankruptcy price).
+    roi: Any = ABSENT
 
 
 @dataclasses.dataclass(frozen=True, eq=False, slots=True, repr=False)
@@ -181,8 +184,10 @@ class AverageEntryResult(Result):
 
     #: Size-weighted (linear) or harmonic (inverse) mean of the fill prices.
     average_entry: Any
-    #: The sum of the fills' sizes.
+    #: The sum of the fills' sizes (what is still open after partial closes).
     total_size: Any
+    #: PnL realised by the closing fills (negative sizes) at the average entry; only with closes.
+    realized_pnl: Any = ABSENT
 
 
 @dataclasses.dataclass(frozen=True, eq=False, slots=True, repr=False)

@@ -748,7 +748,10 @@ def book_liquidation(
         unfunded = cross & ~found[book.account_code]
         if unfunded.any():
             index = int(np.argmax(unfunded))
-            raise _error("account", "must have a wallet in 'accounts' (it holds a cross position)",
+            if accounts is None:
+                raise _error("accounts", "is required: the book holds cross positions (their wallets)",
+                             book.account[index], index)
+            raise _error("accounts", "must hold the wallet of every account with a cross position",
                          book.account[index], index)
 
     # sizes, in the exchange's contract sizes where the book leaves them out
@@ -922,3 +925,42 @@ def _reasons(ok: Array, s: Array, price: Array, mark: Array, hedged: Array, isol
     reason = np.where(ok, np.where(beyond, 2, 0), 1).astype(np.int8)
     reason += (2 * (isolated & (reason > 0))).astype(np.int8)
     return reason
+
+
+def _columns(data: Any, field: str) -> Any:
+    """A book or accounts as given to ``liquidation_price``: a path is read, a list of rows becomes columns."""
+    if isinstance(data, str | Path):
+        from contractcalc.io.books import read_accounts, read_book
+
+        return read_book(data) if field == "book" else read_accounts(data)
+    if isinstance(data, list | tuple):
+        if not data:
+            raise InputError(field, "must hold at least one row", "[]")
+        names: dict[str, None] = {}
+        for k, row in enumerate(data):
+            if not isinstance(row, Mapping):
+                raise InputError(field, f"item {k} must be a row object", type(row).__name__)
+            names.update(dict.fromkeys(map(str, row)))
+        return {name: [row.get(name) for row in data] for name in names}
+    return data
+
+
+def liquidation_of_book(exchange: str, book: Any, accounts: Any, output: Any, tiers: Any, taker_fee_rate: Any,
+                        single: Mapping[str, Any]) -> dict[str, Any]:
+    """``liquidation_price(book=..., accounts=...)``: :func:`book_liquidation` as ``{"positions", "accounts"}``.
+
+    ``book`` and ``accounts`` are objects, columns, lists of row objects (the
+    HTTP API) or file paths; the keywords of one position (``single``) do not
+    apply, and ``output`` is the command line's (it writes a file).
+    """
+    if output is not None:
+        raise InputError("output", "is for the command line (it writes the table to a file)", output)
+    if book is None:
+        raise InputError("book", "is required with 'accounts' (the positions of those accounts)")
+    for name, given in single.items():
+        if given is not None:
+            raise InputError(name, "does not go with 'book' (give it per row of the book)", given)
+    positions = _columns(book, "book")
+    wallets = None if accounts is None else _columns(accounts, "accounts")
+    fee = None if taker_fee_rate is None else float(taker_fee_rate)
+    return book_liquidation(positions, wallets, exchange=exchange, tiers=tiers, taker_fee_rate=fee).to_dict()

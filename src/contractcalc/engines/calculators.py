@@ -27,6 +27,7 @@ restates each calculator in plain ``Decimal`` for cross-checking.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from contractcalc.core import contracts as cx
+from contractcalc.core import kernels
 from contractcalc.core.numeric import (
     Num,
     check,
@@ -317,7 +319,7 @@ def pnl(
     fast = _pnl_plain(side, entry, exit, contract, quantity, contracts, contract_size, leverage, open_fee_rate,
                       close_fee_rate, funding_rate, funding_intervals, funding_mark, exchange)
     if fast is not None:
-        return fast
+        return _bybit_roi(fast, exchange, side, entry, leverage, close_fee_rate)
     inputs = {
         "entry": entry, "exit": exit, "quantity": quantity, "contracts": contracts, "contract_size": contract_size,
         "leverage": leverage, "open_fee_rate": open_fee_rate, "close_fee_rate": close_fee_rate,
@@ -333,12 +335,16 @@ def pnl(
     f_o = m.fee_rate("open_fee_rate", open_fee_rate, *like)
     f_c = m.fee_rate("close_fee_rate", close_fee_rate, *like)
 
-    gain = cx.unrealized_pnl(m.contract, s, entry, exit, q)
+    # validated: the kernels from here on
+    linear = m.contract == "linear"
+    gain = kernels.position_pnl(linear, s, entry, exit, q)
+    notional = kernels.position_value(linear, entry, q)
     margin = roe = None
     if leverage is not None:
-        margin = cx.initial_margin(m.contract, entry, q, leverage)
+        leverage = positive("leverage", leverage)
+        margin = kernels.initial_margin(linear, entry, q, leverage)
         roe = gain / margin
-    fees = cx.fee(m.contract, entry, q, f_o) + cx.fee(m.contract, exit, q, f_c)
+    fees = notional * f_o + kernels.position_value(linear, exit, q) * f_c
     if funding_rate is None:
         if funding_intervals is not None:
             raise InputError("funding_intervals", "needs 'funding_rate'", funding_intervals)
@@ -350,11 +356,34 @@ def pnl(
         mark = entry if funding_mark is None else positive("funding_mark", funding_mark)
         funding = cx.funding_payment(m.contract, s, mark, q, funding_rate, intervals)
     result = PnlResult(
-        gain, margin, roe, cx.position_value(m.contract, entry, q), fees, funding, gain - fees - funding,
-        cx.breakeven_price(m.contract, s, entry, f_o, f_c),
+        gain, margin, roe, notional, fees, funding, gain - fees - funding,
+        kernels.breakeven_price(linear, s, entry, f_o, f_c),
     )
     check_results(result, inputs)
-    return result
+    return _bybit_roi(result, exchange, side, entry, leverage, f_c)
+
+
+def _bybit_roi(
+    result: PnlResult, exchange: Any, side: Any, entry: Any, leverage: Any, close_fee_rate: Any
+) -> PnlResult:
+    """Under a Bybit preset, ``result`` with Bybit's ROI: PnL / (initial margin + fee to close at bankruptcy).
+
+    Bybit's position margin holds the fee to close at the bankruptcy price ``BP`` (linear
+    ``E·(1 − s/L)``, inverse ``E·L/(L + s)``): value(BP)·taker, where value(BP) is the
+    notional × BP/E (linear) or × E/BP (inverse). Bybit's USDT example: 0.2 BTC long from
+    7,000 to 7,500 at 10x: 100 / (140 + 0.2 × 6,300 × 0.055 %) = 100 / 140.693 = 71.07 %.
+    """
+    if exchange is None or leverage is None or result.initial_margin is None:
+        return result
+    preset = exchange_preset(exchange)
+    if preset.liquidation_model != "bybit":
+        return result
+    s = side_sign(side)
+    rate = close_fee_rate if close_fee_rate is not None else constant_like(preset.taker_fee_rate, result.pnl)
+    bankruptcy = cx.bankruptcy_price_for_leverage(preset.contract, s, entry, leverage)
+    scale = bankruptcy / entry if preset.contract == "linear" else entry / bankruptcy
+    position_margin = result.initial_margin + result.notional * scale * rate
+    return dataclasses.replace(result, roi=result.pnl / position_margin)
 
 
 # ---------------------------------------------------------------------------
@@ -366,6 +395,21 @@ ROE_FLOOR_RULE = "must be > -1 (-100 % is the bankruptcy price, beyond liquidati
 
 #: An ROE above this (1000 %) is more likely a percentage typed as a fraction (``50`` for 50 %).
 ROE_LIKELY_PERCENT = 10
+
+
+def check_typed_roe(roe: Num) -> None:
+    """The CLI's and the API's check on a typed ROE: at or below -100 % is refused.
+
+    An ROE of -100 % loses the whole margin: that exit is the bankruptcy price, beyond the
+    liquidation price, so no trade reaches it.  (The library's :func:`target` computes any
+    reachable ROE, as the reference does; a person typing -100 % has made a mistake.)
+
+    >>> check_typed_roe(-1)
+    Traceback (most recent call last):
+    ...
+    contractcalc.errors.InputError: 'roe' must be > -1 (-100 % is the bankruptcy price, beyond liquidation) (got -1)
+    """
+    require("roe", roe, number("roe", roe) > -1, ROE_FLOOR_RULE)
 
 
 @one_number_type_of_arguments
@@ -388,15 +432,7 @@ def target(
     >>> target(contract="linear", side="long", entry=7000, leverage=10, roe=100 / 140)
     TargetResult(target_price=7500.0)
 
-    An ROE of -100 % loses the whole margin: that exit is the bankruptcy price,
-    beyond the liquidation price, so no trade reaches it:
-
-    >>> target(contract="linear", side="long", entry=7000, leverage=10, roe=-1)
-    Traceback (most recent call last):
-    ...
-    contractcalc.errors.InputError: 'roe' must be > -1 (-100 % is the bankruptcy price, beyond liquidation) (got -1)
     """
-    require("roe", roe, number("roe", roe) > -1, ROE_FLOOR_RULE)
     m = market(contract, exchange)
     result = TargetResult(cx.target_price(m.contract, side, entry, leverage, roe))
     check_results(result, {"entry": entry, "leverage": leverage, "roe": roe})
@@ -443,7 +479,7 @@ def parse_fill(fill: Any, index: int = 0) -> tuple[Num, Num]:
 
 @one_number_type_of_arguments
 def average_entry(
-    *, fill: Sequence[Any], contract: str | None = None, exchange: str | None = None
+    *, fill: Sequence[Any], contract: str | None = None, exchange: str | None = None, side: str | None = None
 ) -> AverageEntryResult:
     """The average entry of several fills, and their total size.
 
@@ -466,9 +502,56 @@ def average_entry(
     if isinstance(fill, Mapping) or not isinstance(fill, Sequence) or not fill:
         raise InputError("fill", "must list at least one fill, e.g. ['0.5@5000', '0.3@6000']")
     pairs = [parse_fill(item, k) for k, item in enumerate(fill)]
+    if side is not None or any(_is_close(q) for q, _ in pairs):
+        return _with_closes(m.contract, pairs, side if side is not None else "long", fill)
     sizes = [_fill_number("size", q, k) for k, (q, _) in enumerate(pairs)]
     prices = [_fill_number("price", p, k) for k, (_, p) in enumerate(pairs)]
     result = AverageEntryResult(cx.average_entry(m.contract, sizes, prices), sum(sizes[1:], sizes[0]))
+    check_results(result, {"fill": fill})
+    return result
+
+
+def _is_close(size: Any) -> bool:
+    """A negative (closing) fill size; arrays of sizes are opening fills only."""
+    return not is_array(size) and isinstance(size, int | float | Decimal) and not isinstance(size, bool) and size < 0
+
+
+def _with_closes(contract: str, pairs: Sequence[tuple[Any, Any]], side: Any, fill: Any) -> AverageEntryResult:
+    """Fills in order: a positive size adds at its price, a negative one closes part of the position.
+
+    A close leaves the average entry unchanged (BitMEX's and Bybit's rule) and realises
+    ``s·q·(P − E)`` (linear) or ``s·q·(1/E − 1/P)`` coin (inverse, q in USD) on the q closed.
+    """
+    s = side_sign(side)
+    if is_array(s):
+        raise InputError("side", "must be one side when fills close part of the position", "an array")
+    size: Any = None
+    entry: Any = None
+    realized: Any = None
+    for k, (q, price) in enumerate(pairs):
+        price = _fill_number("price", price, k)
+        q = number("fill", q)
+        if is_array(q):
+            raise InputError("fill", "sizes must be single numbers when a fill closes part of the position",
+                             "an array", k)
+        if q == 0:
+            raise InputError("fill", "size must be > 0 (open) or < 0 (close)", q, k)
+        if q > 0:
+            entry = price if size is None or size == 0 else cx.average_entry(contract, [size, q], [entry, price])
+            size = q if size is None else size + q
+            continue
+        closed = -q
+        if size is None or closed > size:
+            raise InputError("fill", f"closes {format_value(closed)}, more than the open size "
+                             f"({format_value(size if size is not None else 0)})", q, k)
+        gain = (closed * (price - entry) if contract == "linear" else closed * (1 / entry - 1 / price)) * s
+        realized = gain if realized is None else realized + gain
+        size = size - closed
+        if size == 0:
+            entry = None
+    if realized is None:
+        realized = 0 * size if size is not None else 0
+    result = AverageEntryResult(entry, size, realized)
     check_results(result, {"fill": fill})
     return result
 
@@ -651,7 +734,8 @@ def size_position(
     else:
         per_unit = abs(1 / entry - 1 / stop) + f_o / entry + f_c / stop
     q = risk_amount / per_unit
-    notional = cx.position_value(m.contract, entry, q)
+    linear = m.contract == "linear"
+    notional = kernels.position_value(linear, entry, q)
     leverage_needed = notional / balance
 
     ratio = None
@@ -659,9 +743,9 @@ def size_position(
         target = positive("target", target)
         require("target", target, s * (target - entry) > 0, PROFIT_SIDE)
         reward = (
-            cx.unrealized_pnl(m.contract, s, entry, target, q)
-            - cx.fee(m.contract, entry, q, f_o)
-            - cx.fee(m.contract, target, q, f_c)
+            kernels.position_pnl(linear, s, entry, target, q)
+            - notional * f_o
+            - kernels.position_value(linear, target, q) * f_c
         )
         ratio = reward / risk_amount
     if max_leverage is not None:

@@ -47,7 +47,7 @@ __all__ = [
 Kind = Literal["number", "text", "bool", "list", "integer"]
 
 #: Result keys shown as a percentage beside the fraction (the CLI's table and the page).
-PERCENT_SUFFIXES = ("_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio", "_probability")
+PERCENT_SUFFIXES = ("_change", "_rate", "roe", "roi", "distance_to_liquidation", "margin_ratio", "_probability")
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,8 @@ LABELS: dict[str, str] = {
     "stop_before_liquidation": "Stop before liquidation", "profit": "Profit", "change": "Change",
     "open": "Open price", "entry": "Entry price", "stop": "Stop price", "target": "Target price", "exit": "Exit price",
     "principal": "Principal (margin)", "side": "Side", "wallet_balance": "Wallet balance", "mark": "Mark price",
-    "roe": "ROE", "pnl": "PnL", "net_pnl": "Net PnL", "unrealized_pnl": "Unrealized PnL",
+    "roe": "ROE", "roi": "ROI (Bybit)", "realized_pnl": "Realised PnL", "pnl": "PnL", "net_pnl": "Net PnL",
+    "unrealized_pnl": "Unrealized PnL",
     "breakeven_price": "Break-even price", "size": "Size", "contracts": "Contracts", "quantity": "Quantity",
     "initial_margin": "Initial margin", "maintenance_margin": "Maintenance margin", "break_even": "Break-even price",
     "break_even_price": "Break-even price", "liquidation_price": "Liquidation price",
@@ -346,14 +347,18 @@ TARGET = Command(
 AVERAGE_ENTRY = Command(
     "average-entry", "Average entry of fills: linear size-weighted, inverse harmonic (ΣF / Σ(F/P)).",
     _fields(
-        Field("fill", "A fill SIZE@PRICE (repeat), e.g. --fill 0.5@5000 --fill 0.3@6000.", kind="list",
+        Field("fill", "A fill SIZE@PRICE (repeat), e.g. --fill 0.5@5000 --fill 0.3@6000; a negative size "
+                      "closes part of the position at an unchanged average entry (--fill -0.2@5500).", kind="list",
               required=True, cli="repeat",
-              web_help="Each fill's size and price (or 'SIZE@PRICE' text, e.g. '0.5@5000')."),
+              web_help="Each fill's size and price (or 'SIZE@PRICE' text, e.g. '0.5@5000'); a negative size "
+                       "closes part of the position."),
         "contract", "exchange",
+        FIELDS["side"].but(help="long or short: the sign of the PnL realised by closing fills (default long)."),
     ),
     _results(
-        ("average_entry", "linear ΣQ·P/ΣQ; inverse ΣF/Σ(F/P)", "price"),
-        ("total_size", "sum of the fill sizes", "size"),
+        ("average_entry", "linear ΣQ·P/ΣQ; inverse ΣF/Σ(F/P); a close leaves it unchanged", "price"),
+        ("total_size", "sum of the fill sizes (what is still open)", "size"),
+        ("realized_pnl", "closes: linear s·q·(P − E), inverse s·q·(1/E − 1/P)", "amount"),
     ),
 )
 
@@ -500,6 +505,16 @@ LIQUIDATION = Command(
         FIELDS["mark"].but(help="Current mark price (distance, margin ratio)."),
         Field("positions", "Cross account: JSON file with a list of ccxt positions.", kind="list", cli="file",
               web_help="Cross account: every position, as ccxt's fetch_positions() gives them."),
+        Field("book", "A book of many accounts: CSV, Parquet or JSON lines file of positions (account, symbol, "
+                      "side, quantity or contracts, entry, mark, margin_mode, leverage or wallet_balance, "
+                      "maintenance_margin_rate unless --tiers holds the symbol).", kind="list", cli="file",
+              web_help="A book of many accounts: a list of row objects (account, symbol, side, quantity or "
+                       "contracts, entry, mark, margin_mode, leverage or wallet_balance, maintenance_margin_rate)."),
+        Field("accounts", "With --book: the cross wallets, a CSV, Parquet or JSON lines file of account, "
+                          "wallet_balance.", kind="list", cli="file",
+              web_help="With book: the cross wallets, a list of {account, wallet_balance}."),
+        Field("output", "With --book: write the per-position table here (.csv or .parquet).", kind="text",
+              web_help="Not used over HTTP: the answer holds the table."),
     ),
     _results(
         ("liquidation_price", "margin balance = requirement", "price"),

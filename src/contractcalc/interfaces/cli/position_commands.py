@@ -30,14 +30,18 @@ def pnl(values: dict[str, Any], as_json: bool) -> None:
     from contractcalc.engines import calculators
 
     result = calculators.pnl(**values)
-    emit(result, as_json=as_json, title="PnL (exchange-exact)", labels=PNL.meanings,
-         notes=[_units(values["contract"], values["exchange"])])
+    notes = [_units(values["contract"], values["exchange"])]
+    if "roi" in result:
+        notes.insert(0, "roi: Bybit's ROI, pnl / position margin (initial margin + fee to close at the "
+                        "bankruptcy price).")
+    emit(result, as_json=as_json, title="PnL (exchange-exact)", labels=PNL.meanings, notes=notes)
 
 
 @command(TARGET)
 def target(values: dict[str, Any], as_json: bool) -> None:
     from contractcalc.engines import calculators
 
+    calculators.check_typed_roe(values["roe"])
     result = calculators.target(**values)
     wanted = values["roe"]
     if wanted > calculators.ROE_LIKELY_PERCENT:

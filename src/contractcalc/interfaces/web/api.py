@@ -649,6 +649,10 @@ def run(endpoint: Endpoint, body: BaseModel) -> dict[str, Any]:
     arguments = {name: value if name in endpoint.float_fields else _arguments(value)
                  for name, value in arguments.items()}
     _no_files(arguments)
+    if endpoint.command == "target" and arguments.get("roe") is not None:
+        from contractcalc.engines.calculators import check_typed_roe
+
+        check_typed_roe(arguments["roe"])  # typed input: -100 % or below is a mistake (the CLI's rule too)
     result = endpoint.function(**arguments)
     if endpoint.result_key is not None:
         result = {endpoint.result_key: result}
@@ -722,6 +726,12 @@ def from_input_error(error: InputError) -> dict[str, Any]:
     An error in one item of a list (``... at index 1``) also carries ``index``.
     """
     item: dict[str, Any] = {"field": error.field, "rule": error.rule, "message": error.message(f"'{error.field}'")}
+    index = getattr(error, "index", None)  # structured: InputError(..., index=...)
+    if isinstance(index, tuple):
+        index = index[0] if index else None
+    if isinstance(index, int):
+        item["index"] = index
+        return item
     found = re.search(r" at index \(?(\d+)", getattr(error, "where", "") or "") or re.match(r"item (\d+):", error.rule)
     if found:
         item["index"] = int(found.group(1))

@@ -58,7 +58,9 @@
 
   /** Optional inputs most trades leave alone: under "Advanced" (opened by an error in one of them). */
   const ADVANCED = ["open_fee_rate", "close_fee_rate", "funding_rate", "funding_intervals", "funding_mark",
-    "taker_fee_rate", "max_leverage", "maintenance_amount", "extra_margin"];
+    "taker_fee_rate", "max_leverage", "maintenance_amount", "extra_margin",
+    // plan and size: which of stop, target and liquidation price is touched first (the Risk tab has more)
+    "volatility", "horizon", "drift"];
 
   /**
    * Inputs that only some exchanges read (hidden, and not sent, elsewhere): the estimated fee to
@@ -70,7 +72,7 @@
   };
 
   /** Result keys shown as a percentage beside the fraction (as the CLI's table does). */
-  const PERCENT_SUFFIXES = ["_change", "_rate", "roe", "distance_to_liquidation", "margin_ratio", "_probability"];
+  const PERCENT_SUFFIXES = ["_change", "_rate", "roe", "roi", "distance_to_liquidation", "margin_ratio", "_probability"];
 
   /** Readable names; anything else is shown as its key with spaces. */
   const LABELS = {
@@ -79,7 +81,7 @@
     stop_before_liquidation: "Stop before liquidation", profit: "Profit", change: "Change",
     open: "Open price", entry: "Entry price", stop: "Stop price", target: "Target price", exit: "Exit price",
     principal: "Principal (margin)", side: "Side", wallet_balance: "Wallet balance", mark: "Mark price",
-    roe: "ROE", pnl: "PnL", net_pnl: "Net PnL", unrealized_pnl: "Unrealized PnL", breakeven_price: "Break-even price",
+    roe: "ROE", roi: "ROI (Bybit)", pnl: "PnL", net_pnl: "Net PnL", unrealized_pnl: "Unrealized PnL", breakeven_price: "Break-even price",
     size: "Size", contracts: "Contracts", quantity: "Quantity",
     initial_margin: "Initial margin", maintenance_margin: "Maintenance margin", break_even: "Break-even price",
     break_even_price: "Break-even price", liquidation_price: "Liquidation price", bankruptcy_price: "Bankruptcy price",
@@ -99,6 +101,9 @@
     taker_fee_rate: "Fee rate to close", max_leverage: "Max leverage", extra_margin: "Margin added",
     funding_rate: "Funding rate", funding_intervals: "Funding intervals", funding_mark: "Funding mark price",
     margin_mode: "Margin mode", stop_change_rate: "Stop move",
+    volatility: "Volatility (annual)", horizon: "Horizon", drift: "Drift (annual)",
+    stop_first_probability: "Chance the stop is hit first", target_first_probability: "Chance the target is hit first",
+    liquidation_first_probability: "Chance of liquidation first",
   };
 
   // ----------------------------------------------------------------- helpers
