@@ -132,8 +132,15 @@ def option(spec: Field) -> click.Option:
 JSON_OPTION_HELP = "Print one JSON object instead of a table."
 
 
+#: The command being run and what was typed for each of its fields, for its error message
+#: (:func:`contractcalc.interfaces._words.cli_message`); set by :func:`parse`.
+RUNNING: dict[str, Any] = {}
+
+
 def parse(spec: Command, given: dict[str, Any]) -> dict[str, Any]:
     """The values of ``spec``'s fields from click's: numbers as ``Decimal``, repeated flags as lists."""
+    RUNNING.clear()
+    RUNNING.update(spec=spec, typed={name: text for name, text in given.items() if isinstance(text, str)})
     values: dict[str, Any] = {}
     for field in spec.fields:
         value = given.get(field.name)

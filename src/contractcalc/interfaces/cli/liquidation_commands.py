@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from contractcalc.interfaces.cli._command import command
-from contractcalc.interfaces.cli._output import emit, format_readable
+from contractcalc.interfaces.cli._output import emit, format_readable, render, write
 from contractcalc.interfaces.schema import LIQUIDATION
 
 
@@ -124,7 +124,6 @@ ACCOUNT_COLUMNS = (
 
 
 def _show_account(result: Mapping[str, Any], exchange: str, contract: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"Cross-margin liquidation ({exchange})", header_style="bold")
@@ -135,22 +134,17 @@ def _show_account(result: Mapping[str, Any], exchange: str, contract: str) -> No
         table.add_row(*[_cell(key, row[key]) for key, _ in ACCOUNT_COLUMNS])
         if row.get("note"):
             notes.append(f"{row['symbol']} {row['side']}: {row['note']}.")
-    console = Console()
-    console.width = max(console.width, 100)
-    console.print(table)
     summary = Table(show_header=False)
     summary.add_column("quantity")
     summary.add_column("value", justify="right")
     for key in ("wallet_balance", "unrealized_pnl", "margin_balance", "maintenance_margin", "margin_ratio"):
         summary.add_row(key, format_readable(key, result[key]))
-    console.print(summary)
     if any(row["hedged"] for row in result["positions"]):
         notes.append("Hedged legs (a long and a short of one symbol) share one liquidation price.")
     notes.append("Each price holds the other positions at their marks (their PnL and maintenance margin). "
                  "--json adds bankruptcy prices, maintenance margins and amounts.")
     notes.append(_units(contract))
-    for note in notes:
-        console.print(note, markup=False, highlight=False)
+    write(render(table, summary, *notes, min_width=100))  # all rendered first: no half answer
 
 
 def _cell(key: str, value: Any) -> str:
@@ -251,8 +245,8 @@ def _print_book(data: Mapping[str, Any], exchange: str, output: str | None) -> N
                      "hold every one.")
     if output is not None:
         notes.append(f"Wrote {len(positions):,} rows to {output}.")
-    notes.append("Cross positions hold the account's other positions at their marks; hedged legs share one "
-                 "price; isolated positions use their own margin.")
+    notes.append("Cross: the account's other positions held at their marks; hedged legs share one price.")
+    notes.append("Isolated: the position's own margin (wallet_balance, or value at entry / leverage).")
     notes.append(_units(exchange_preset(exchange).contract))
     for note in notes:
         console.print(note, markup=False, highlight=False)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from contractcalc.interfaces.cli._output import emit, format_readable, parse_number
+from contractcalc.interfaces.cli._output import emit, format_readable, parse_number, render, write
 
 
 def _progress(as_json: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
@@ -79,7 +79,6 @@ def _cell(key: str, value: Any) -> str:
 
 
 def _show(data: Mapping[str, Any], values: Mapping[str, Any]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     ladder = data["ladder"]
@@ -95,17 +94,13 @@ def _show(data: Mapping[str, Any], values: Mapping[str, Any]) -> None:
         table.add_column(headings.get(key, key), justify="left" if key == "scenario" else "right")
     for row in ladder:
         table.add_row(*[_cell(key, row[key]) for key in keys])
-    console = Console()
-    console.width = max(console.width, 100)
-    console.print(table)
     notes = [f"{data['positions']:,} positions in {data['accounts']:,} accounts. A pool is liquidated when its "
              "margin balance at the shocked marks is at or below its maintenance requirement there.",
              "notional: value of the liquidated pools' positions at the shocked marks; shortfall: how far their "
              "margin balance falls below zero (what an insurance fund pays)."]
     if values.get("output"):
         notes.append(f"Per-account first-liquidation moves written to {values['output']}.")
-    for note in notes:
-        console.print(note, markup=False, highlight=False)
+    write(render(table, *notes, min_width=100))  # all rendered first: no half answer
 
 
 # ---------------------------------------------------------------------------
