@@ -136,6 +136,19 @@ def test_book_errors_name_the_row() -> None:
         book_liquidation({**base, "quantity": [1e9, 1, 1]}, wallets, tiers="binance-usdm-BTCUSDT-2024-10")
 
 
+def test_inverse_cross_accounts_settle_in_one_coin() -> None:
+    book = {"account": ["a", "a", "b"], "symbol": ["BTC/USD:BTC", "ETH/USD:ETH", "ETH/USD:ETH"],
+            "side": ["long", "long", "long"], "contracts": [10, 10, 10], "contract_size": [100, 10, 10],
+            "entry": [60000, 3000, 3000], "maintenance_margin_rate": [0.004, 0.005, 0.005]}
+    wallets = {"account": ["a", "b"], "wallet_balance": [1, 1]}
+    with pytest.raises(InputError, match=r"'symbol' must settle in the coin.*'ETH/USD:ETH' at index 1"):
+        book_liquidation(book, wallets, exchange="binance-coinm")
+    # one coin per account is fine (b holds a hedged ETH pair)
+    book["account"], book["side"] = ["a", "b", "b"], ["long", "long", "short"]
+    result = book_liquidation(book, wallets, exchange="binance-coinm")
+    assert result.positions.hedged.tolist() == [False, True, True]
+
+
 def test_positions_items_are_checked_as_ccxt_writes_them() -> None:
     good = {"symbol": BTC, "side": "long", "contracts": 1, "contractSize": 1, "entryPrice": 100, "markPrice": 100,
             "maintenanceMarginPercentage": 0.004}

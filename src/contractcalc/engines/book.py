@@ -493,6 +493,18 @@ def _bands(book: Book, tables: list[TierTable], symbol_table: Array, numbers: _N
 # The vectorised solvers
 
 
+def settle_coin(symbol: str) -> str:
+    """The coin a contract settles in: ccxt's ``BASE/QUOTE:SETTLE`` (futures ``-YYMMDD``), else the base.
+
+    >>> settle_coin("BTC/USD:BTC-250328"), settle_coin("ETHUSD_PERP"), settle_coin("BTC-USD-SWAP")
+    ('BTC', 'ETHUSD_PERP', 'BTC')
+    """
+    text = symbol.upper()
+    if ":" in text:
+        return text.split(":", 1)[1].split("-")[0]
+    return text.split("/")[0] if "/" in text else text.split("-")[0].removesuffix("USD")
+
+
 def _minus(x: Array, amount: Any) -> Array:
     """``x − amount``, skipping a subtraction of a scalar zero (no amounts in the book)."""
     if np.ndim(amount) == 0 and amount == 0:
@@ -753,6 +765,19 @@ def book_liquidation(
                              book.account[index], index)
             raise _error("accounts", "must hold the wallet of every account with a cross position",
                          book.account[index], index)
+
+    if kind == "inverse":  # inverse cross margin is per coin: one settlement coin per account's cross positions
+        coins, coin_of_symbol = np.unique([settle_coin(str(name)) for name in book.symbols.tolist()],
+                                          return_inverse=True)
+        if len(coins) > 1 and cross.any():
+            pair = book.account_code[cross] * len(coins) + coin_of_symbol[book.symbol_code[cross]]
+            pairs, first_row = np.unique(pair, return_index=True)
+            accounts_of_pairs = pairs // len(coins)
+            mixed = np.flatnonzero(accounts_of_pairs[1:] == accounts_of_pairs[:-1])
+            if mixed.size:
+                index = int(np.flatnonzero(cross)[first_row[mixed[0] + 1]])
+                raise _error("symbol", "must settle in the coin of the account's other cross positions (inverse "
+                             "cross margin is per coin: give each coin its own account)", book.symbol[index], index)
 
     # sizes, in the exchange's contract sizes where the book leaves them out
     contract_size = book.contract_size
