@@ -733,6 +733,12 @@ STRESS = Command(
               kind="text", web_help="Not used over HTTP: the answer's nearest_accounts hold the moves."),
         FIELDS["taker_fee_rate"].but(help="Fee to close counted by okx-* (default: the preset's taker rate).",
                                      web_help=None),
+        Field("cascade", "With --shocks: carry each shock to the fixed point where liquidated notional, sold or "
+                         "bought back, moves every mark by sqrt(|net| / DEPTH) (DEPTH: the notional that moves "
+                         "the price 100 %).", unit="amount",
+              web_help="With shocks: carry each shock to the fixed point where liquidated notional, sold or bought "
+                       "back, moves every mark by sqrt(|net| / depth) (depth: the notional that moves the price "
+                       "100 %)."),
     ),
     _results(
         ("shock", "relative move of every mark", "fraction"),
