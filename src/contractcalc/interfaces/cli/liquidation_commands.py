@@ -245,8 +245,8 @@ def _print_book(data: Mapping[str, Any], exchange: str, output: str | None) -> N
                      "hold every one.")
     if output is not None:
         notes.append(f"Wrote {len(positions):,} rows to {output}.")
-    notes.append("Cross positions hold the account's other positions at their marks; hedged legs share one "
-                 "price; isolated positions use their own margin.")
+    notes.append("Cross: the account's other positions held at their marks; hedged legs share one price.")
+    notes.append("Isolated: the position's own margin (wallet_balance, or value at entry / leverage).")
     notes.append(_units(exchange_preset(exchange).contract))
     for note in notes:
         console.print(note, markup=False, highlight=False)

@@ -256,6 +256,7 @@ def stress(
     scheduler: str | None = None,
     output: str | None = None,
     taker_fee_rate: Any = None,
+    cascade: Any = None,
 ) -> dict[str, Any]:
     """Stress a small book: the ``--json`` ladder, plus ``nearest_accounts`` (the page's table).
 
@@ -275,7 +276,7 @@ def stress(
     result, moves = run_stress(
         _columns("positions", positions), _columns("accounts", accounts), exchange=exchange, tiers=tiers,
         shocks=shocks, scenarios=scenarios, taker_fee_rate=None if taker_fee_rate is None else float(taker_fee_rate),
-        with_moves=True, max_shocks=MAX_STRESS_SHOCKS)
+        with_moves=True, max_shocks=MAX_STRESS_SHOCKS, cascade=None if cascade is None else float(cascade))
     assert moves is not None
     return {**result.to_dict(), "nearest_accounts": moves.nearest(STRESS_NEAREST)}
 
