@@ -380,11 +380,13 @@ def scalar_in_range(value: Any) -> str | None:
     return None
 
 
-def check_results(results: Mapping[str, Any], inputs: Mapping[str, Any], skip: tuple[str, ...] = ()) -> None:
+def check_results(results: Mapping[str, Any], inputs: Mapping[str, Any], skip: tuple[str, ...] = (),
+                  underflow: bool = True) -> None:
     """Raise :class:`~contractcalc.errors.OutOfRange` if a result overflows to infinity or underflows to 0.
 
     Scalars only (``None`` and text pass); arrays are checked for infinities.
-    ``skip`` lists results where NaN means "no such price" rather than an error.
+    ``skip`` lists results where NaN means "no such price" rather than an error;
+    ``underflow=False`` lets tiny ``Decimal`` results through (only overflow is an error).
     """
     for key, value in results.items():
         if value is None or isinstance(value, bool | str | int):
@@ -396,6 +398,8 @@ def check_results(results: Mapping[str, Any], inputs: Mapping[str, Any], skip: t
                 raise out_of_range(key, inputs, "overflows to infinity", index)
             continue
         why = scalar_in_range(value)
+        if why == "underflows to 0" and not underflow:
+            continue
         if why is not None and not (key in skip and why in ("is not a number", "is not finite")):
             raise out_of_range(key, inputs, why)
 

@@ -1080,7 +1080,7 @@ def _general_result(
             if key not in wanted:
                 result[key] = None
     check_results({k: v for k, v in result.items() if k != "note"}, {
-        "entry": entry, "mark": mark, **{k: v for k, v in inputs.items() if v is not None}})
+        "entry": entry, "mark": mark, **{k: v for k, v in inputs.items() if v is not None}}, underflow=False)
     return LiquidationResult(**result, reason=reason)
 
 
@@ -1341,7 +1341,7 @@ def _liquidation_general(
     # a value or margin beyond the double range: the input to blame, not a derived field
     check_results({"notional": cx.position_value(kind, entry, size), "initial_margin": initial}, {
         "entry": entry, "quantity": quantity, "contracts": contracts, "contract_size": contract_size,
-        "leverage": leverage})
+        "leverage": leverage}, underflow=False)
     if mode == "isolated":
         if wallet_balance is None:
             if initial is None:
