@@ -144,3 +144,43 @@ def test_a_rebate_beyond_the_bound_or_without_one_is_refused() -> None:
                                  "publishes) (got -0.0002)")
     with pytest.raises(InputError, match="'open_fee_rate' must be >= 0"):  # Bybit publishes no rebate here
         pnl(exchange="bybit-linear", side="long", entry=50000, exit=51000, quantity=1, open_fee_rate=-0.0001)
+
+
+# ---------------------------------------------------------------------------
+# Bybit's fee to close at the bankruptcy price, in its inverse cross-margin prices
+
+
+def test_bybit_inverse_cross_example() -> None:
+    # Bybit help centre, "How to calculate Liquidation Price (Inverse Contract)", cross margin: account
+    # balance 0.5 BTC, long 10,000 contracts at 8,000, MMR 0.5 %, taker 0.075 %:
+    # BP = 1.00075 × 10,000 / (10,000/8,000 + 0.5) = 5,718.57; LP = 5,739.50 as the page rounds it.
+    from contractcalc.engines.bybit import bybit_inverse_cross
+
+    result = bybit_inverse_cross(side="long", entry=8000, contracts=10000, account_balance=0.5,
+                                 maintenance_margin_rate=0.005)
+    bankruptcy = F("1.00075") * 10000 / (F(10000) / 8000 + F(1, 2))
+    assert result["bankruptcy_price"] == pytest.approx(float(bankruptcy), rel=1e-12)
+    assert round(result["bankruptcy_price"], 2) == 5718.57
+    # by hand: 10,000·(1/8,000 − 1/LP) = −(0.5 − 1.25 × 0.5 % − 10,000 × 0.00075 / BP)
+    fee_to_close = 10000 * F("0.00075") / bankruptcy
+    lp = 1 / (F(1, 8000) + (F(1, 2) - F(10000, 8000) * F("0.005") - fee_to_close) / 10000)
+    assert result["liquidation_price"] == pytest.approx(float(lp), rel=1e-12)
+    assert abs(result["liquidation_price"] - 5739.50) / 5739.50 < 1e-4  # the page's rounded figure
+    # without the fee to close the liquidation would come later (lower): the fee brings it closer
+    no_fee = bybit_inverse_cross(side="long", entry=8000, contracts=10000, account_balance=0.5,
+                                 maintenance_margin_rate=0.005, taker_fee_rate=0)
+    assert no_fee["liquidation_price"] < result["liquidation_price"]
+
+
+def test_bybit_inverse_cross_short_mirrors_the_long() -> None:
+    from contractcalc.engines.bybit import bybit_inverse_cross
+
+    # short: BP = 0.99925·Q / (Q/E − balance); Q·(1/LP − 1/E) = −(balance − Q/E·MMR − Q·f/BP)
+    result = bybit_inverse_cross(side="short", entry=8000, contracts=10000, account_balance=0.5,
+                                 maintenance_margin_rate=0.005)
+    bankruptcy = F("0.99925") * 10000 / (F(10000) / 8000 - F(1, 2))
+    fee_to_close = 10000 * F("0.00075") / bankruptcy
+    lp = 1 / (F(1, 8000) - (F(1, 2) - F(10000, 8000) * F("0.005") - fee_to_close) / 10000)
+    assert result["bankruptcy_price"] == pytest.approx(float(bankruptcy), rel=1e-12)
+    assert result["liquidation_price"] == pytest.approx(float(lp), rel=1e-12)
+    assert result["liquidation_price"] < result["bankruptcy_price"]
