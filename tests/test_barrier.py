@@ -227,3 +227,12 @@ def test_bad_input_names_the_field(call: object, message: str) -> None:
     with pytest.raises(InputError) as error:
         call()  # type: ignore[operator]
     assert str(error.value) == message
+
+
+def test_subnormal_drift_is_driftless() -> None:
+    # ν = 5e-324 (found by Hypothesis): k = 2ν/σ² is subnormal, expm1 loses its digits there
+    args = [np.array([v]) for v in (1.0, 0.25, 5e-324, 1.0, 1.0)]
+    images, fourier = barrier._exit_images(*args), barrier._exit_fourier(*args)
+    assert np.allclose(images, fourier, atol=1e-10, rtol=0)
+    lower, upper = barrier._no_horizon(np.array(1.0), np.array(0.25), np.array(5e-324), np.array(1.0))
+    assert (float(lower), float(upper)) == pytest.approx((0.25 / 1.25, 1.0 / 1.25), abs=1e-15)

@@ -43,10 +43,13 @@ upper is, or neither.  Two series give them exactly:
 
   whose terms fall like ``exp(−n²π²σ²T/(2w²))``: fast for long horizons.
 
-Each element uses the faster one (images when ``σ²T/w² < 2/π``, where the two
-rates are equal) and sums until the next term (its bound, for Fourier) is
-below ``1e-12``.  The no-horizon limit (gambler's ruin with drift, ``k = 2ν/σ²``)
-is ``P_U(∞) = (1 − e^{−ka}) / (1 − e^{−kw})``, ``a / (a + c)`` when ``ν = 0``.
+Each element uses the faster one and sums until the next term (its bound, for
+Fourier) is below ``1e-12``.  Per term the two converge equally fast at
+``σ²T/w² = 2/π``, but a Fourier term costs a fraction of an image term (no
+``erfc``), so images are used only below ``σ²T/w² = 0.1`` (at most two image
+terms; Fourier needs about ten there, and more the shorter the horizon).
+The no-horizon limit (gambler's ruin with drift, ``k = 2ν/σ²``) is
+``P_U(∞) = (1 − e^{−ka}) / (1 − e^{−kw})``, ``a / (a + c)`` when ``ν = 0``.
 
 **Discrete monitoring** (Broadie, Glasserman & Kou 1997): a barrier checked
 every ``Δt`` is touched about as often as a continuously monitored barrier
@@ -85,8 +88,9 @@ DAYS_PER_YEAR = 365
 BGK_BETA = 0.5826
 #: A series stops once its next term is below this.
 SERIES_TOLERANCE = 1e-12
-#: Images converge faster than Fourier below this ``σ²T/w²`` (the rates ``2/x`` and ``π²x/2`` meet at ``2/π``).
-_IMAGES_BELOW = 2 / math.pi
+#: Images are summed below this ``σ²T/w²``, Fourier above.  Per term the rates ``2/x`` and ``π²x/2``
+#: meet at ``2/π``, but an image term costs several Fourier terms: measured, the cheaper choice is lower.
+_IMAGES_BELOW = 0.1
 _MAX_TERMS = 10_000
 
 # ---------------------------------------------------------------------------
@@ -111,11 +115,23 @@ _LOG_HALF = math.log(0.5)
 
 
 def _erfcx(y: Array) -> Array:
-    """``exp(y²)·erfc(y)`` for ``y >= 0`` (no overflow or underflow for large ``y``)."""
-    out = np.empty_like(y)
+    """``exp(y²)·erfc(y)`` for ``y >= 0`` (no overflow or underflow for large ``y``).
+
+    The middle interval's rational function is evaluated on the whole array (most
+    arguments fall there), then the few elements of the other two intervals are replaced.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        num = _C[8] * y
+        den = y.copy()
+        for i in range(7):
+            num += _C[i]
+            num *= y
+            den += _D[i]
+            den *= y
+        num += _C[7]
+        den += _D[7]
+        out = np.divide(num, den, out=num)
     small = y <= 0.46875
-    large = y > 4.0
-    middle = ~(small | large)
     if small.any():
         z = y[small]
         ysq = z * z
@@ -124,13 +140,7 @@ def _erfcx(y: Array) -> Array:
             num = (num + _A[i]) * ysq
             den = (den + _B[i]) * ysq
         out[small] = np.exp(ysq) * (1 - z * (num + _A[3]) / (den + _B[3]))
-    if middle.any():
-        z = y[middle]
-        num, den = _C[8] * z, z
-        for i in range(7):
-            num = (num + _C[i]) * z
-            den = (den + _D[i]) * z
-        out[middle] = (num + _C[7]) / (den + _D[7])
+    large = y > 4.0
     if large.any():
         z = y[large]
         inv = 1 / (z * z)
@@ -192,17 +202,37 @@ def _touch(d: Any, m: Any, sigma: Any, t: Any) -> Array:
     var = sigma * sigma
     out = np.zeros_like(d)
     finite = np.isfinite(t) & (t > 0)
-    if finite.any():
-        dd, mm, vv, tt = d[finite], m[finite], var[finite], t[finite]
-        root = np.sqrt(vv * tt)
-        first = _log_ncdf((mm * tt - dd) / root)
-        second = 2 * mm * dd / vv + _log_ncdf((-dd - mm * tt) / root)
-        out[finite] = np.exp(first) + np.exp(second)
+    if finite.all():
+        out = _touch_finite(d, m, var, t)
+    elif finite.any():
+        out[finite] = _touch_finite(d[finite], m[finite], var[finite], t[finite])
     forever = np.isinf(t)
     if forever.any():
         out[forever] = np.exp(np.minimum(0, 2 * m[forever] * d[forever] / var[forever]))
     out[d <= 0] = 1.0
     return np.minimum(out, 1.0)  # type: ignore[no-any-return]
+
+
+def _touch_finite(d: Array, m: Array, var: Array, t: Array) -> Array:
+    """The reflection formula for ``0 < t < inf``, written so that nothing overflows.
+
+    With ``z₁ = (mT − d)/(σ√T)`` and ``z₂ = (−d − mT)/(σ√T)``: ``P = Φ(z₁) + e^{2md/σ²} Φ(z₂)``.
+    Where ``z₂ <= 0``, ``2md/σ² − z₂²/2 = −z₁²/2``, so the second term is
+    ``½ erfcx(−z₂/√2) e^{−z₁²/2}``, sharing ``e^{−z₁²/2}`` with the first; where ``z₂ > 0``
+    (a drift away from the barrier) ``e^{2md/σ²} <= 1`` and the product is taken as it is.
+    """
+    root = np.sqrt(var * t)
+    mt = m * t
+    z1 = (mt - d) / root
+    z2 = (-d - mt) / root
+    gauss = np.exp(-0.5 * z1 * z1)
+    tail = 0.5 * _erfcx(np.abs(z1) / _SQRT2) * gauss  # Φ(−|z₁|)
+    first = np.where(z1 < 0, tail, 1 - tail)
+    second = 0.5 * _erfcx(np.abs(z2) / _SQRT2) * gauss
+    away = z2 > 0
+    if away.any():
+        second[away] = np.exp(2 * m[away] * d[away] / var[away]) * _ncdf(z2[away])
+    return first + second
 
 
 def _no_horizon(a: Array, c: Array, nu: Array, sigma: Array) -> tuple[Array, Array]:
@@ -213,8 +243,10 @@ def _no_horizon(a: Array, c: Array, nu: Array, sigma: Array) -> tuple[Array, Arr
         # the same ratio written so that no exponential overflows: k > 0 and k < 0
         up_pos = np.expm1(-k * a) / np.expm1(-k * w)
         up_neg = np.exp(k * c) * np.expm1(k * a) / np.expm1(k * w)
-    upper = np.where(k > 0, up_pos, np.where(k < 0, up_neg, a / w))
-    upper = np.where(np.isfinite(upper), upper, a / w)  # |k·w| below the double's resolution
+    # expm1 keeps its relative accuracy down to the smallest normal doubles; below (a subnormal
+    # k·w) the ratio is a/w to every digit a double holds
+    driftless = np.abs(k * w) < 1e-250
+    upper = np.where(driftless, a / w, np.where(k > 0, up_pos, up_neg))
     upper = np.clip(upper, 0.0, 1.0)
     return 1 - upper, upper
 

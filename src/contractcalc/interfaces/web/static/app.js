@@ -58,7 +58,9 @@
 
   /** Optional inputs most trades leave alone: under "Advanced" (opened by an error in one of them). */
   const ADVANCED = ["open_fee_rate", "close_fee_rate", "funding_rate", "funding_intervals", "funding_mark",
-    "taker_fee_rate", "max_leverage", "maintenance_amount", "extra_margin"];
+    "taker_fee_rate", "max_leverage", "maintenance_amount", "extra_margin",
+    // plan and size: which of stop, target and liquidation price is touched first (the Risk tab has more)
+    "volatility", "horizon", "drift"];
 
   /**
    * Inputs that only some exchanges read (hidden, and not sent, elsewhere): the estimated fee to
@@ -99,6 +101,9 @@
     taker_fee_rate: "Fee rate to close", max_leverage: "Max leverage", extra_margin: "Margin added",
     funding_rate: "Funding rate", funding_intervals: "Funding intervals", funding_mark: "Funding mark price",
     margin_mode: "Margin mode", stop_change_rate: "Stop move",
+    volatility: "Volatility (annual)", horizon: "Horizon", drift: "Drift (annual)",
+    stop_first_probability: "Chance the stop is hit first", target_first_probability: "Chance the target is hit first",
+    liquidation_first_probability: "Chance of liquidation first",
   };
 
   // ----------------------------------------------------------------- helpers
