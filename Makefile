@@ -36,7 +36,10 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_liquidation.py
+	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_replay.py
+	$(BIN)/python benchmarks/bench_book.py
+	$(BIN)/python benchmarks/bench_stress.py --no-dask
 
 # CPU time of CLI answers against `python -c pass` (bytecode compiled first, as `make` installs it).
 bench-cli: $(STAMP)

@@ -121,8 +121,10 @@ def test_book_errors_name_the_row() -> None:
             "quantity": [1, 1, 1], "entry": [100, 100, 10], "mark": [100, 100, 10],
             "maintenance_margin_rate": [0.004, 0.004, 0.004]}
     wallets = {"account": ["a"], "wallet_balance": [100]}
-    with pytest.raises(InputError, match=r"'account' must have a wallet in 'accounts'.*at index 0"):
+    with pytest.raises(InputError, match=r"'accounts' must hold the wallet of every account.*'a' at index 0"):
         book_liquidation(base, {"account": ["z"], "wallet_balance": [1]})
+    with pytest.raises(InputError, match=r"'accounts' is required: the book holds cross positions"):
+        book_liquidation(base)
     with pytest.raises(InputError, match=r"'side' must leave at most one long and one short.*at index 2"):
         book_liquidation({**base, "symbol": [BTC, BTC, BTC], "side": ["long", "short", "long"]}, wallets)
     with pytest.raises(InputError, match=r"'mark' must equal the mark of row 0.*at index 1"):
@@ -132,6 +134,19 @@ def test_book_errors_name_the_row() -> None:
                          tiers="binance-usdm-BTCUSDT-2024-10")
     with pytest.raises(InputError, match=r"'contracts' must give a notional at entry within the tier table"):
         book_liquidation({**base, "quantity": [1e9, 1, 1]}, wallets, tiers="binance-usdm-BTCUSDT-2024-10")
+
+
+def test_inverse_cross_accounts_settle_in_one_coin() -> None:
+    book = {"account": ["a", "a", "b"], "symbol": ["BTC/USD:BTC", "ETH/USD:ETH", "ETH/USD:ETH"],
+            "side": ["long", "long", "long"], "contracts": [10, 10, 10], "contract_size": [100, 10, 10],
+            "entry": [60000, 3000, 3000], "maintenance_margin_rate": [0.004, 0.005, 0.005]}
+    wallets = {"account": ["a", "b"], "wallet_balance": [1, 1]}
+    with pytest.raises(InputError, match=r"'symbol' must settle in the coin.*'ETH/USD:ETH' at index 1"):
+        book_liquidation(book, wallets, exchange="binance-coinm")
+    # one coin per account is fine (b holds a hedged ETH pair)
+    book["account"], book["side"] = ["a", "b", "b"], ["long", "long", "short"]
+    result = book_liquidation(book, wallets, exchange="binance-coinm")
+    assert result.positions.hedged.tolist() == [False, True, True]
 
 
 def test_positions_items_are_checked_as_ccxt_writes_them() -> None:
@@ -187,11 +202,14 @@ def random_book(draw: st.DrawFn) -> dict[str, Any]:
     marks = {symbol: price * draw(dec(0.95, 1.05, 4)) for symbol, price in base.items()}
     rows: list[dict[str, Any]] = []
     wallets = {}
+    # every row in the table's symbol: one table for the whole book (the engine's search by tier floors)
+    one_table = draw(st.booleans())
+    symbols = SYMBOLS[kind][:1] if one_table else SYMBOLS[kind]
     for account in range(draw(st.integers(1, 4))):
         used: set[tuple[str, str]] = set()
         total = D(0)
         for _ in range(draw(st.integers(1, 5))):
-            symbol = draw(st.sampled_from(SYMBOLS[kind]))
+            symbol = draw(st.sampled_from(symbols))
             side = draw(st.sampled_from(["long", "short"]))
             isolated = draw(st.booleans()) and draw(st.booleans())
             if not isolated and (symbol, side) in used:
@@ -211,7 +229,7 @@ def random_book(draw: st.DrawFn) -> dict[str, Any]:
         wallets[f"acct{account}"] = total * draw(dec(0.05, 1, 4))
     table = draw(tier_table(max(D(1), sum((D(1) for _ in rows), D(0))) * (D(20000) if kind == "linear"
                                                                            else D(2)), SYMBOLS[kind][0]))
-    use_table = draw(st.booleans())
+    use_table = one_table or draw(st.booleans())
     fee = draw(dec(0, 0.001, 3)) if EXCHANGES[exchange].liquidation_model == "okx" else D(0)
     return {"exchange": exchange, "kind": kind, "rows": rows, "wallets": wallets,
             "table": table if use_table else None, "fee": fee}
@@ -242,7 +260,7 @@ def test_random_books_agree_with_the_reference(case: dict[str, Any]) -> None:
         assert "within the tier table" in str(error)
         event("refused: notional beyond the table")
         return
-    event(f"tiers: {table is not None}, hedged legs: {int(result.positions.hedged.sum())}")
+    event(f"tiers: {table is not None}, one table: {all(with_table)}, hedged: {bool(result.positions.hedged.any())}")
     model = EXCHANGES[case["exchange"]].liquidation_model
     fee = case["fee"] if model == "okx" and case["fee"] else (EXCHANGES[case["exchange"]].taker_fee_rate
                                                               if model == "okx" else D(0))

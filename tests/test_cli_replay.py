@@ -135,7 +135,7 @@ def test_freqtrade_folder(cli: Any, tmp_path: Path) -> None:
     assert data["exit_reason"] == "stop"
     result = cli("replay", "--candles", str(tmp_path), "--exchange", "bybit-linear", "--side", "long",
                  "--quantity", "1", "--leverage", "50", "--maintenance-margin-rate", "0.005")
-    assert result.code == 2 and result.err.startswith("error: '--symbol' is required when 'candles' is a freqtrade")
+    assert result.code == 2 and result.err.startswith("error: '--symbol' is required when '--candles' is a freqtrade")
 
 
 def test_console_script(console_script: Any, tmp_path: Path) -> None:

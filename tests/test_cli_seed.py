@@ -112,7 +112,7 @@ BAD_INPUT = [
     (["seed", "liquidation-change", "--leverage", "inf"], "error: '--leverage' must be finite (got Infinity)"),
     (["seed", "target-change", "--open", "0", "--target", "1"], "error: '--open' must be > 0 (got 0)"),
     (["seed", "target-change", "--open", "-1000", "--target", "1"], "error: '--open' must be > 0 (got -1000)"),
-    (["seed", "leverage", "--open", "100", "--stop", "100"], "error: '--stop' must differ from 'open' (got 100)"),
+    (["seed", "leverage", "--open", "100", "--stop", "100"], "error: '--stop' must differ from '--open' (got 100)"),
     (["seed", "leverage", "--stop-change", "-1"], "error: '--stop-change' must be > -1 (got -1)"),
     (
         ["seed", "profit", "--contract", "linear", "--side", "long", "--principal", "0", "--leverage", "5",
@@ -134,7 +134,7 @@ BAD_INPUT = [
          "--change", "0.1"],
         "error: '--contract' must be 'linear' or 'inverse' (or usdt, u, coin) (got 'options')",
     ),
-    ([*PLAN[:6], "25000", *PLAN[7:]], "error: '--stop' must be on the loss side of 'entry'"),
+    ([*PLAN[:6], "25000", *PLAN[7:]], "error: '--stop' must be on the loss side of '--entry'"),
     (["seed", "target-change", "--open", "1000"], "error: Missing option '--target'."),
 ]
 

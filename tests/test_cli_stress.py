@@ -220,3 +220,35 @@ def test_moves_are_nan_free_where_an_account_is_liquidated_now(tmp_path: Path) -
     # balance 5,000 − 10,000 < 0 at the mark: liquidated now, both moves 0
     assert moves.liquidation_move_down[0] == 0 and moves.liquidation_move_up[0] == 0
     assert math.isnan(moves.margin_ratio[0])
+
+
+def test_no_progress_bar_with_json_or_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from contractcalc.interfaces.cli.stress_command import _progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    update, stop = _progress(as_json=True)
+    assert update is None
+    stop()
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert _progress(as_json=False)[0] is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    update, stop = _progress(as_json=False)
+    assert update is not None
+    update(1, 2)
+    update(2, 2)
+    stop()
+
+
+def test_cascade_flag(cli: Any, book_files: tuple[str, str]) -> None:
+    positions, accounts = book_files
+    data = cli("stress", "--positions", positions, "--accounts", accounts, "--exchange", "binance-usdm",
+               "--shocks=-0.1:0:0.1", "--cascade", "5000000", "--json").json()
+    first = data["ladder"][0]
+    # the fixed point of k = −0.1 − sqrt(51,000·(1 + k) / 5,000,000) (tests/test_stress.py works it out)
+    assert first["cascade_shock"] == pytest.approx(-0.1 - math.sqrt(51_000 * (1 + first["cascade_shock"]) / 5e6))
+    assert data["ladder"][1]["cascade_shock"] == 0
+    bad = cli("stress", "--positions", positions, "--accounts", accounts, "--exchange", "binance-usdm",
+              "--scenarios", "span:0.1", "--cascade", "5000000")
+    assert bad.code == 2 and "'--cascade' goes with --shocks" in bad.err

@@ -418,3 +418,40 @@ def test_wide_accounts_count_once(accounts: int) -> None:
                                  dict(zip(wallets["account"].tolist(), wallets["wallet_balance"].tolist(),
                                           strict=True)), "binance-usdm", TIERS, [float(k) for k in shocks])
     assert uniform.accounts_liquidated.tolist() == expected[0].astype(int).tolist()
+
+
+def test_cascade_reaches_the_fixed_point_of_the_square_root_impact() -> None:
+    """At −10 % A, B and C are liquidated; closing them sells a net 20,000·z (A: BTC long − ETH short)
+    + 6,000·z (B) + 25,000·z (C: long 1 − short 0.5 BTC) = 51,000·z, which moves every mark by
+    −sqrt(51,000·z / depth); the cascade stops where k = −0.1 − sqrt(51,000·(1 + k) / depth)."""
+    from contractcalc.engines.stress import cascade
+
+    book = _hand_book()
+    depth = 5_000_000.0
+    move, sums, rounds = cascade(book, -0.1, depth)
+    assert move == pytest.approx(-0.1 - math.sqrt(51_000 * (1 + move) / depth), abs=1e-12)
+    assert 1 < rounds < 100
+    assert (sums[0], sums[1]) == (3, 5)
+    assert sums[2] == pytest.approx((80_000 + 6_000 + 75_000) * (1 + move), rel=1e-12)  # notional at the marks
+    # D's short (+5 %) is bought back: the price rises further, k = 0.05 + sqrt(10,000·(1 + k) / depth)
+    up, _, _ = cascade(book, 0.05, depth)
+    assert up == pytest.approx(0.05 + math.sqrt(10_000 * (1 + up) / depth), abs=1e-12)
+    # nothing liquidated: nothing moves
+    assert cascade(book, -0.05, depth)[0] == -0.05
+    result = stress(book, parse_shocks("-0.1:0:0.1"), cascade_depth=depth).to_dict()
+    assert result["ladder"][0]["cascade_shock"] == pytest.approx(move)
+    assert result["ladder"][1]["cascade_shock"] == 0
+    # a deep market: the cascade changes nothing visible
+    assert cascade(book, -0.1, 1e18)[0] == pytest.approx(-0.1, abs=1e-6)
+
+
+def test_cascade_refuses_what_it_cannot_do() -> None:
+    from contractcalc.engines.stress import cascade, run_stress
+
+    with pytest.raises(InputError, match="depth > 0"):
+        cascade(_hand_book(), -0.1, 0.0)
+    with pytest.raises(InputError, match="not --scenarios"):
+        stress(_hand_book(), span_scenarios(Decimal("0.1")), cascade_depth=1e6)
+    with pytest.raises(InputError, match="local backend") as error:
+        run_stress({"account": ["a"]}, exchange="binance-usdm", shocks="-0.1:0:0.1", backend="dask", cascade=1e6)
+    assert error.value.field == "cascade"

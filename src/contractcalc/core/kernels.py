@@ -26,6 +26,7 @@ Signatures (``Num`` = float | Decimal | ndarray)::
     inverse_pnl(s, entry, exit, face_value) -> Num               s·F·(1/E − 1/X)
     position_pnl(linear, s, entry, exit, size) -> Num
     position_value(linear, price, size) -> Num                   Q·P  or  F/P
+    breakeven_price(linear, s, entry, open_fee_rate, close_fee_rate) -> Num
     initial_margin(linear, entry, size, leverage) -> Num         value(E)/L
     bankruptcy_price(linear, s, entry, size, balance) -> Num     NaN where none
     maintenance_margin(linear, price, size, rate, amount) -> Num value(P)·MMR − cum
@@ -59,6 +60,7 @@ __all__ = [
     "Bands",
     "bankruptcy_price",
     "binance_liquidation_price",
+    "breakeven_price",
     "bybit_liquidation_price",
     "hyperliquid_liquidation_price",
     "initial_margin",
@@ -109,6 +111,20 @@ def position_pnl(linear: bool, s: Num, entry: Num, exit: Num, size: Num) -> Num:
     if linear:
         return s * size * (exit - entry)
     return s * size * (1 / entry - 1 / exit)
+
+
+def breakeven_price(linear: bool, s: Num, entry: Num, open_fee_rate: Num, close_fee_rate: Num) -> Num:
+    """The exit at which the PnL pays the fees to open and to close.
+
+    Linear ``E·(1 + s·f_o) / (1 − s·f_c)``; inverse ``E·(1 + s·f_c) / (1 − s·f_o)``.
+    Hand check: long @ 10,000, 0.05 % both ways: 10,010.005.
+
+    >>> breakeven_price(True, 1, 10000.0, 0.0005, 0.0005)
+    10010.005
+    """
+    if linear:
+        return entry * (1 + s * open_fee_rate) / (1 - s * close_fee_rate)
+    return entry * (1 + s * close_fee_rate) / (1 - s * open_fee_rate)
 
 
 def position_value(linear: bool, price: Num, size: Num) -> Num:

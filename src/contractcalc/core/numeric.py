@@ -166,9 +166,11 @@ def check(name: str, x: Any, op: str, bound: Any, rule: str | None = None) -> Nu
     contractcalc.errors.InputError: 'leverage' must be > 0 (got 0)
     """
     x = number(name, x)
-    if rule is None:
-        rule = f"must be {op} {format_value(bound)}"
-    require(name, x, _OPS[op](x, bound), rule)
+    ok = _OPS[op](x, bound)
+    if bool(ok.all()) if is_array(ok) else ok:
+        return x
+    # the text only when there is an error to raise
+    require(name, x, ok, rule if rule is not None else f"must be {op} {format_value(bound)}")
     return x
 
 

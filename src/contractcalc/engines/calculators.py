@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from contractcalc.core import contracts as cx
+from contractcalc.core import kernels
 from contractcalc.core.numeric import (
     Num,
     check,
@@ -341,12 +342,16 @@ def pnl(
     f_o = m.fee_rate("open_fee_rate", open_fee_rate, *like)
     f_c = m.fee_rate("close_fee_rate", close_fee_rate, *like)
 
-    gain = cx.unrealized_pnl(m.contract, s, entry, exit, q)
+    # validated: the kernels from here on
+    linear = m.contract == "linear"
+    gain = kernels.position_pnl(linear, s, entry, exit, q)
+    notional = kernels.position_value(linear, entry, q)
     margin = roe = None
     if leverage is not None:
-        margin = cx.initial_margin(m.contract, entry, q, leverage)
+        leverage = positive("leverage", leverage)
+        margin = kernels.initial_margin(linear, entry, q, leverage)
         roe = gain / margin
-    fees = cx.fee(m.contract, entry, q, f_o) + cx.fee(m.contract, exit, q, f_c)
+    fees = notional * f_o + kernels.position_value(linear, exit, q) * f_c
     if funding_rate is None:
         if funding_intervals is not None:
             raise InputError("funding_intervals", "needs 'funding_rate'", funding_intervals)
@@ -358,8 +363,8 @@ def pnl(
         mark = entry if funding_mark is None else positive("funding_mark", funding_mark)
         funding = cx.funding_payment(m.contract, s, mark, q, funding_rate, intervals)
     result = PnlResult(
-        gain, margin, roe, cx.position_value(m.contract, entry, q), fees, funding, gain - fees - funding,
-        cx.breakeven_price(m.contract, s, entry, f_o, f_c),
+        gain, margin, roe, notional, fees, funding, gain - fees - funding,
+        kernels.breakeven_price(linear, s, entry, f_o, f_c),
     )
     check_results(result, inputs)
     return _bybit_roi(result, exchange, side, entry, leverage, f_c)
@@ -736,7 +741,8 @@ def size_position(
     else:
         per_unit = abs(1 / entry - 1 / stop) + f_o / entry + f_c / stop
     q = risk_amount / per_unit
-    notional = cx.position_value(m.contract, entry, q)
+    linear = m.contract == "linear"
+    notional = kernels.position_value(linear, entry, q)
     leverage_needed = notional / balance
 
     ratio = None
@@ -744,9 +750,9 @@ def size_position(
         target = positive("target", target)
         require("target", target, s * (target - entry) > 0, PROFIT_SIDE)
         reward = (
-            cx.unrealized_pnl(m.contract, s, entry, target, q)
-            - cx.fee(m.contract, entry, q, f_o)
-            - cx.fee(m.contract, target, q, f_c)
+            kernels.position_pnl(linear, s, entry, target, q)
+            - notional * f_o
+            - kernels.position_value(linear, target, q) * f_c
         )
         ratio = reward / risk_amount
     if max_leverage is not None:

@@ -39,7 +39,7 @@ import numpy as np
 from contractcalc.book import Accounts, Book
 from contractcalc.core import contracts as cx
 from contractcalc.core.numeric import number
-from contractcalc.engines.book import book_liquidation
+from contractcalc.engines.book import book_liquidation, settle_coin
 from contractcalc.engines.models import _fee_rate, model_for
 from contractcalc.errors import InputError
 from contractcalc.io.positions import POSITION_FIELDS, Position, check_legs, load_positions
@@ -61,13 +61,6 @@ _ACCOUNT = "account"
 
 def _item_error(k: int, key: str, rule: str, value: Any = None) -> InputError:
     return InputError("positions", f"item {k}: '{key}' {rule}", value)
-
-
-def _settle(symbol: str) -> str:
-    text = symbol.upper()
-    if ":" in text:  # ccxt: BASE/QUOTE:SETTLE, futures with -YYMMDD
-        return text.split(":", 1)[1].split("-")[0]
-    return text.split("/")[0] if "/" in text else text.split("-")[0].removesuffix("USD")
 
 
 def cross_liquidation(
@@ -120,7 +113,7 @@ def cross_liquidation(
                      "maintenance_amount", "leverage", "collateral", "initial_margin")
     )
     if kind == "inverse":
-        coins = sorted({_settle(item.symbol) for item in items})
+        coins = sorted({settle_coin(item.symbol) for item in items})
         if len(coins) > 1:
             raise InputError(
                 "positions",

@@ -948,16 +948,25 @@ def _isolated_arrays(
             numbers = bands.array("tiers")
             tier_at_entry = np.broadcast_to(numbers[k_entry], shape) if "tier_at_entry" in wanted else None
             if "tier" in wanted:
-                tier = numbers[k] if bybit else np.where(raw == raw, numbers[k], 0)
+                tier = numbers[k] if bybit else np.multiply(numbers[k], raw == raw)  # 0 where no price
                 tier = np.broadcast_to(tier, shape)
     raw = np.broadcast_to(raw, shape)
     ok: Any = None if wanted == {"liquidation_price"} else raw == raw
     keep: Any = True if bybit else ok
     nan = np.nan
 
+    weights: list[Any] = []
+
     def masked(value: Any) -> Any:
+        """``value`` with NaN where ``keep`` is false: ``value × w / w`` with ``w`` 1.0 or 0.0 (made once)."""
         value = np.broadcast_to(value, shape)
-        return value if keep is True else np.where(keep, value, nan)
+        if keep is True:
+            return value
+        if not weights:
+            weights.append(keep.astype(np.float64))
+        out = np.multiply(value, weights[0])
+        with np.errstate(invalid="ignore"):
+            return np.divide(out, weights[0], out=out)
 
     mm = None
     if "maintenance_margin" in wanted:
@@ -1006,21 +1015,32 @@ def _isolated_arrays(
 
 
 def _reason_codes(np: Any, linear: bool, s: Any, price: Any, entry: Any, mark: Any, shape: Any) -> Any:
-    """The :class:`Reason` of every position (int8), as :func:`_reason` for one."""
-    long = np.broadcast_to(s > 0, shape)
+    """The :class:`Reason` of every position (int8), as :func:`_reason` for one.
+
+    ``s·(P − E) >= 0`` is "at or beyond the entry" for both sides (a long's
+    price at or above it, a short's at or below), so no per-side ``where``.
+    """
     if price.dtype.kind == "O":
         ok = np.array([_finite_positive(p) for p in price.ravel()], dtype=bool).reshape(shape)
         price = np.where(ok, price, np.broadcast_to(entry, shape))
     else:
         ok = price == price
-    no_price = np.where(long, int(Reason.NO_PRICE_FALL),
-                        int(Reason.NO_PRICE if linear else Reason.NO_PRICE_RISE_INVERSE))
-    codes = np.where(ok, int(Reason.PRICE), no_price).astype(np.int8)
+    long = np.broadcast_to(np.asarray(s) > 0, shape)
+    short_code = int(Reason.NO_PRICE if linear else Reason.NO_PRICE_RISE_INVERSE)
+    # no price: NO_PRICE_FALL (1) for a long, the short's code otherwise
+    per_side = np.full(shape, short_code, dtype=np.int8)
+    np.copyto(per_side, np.int8(Reason.NO_PRICE_FALL), where=long)
+    codes = np.multiply(per_side, ~ok, dtype=np.int8)
     with np.errstate(invalid="ignore"):
-        at_once = ok & np.where(long, price >= entry, price <= entry)
-        if mark is not None:
-            codes[ok & np.where(long, price >= mark, price <= mark)] = int(Reason.MARK_BEYOND)
-    codes[at_once] = int(Reason.LIQUIDATED_AT_ENTRY)
+        if price.dtype.kind == "O":
+            at_once = ok & np.where(long, price >= entry, price <= entry)
+            beyond = ok & np.where(long, price >= mark, price <= mark) if mark is not None else None
+        else:
+            at_once = np.greater_equal(np.asarray(s) * (price - entry), 0) & ok
+            beyond = np.greater_equal(np.asarray(s) * (price - mark), 0) & ok if mark is not None else None
+    if beyond is not None:
+        codes += np.multiply(beyond & ~at_once, int(Reason.MARK_BEYOND), dtype=np.int8)
+    codes += np.multiply(at_once, int(Reason.LIQUIDATED_AT_ENTRY), dtype=np.int8)
     return codes
 
 
@@ -1080,6 +1100,9 @@ def liquidation_price(
     mark: Num | None = None,
     positions: str | Path | Sequence[Mapping[str, Any]] | None = None,
     outputs: Collection[str] | None = None,
+    book: Any = None,
+    accounts: Any = None,
+    output: str | None = None,
 ) -> LiquidationResult | dict[str, Any]:
     """Liquidation price of a position (or of every position of a cross account).
 
@@ -1108,6 +1131,10 @@ def liquidation_price(
 
     The result is a :class:`~contractcalc.core.results.LiquidationResult`
     (attribute access, ``to_dict()``, and ``result["key"]`` as before).
+
+    With ``book`` (and ``accounts``): a book of many accounts, answered by
+    :func:`contractcalc.engines.book.book_liquidation` as
+    ``{"positions": [...], "accounts": [...]}``.
 
     With ``positions`` (a list of ccxt-style position dicts, or a path to a
     JSON file of them) and ``wallet_balance``, the account is cross-margined
@@ -1177,6 +1204,15 @@ def liquidation_price(
     >>> r["liquidation_price"] is None, r["note"]
     (True, 'no liquidation by price: the margin covers a fall to zero (the formula gives a price <= 0)')
     """
+    if book is not None or accounts is not None or output is not None:  # many accounts: engines.book
+        from contractcalc.engines.book import liquidation_of_book
+
+        return liquidation_of_book(exchange, book, accounts, output, tiers, taker_fee_rate, single={
+            "side": side, "entry": entry, "quantity": quantity, "contracts": contracts,
+            "contract_size": contract_size, "leverage": leverage, "wallet_balance": wallet_balance,
+            "margin_mode": margin_mode, "maintenance_margin_rate": maintenance_margin_rate,
+            "maintenance_amount": maintenance_amount, "symbol": symbol, "max_leverage": max_leverage,
+            "extra_margin": extra_margin, "mark": mark, "positions": positions, "outputs": outputs})
     preset = _PRESETS.get(exchange) if type(exchange) is str else None
     if preset is None:
         preset = exchange_preset(exchange)

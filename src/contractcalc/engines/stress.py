@@ -56,6 +56,7 @@ __all__ = [
     "StressBook",
     "StressResult",
     "account_moves",
+    "cascade",
     "parse_shocks",
     "prepare_book",
     "span_scenarios",
@@ -825,6 +826,8 @@ class StressResult:
     positions_liquidated: Ints
     notional_liquidated: Floats
     shortfall: Floats
+    #: with a cascade: the move each shock ends at once liquidations feed back into the price
+    cascade_shock: Floats | None = None
 
     def rows(self) -> list[dict[str, Any]]:
         out = []
@@ -841,6 +844,8 @@ class StressResult:
             row["shortfall"] = float(self.shortfall[k])
             if isinstance(shock, Scenario):
                 row["weight"] = shock.weight
+            if self.cascade_shock is not None:
+                row["cascade_shock"] = float(self.cascade_shock[k])
             out.append(row)
         return out
 
@@ -887,7 +892,8 @@ def stress_ladder(
 def _run(book: StressBook, kernel: Callable[[_Chunk], Floats], width: int,
          progress: ProgressCallback | None) -> Floats:
     total = np.zeros((4, width))
-    chunks = list(book.chunks(max(1024, CHUNK_POSITIONS * 101 // max(width, 1))))
+    # positions per chunk so that the chunk's pools × shocks arrays stay the size they are at 101 shocks
+    chunks = list(book.chunks(max(16, CHUNK_POSITIONS * 101 // max(width, 1))))
     for done, (first, end) in enumerate(chunks):
         total += kernel(_chunk(book, first, end))
         if progress is not None:
@@ -895,8 +901,58 @@ def _run(book: StressBook, kernel: Callable[[_Chunk], Floats], width: int,
     return total
 
 
+def _flow(book: StressBook, shock: float) -> tuple[Floats, float]:
+    """At one uniform shock: the ladder's four sums and the liquidated pools' net notional sold (longs − shorts)."""
+    z = _z_of(book.kind, np.array([shock]))[0]
+    sums = np.zeros(4)
+    sold = 0.0
+    for first, end in book.chunks():
+        chunk = _chunk(book, first, end)
+        sl, pools, pool = chunk.sl, chunk.pool_count, chunk.pool
+        w = _weight(book, sl)
+        a, b = _balance_terms(book, sl)
+        notional_now = _entry_notional(book, sl) if book.model.mm_at_entry else w * z
+        c, d = _requirement_terms(book, sl, *_rates_at(book, sl, notional_now))
+        balance = chunk.pool_wallet + np.bincount(pool, a + b * z, pools)
+        liquidated = balance - np.bincount(pool, c + d * z, pools) <= 0
+        hit = liquidated[pool]
+        sums[0] += np.count_nonzero(np.maximum.reduceat(liquidated.view(np.uint8), _starts(chunk)))
+        sums[1] += np.count_nonzero(hit)
+        sums[2] += (w[hit] * z).sum()
+        sums[3] += np.maximum(-balance[liquidated], 0.0).sum()
+        sold += (book.s[sl][hit] * w[hit] * z).sum()
+    return sums, float(sold)
+
+
+def cascade(book: StressBook, shock: float, depth: float, max_rounds: int = 100) -> tuple[float, Floats, int]:
+    """The move a shock ends at when liquidations feed back into the price, with the ladder's sums there.
+
+    Closing the liquidated pools sells their longs and buys back their shorts at the shocked
+    marks; the net notional sold ``N`` moves every mark by the square-root impact
+    ``−sign(N)·sqrt(|N| / depth)`` (``depth``: the notional that would move the price by
+    100 %, so ``depth × 0.01²`` moves it by 1 %).  From ``k_0 = shock``:
+    ``k_(n+1) = shock − sign(N(k_n))·sqrt(|N(k_n)| / depth)`` until the move stops changing
+    (a fixed point) or ``max_rounds``.  For an inverse book ``N`` and ``depth`` are in coin
+    and a sale raises ``1/P``, so the same sign convention holds in the price.
+    Returns ``(final move, sums at it, rounds)``; a move reaching −100 % stops at −99.99 %.
+    """
+    if not (depth > 0 and math.isfinite(depth)):
+        raise InputError("cascade", "must be a depth > 0 (the notional that moves the price by 100 %)", depth)
+    move = float(shock)
+    sums, sold = _flow(book, move)
+    for rounds in range(1, max_rounds + 1):
+        after = float(shock) - math.copysign(math.sqrt(abs(sold) / depth), sold)
+        after = max(after, -0.9999)
+        if after == move:
+            return move, sums, rounds
+        move = after
+        sums, sold = _flow(book, move)
+    return move, sums, max_rounds
+
+
 def stress(
-    book: StressBook, shocks: Sequence[Any], progress: ProgressCallback | None = None
+    book: StressBook, shocks: Sequence[Any], progress: ProgressCallback | None = None,
+    cascade_depth: float | None = None,
 ) -> StressResult:
     """The stress ladder of ``book`` over ``shocks`` (uniform moves or scenarios).
 
@@ -912,6 +968,8 @@ def stress(
     >>> [row["accounts_liquidated"] for row in stress(book, parse_shocks("-0.1:0:0.05")).rows()]
     [1, 0, 0]
     """
+    if cascade_depth is not None:
+        return _cascade_ladder(book, shocks, cascade_depth, progress)
     sums = stress_ladder(book, shocks, progress)
     return StressResult(
         positions=book.positions,
@@ -921,6 +979,25 @@ def stress(
         positions_liquidated=np.rint(sums[1]).astype(np.int64),
         notional_liquidated=sums[2],
         shortfall=sums[3],
+    )
+
+
+def _cascade_ladder(book: StressBook, shocks: Sequence[Any], depth: float,
+                    progress: ProgressCallback | None) -> StressResult:
+    """Each uniform shock carried to its cascade's fixed point (:func:`cascade`); the sums there."""
+    if any(isinstance(k, Scenario) for k in shocks):
+        raise InputError("cascade", "goes with --shocks (uniform moves), not --scenarios")
+    grid = _as_float_shocks(shocks)
+    sums = np.zeros((4, grid.size))
+    final = np.zeros(grid.size)
+    for k, shock in enumerate(grid):
+        final[k], sums[:, k], _ = cascade(book, float(shock), depth)
+        if progress is not None:
+            progress(k + 1, grid.size)
+    return StressResult(
+        positions=book.positions, accounts=book.accounts, shocks=tuple(shocks),
+        accounts_liquidated=np.rint(sums[0]).astype(np.int64), positions_liquidated=np.rint(sums[1]).astype(np.int64),
+        notional_liquidated=sums[2], shortfall=sums[3], cascade_shock=final,
     )
 
 
@@ -1008,6 +1085,7 @@ def run_stress(
     progress: ProgressCallback | None = None,
     with_moves: bool = False,
     max_shocks: int = MAX_SHOCKS,
+    cascade: float | None = None,
 ) -> tuple[StressResult, AccountMoves | None]:
     """Everything ``contractcalc stress`` does: check the options, read the book, run a backend, write ``output``.
 
@@ -1021,6 +1099,13 @@ def run_stress(
         raise InputError("scheduler", "goes with --backend dask", scheduler)
     if (shocks is None) == (scenarios is None):
         raise InputError("shocks", "or --scenarios is required (exactly one of them)")
+    if cascade is not None:
+        if backend != "local":
+            raise InputError("cascade", "runs on the local backend", cascade)
+        if scenarios is not None:
+            raise InputError("cascade", "goes with --shocks (uniform moves), not --scenarios", cascade)
+        if not (cascade > 0 and math.isfinite(cascade)):
+            raise InputError("cascade", "must be a depth > 0 (the notional that moves the price by 100 %)", cascade)
     exchange_preset(exchange)
     if output is not None:
         from contractcalc.io.stress_files import check_output
@@ -1046,7 +1131,7 @@ def run_stress(
     else:
         book, wallets = load_book(positions, accounts)
         prepared = _prepare_labelled(book, wallets, exchange, tiers, taker_fee_rate)
-        result = stress(prepared, grid, progress)
+        result = stress(prepared, grid, progress, cascade_depth=cascade)
         moves = account_moves(prepared) if with_moves else None
     if output is not None and moves is not None:
         from contractcalc.io.stress_files import write_output

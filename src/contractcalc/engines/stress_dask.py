@@ -114,7 +114,8 @@ def dask_stress(
     tiers = _tiers_for_workers(tiers)
     import logging
 
-    logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)  # its per-run notices are not for users
+    for name in ("distributed", "distributed.shuffle", "distributed.nanny"):  # per-run notices are not for users
+        logging.getLogger(name).setLevel(logging.ERROR)
     if scheduler is not None:
         try:
             client = Client(scheduler, timeout="10s")

@@ -18,7 +18,7 @@ import sys
 import click
 
 from contractcalc.errors import OUT_OF_RANGE, InputError
-from contractcalc.interfaces.cli._command import root
+from contractcalc.interfaces.cli._command import RUNNING, root
 
 __all__ = ["COMMAND_MODULES", "app", "main", "run"]
 
@@ -73,6 +73,17 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _message(error: InputError) -> str:
+    """``error`` in the CLI's words: every input it names as a flag, the value as typed."""
+    from contractcalc.interfaces._words import cli_message
+
+    spec = RUNNING.get("spec")
+    if spec is None:
+        return cli_message(error)
+    items = [field.name for field in spec.fields if field.kind == "list" or field.name in ("tiers", "scenarios")]
+    return cli_message(error, [field.name for field in spec.fields], RUNNING.get("typed"), items)
+
+
 def _every_missing_option(error: Exception, argv: list[str] | None) -> str | None:
     """For a missing required option, every one the command line lacks, in one message (not one per try)."""
     ctx = getattr(error, "ctx", None)
@@ -90,10 +101,11 @@ def _every_missing_option(error: Exception, argv: list[str] | None) -> str | Non
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI on ``argv`` and return the exit status (no ``SystemExit``)."""
+    RUNNING.clear()
     try:
         result = app.main(args=argv, prog_name="contractcalc", standalone_mode=False)
     except InputError as error:
-        return _fail(error.message(f"'{error.flag}'"))
+        return _fail(_message(error))
     except click.exceptions.NoArgsIsHelpError as error:
         error.show()
         return 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from contractcalc.core.typed_numbers import parse_typed_number
@@ -67,14 +67,53 @@ def format_readable(key: str, value: Any) -> str:
     return text
 
 
+#: Beyond this many digits before (or zeros after) the point a value is shown with an exponent.
+PLAIN_DIGITS = 21
+
+
 def _plain(value: Decimal) -> str:
     if value == 0:
         return "0"
-    rounded = round(value, max(0, SIGNIFICANT_DIGITS - value.adjusted() - 1))
+    if not value.is_finite():
+        return str(value)
+    if abs(value.adjusted()) >= PLAIN_DIGITS:  # 1e308 or 1e-400: digits nobody reads, and beyond 28-digit rounding
+        mantissa, _, exponent = format(value, f".{SIGNIFICANT_DIGITS - 1}e").partition("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa}e{int(exponent):+d}"
+    with localcontext() as context:
+        context.prec = 2 * PLAIN_DIGITS + SIGNIFICANT_DIGITS
+        rounded = round(value, max(0, SIGNIFICANT_DIGITS - value.adjusted() - 1))
     text = format(rounded, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def render(*parts: Any, min_width: int = 0) -> str:
+    """Rich tables and plain lines (notes) rendered to one string, as the terminal would show them.
+
+    Commands render their whole output first and write it at once: an error found while
+    formatting (a value out of range) then leaves nothing half-printed.
+    """
+    from rich.console import Console
+
+    console = Console()
+    if min_width:
+        console.width = max(console.width, min_width)
+    with console.capture() as captured:
+        for part in parts:
+            if isinstance(part, str):
+                console.print(part, markup=False, highlight=False)
+            else:
+                console.print(part)
+    return captured.get()
+
+
+def write(text: str) -> None:
+    """Write finished output to stdout."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def emit(
@@ -93,7 +132,6 @@ def emit(
             raise OverflowError("a result is beyond the range of a JSON number") from None
         sys.stdout.write(text + "\n")
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, show_header=True, header_style="bold")
@@ -106,10 +144,7 @@ def emit(
         if labels:
             row.append(labels.get(key, ""))
         table.add_row(*row)
-    console = Console()
-    console.print(table)
-    for note in notes:
-        console.print(note, markup=False, highlight=False)
+    write(render(table, *notes))
 
 
 def stop_warning(result: Mapping[str, Any], exchange: str | None) -> str | None:

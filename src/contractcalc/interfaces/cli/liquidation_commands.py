@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from contractcalc.interfaces.cli._command import command
-from contractcalc.interfaces.cli._output import emit, format_readable
+from contractcalc.interfaces.cli._output import emit, format_readable, render, write
 from contractcalc.interfaces.schema import LIQUIDATION
 
 
@@ -20,6 +20,10 @@ def liquidation(values: dict[str, Any], as_json: bool) -> None:
     from contractcalc.engines.liquidation import liquidation_price
     from contractcalc.venues.exchanges import exchange_preset
 
+    if values["book"] is not None or values["accounts"] is not None or values["output"] is not None:
+        _show_book(values, as_json)
+        return
+    del values["book"], values["accounts"], values["output"]
     result = liquidation_price(**values)
     if as_json:
         emit(result, as_json=True, title="")
@@ -120,7 +124,6 @@ ACCOUNT_COLUMNS = (
 
 
 def _show_account(result: Mapping[str, Any], exchange: str, contract: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"Cross-margin liquidation ({exchange})", header_style="bold")
@@ -131,22 +134,17 @@ def _show_account(result: Mapping[str, Any], exchange: str, contract: str) -> No
         table.add_row(*[_cell(key, row[key]) for key, _ in ACCOUNT_COLUMNS])
         if row.get("note"):
             notes.append(f"{row['symbol']} {row['side']}: {row['note']}.")
-    console = Console()
-    console.width = max(console.width, 100)
-    console.print(table)
     summary = Table(show_header=False)
     summary.add_column("quantity")
     summary.add_column("value", justify="right")
     for key in ("wallet_balance", "unrealized_pnl", "margin_balance", "maintenance_margin", "margin_ratio"):
         summary.add_row(key, format_readable(key, result[key]))
-    console.print(summary)
     if any(row["hedged"] for row in result["positions"]):
         notes.append("Hedged legs (a long and a short of one symbol) share one liquidation price.")
     notes.append("Each price holds the other positions at their marks (their PnL and maintenance margin). "
                  "--json adds bankruptcy prices, maintenance margins and amounts.")
     notes.append(_units(contract))
-    for note in notes:
-        console.print(note, markup=False, highlight=False)
+    write(render(table, summary, *notes, min_width=100))  # all rendered first: no half answer
 
 
 def _cell(key: str, value: Any) -> str:
@@ -155,3 +153,100 @@ def _cell(key: str, value: Any) -> str:
     if key in ("distance_to_liquidation", "maintenance_margin_rate") and value is not None:
         return format_readable("", value * 100) + " %"
     return format_readable("", value)
+
+
+#: The columns of the book table (at most :data:`BOOK_ROWS_SHOWN` rows; --output and --json hold them all).
+BOOK_COLUMNS = (
+    ("account", "account"), ("symbol", "symbol"), ("side", "side"), ("margin_mode", "mode"),
+    ("mark_price", "mark"), ("liquidation_price", "liquidation"), ("distance_to_liquidation", "distance"),
+    ("tier", "tier"), ("unrealized_pnl", "PnL"),
+)
+BOOK_ROWS_SHOWN = 40
+
+
+def _book_error(error: Any, field: str) -> Any:
+    """An error about a column of the book (or accounts) file, named by the file's flag."""
+    from contractcalc.errors import InputError
+
+    if error.field in ("book", "accounts", "output", "exchange", "tiers", "taker_fee_rate"):
+        return error
+    value = error.value if error.has_value else "nothing"
+    return InputError(field, f"column '{error.field}' {error.rule}", value, error.index)
+
+
+def _show_book(values: dict[str, Any], as_json: bool) -> None:
+    """``liquidation --book FILE [--accounts FILE] [--output FILE]``: every position's price, per account sums."""
+    from contractcalc.engines.book import book_liquidation
+    from contractcalc.errors import InputError
+    from contractcalc.io.books import file_format, read_accounts, read_book, write_table
+
+    book_path, accounts_path, output = values.pop("book"), values.pop("accounts"), values.pop("output")
+    if book_path is None:
+        raise InputError("book", f"is required with {'--accounts' if accounts_path is not None else '--output'}")
+    for name in ("side", "entry", "quantity", "contracts", "contract_size", "leverage", "wallet_balance",
+                 "margin_mode", "maintenance_margin_rate", "maintenance_amount", "symbol", "max_leverage",
+                 "extra_margin", "mark", "positions"):
+        if values.get(name) is not None:
+            raise InputError(name, "does not go with --book (give it per row of the book)", values[name])
+    if output is not None and file_format(output, "output") == "jsonl":
+        raise InputError("output", "must be a .csv or .parquet file", output)
+    try:
+        book = read_book(book_path)
+    except InputError as error:
+        raise _book_error(error, "book") from None
+    try:
+        accounts = read_accounts(accounts_path) if accounts_path is not None else None
+    except InputError as error:
+        raise _book_error(error, "accounts") from None
+    fee = values.get("taker_fee_rate")
+    try:
+        result = book_liquidation(book, accounts, exchange=values["exchange"], tiers=values["tiers"],
+                                  taker_fee_rate=None if fee is None else float(fee))
+    except InputError as error:
+        raise _book_error(error, "book") from None
+    data = result.to_dict()  # everything is computed before anything is written or printed
+    if output is not None:
+        write_table(output, result.positions.to_dict())
+    if as_json:
+        emit(data, as_json=True, title="")
+        return
+    _print_book(data, values["exchange"], output)
+
+
+def _print_book(data: Mapping[str, Any], exchange: str, output: str | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from contractcalc.venues.exchanges import exchange_preset
+
+    positions, accounts = data["positions"], data["accounts"]
+    console = Console()
+    console.width = max(console.width, 110)
+    table = Table(title=f"Book liquidation ({exchange}): {len(positions):,} positions, {len(accounts):,} accounts",
+                  header_style="bold")
+    for _, heading in BOOK_COLUMNS:
+        table.add_column(heading, justify="left" if heading in ("account", "symbol", "side", "mode") else "right")
+    for row in positions[:BOOK_ROWS_SHOWN]:
+        table.add_row(*[_cell(key, row[key]) if key != "tier" or row[key] else "—" for key, _ in BOOK_COLUMNS])
+    console.print(table)
+    summary = Table(title="Cross accounts at the marks", header_style="bold")
+    keys = ("account", "wallet_balance", "unrealized_pnl", "margin_balance", "maintenance_margin", "margin_ratio")
+    for key in keys:
+        summary.add_column(key, justify="left" if key == "account" else "right")
+    cross = [row for row in accounts if row["wallet_balance"] or row["maintenance_margin"]]
+    for row in cross[:BOOK_ROWS_SHOWN]:
+        summary.add_row(*[_cell(key, row[key]) for key in keys])
+    if cross:
+        console.print(summary)
+    notes = []
+    hidden = len(positions) - BOOK_ROWS_SHOWN
+    if hidden > 0 or len(cross) > BOOK_ROWS_SHOWN:
+        notes.append(f"The first {BOOK_ROWS_SHOWN} rows are shown; --output FILE (.csv or .parquet) or --json "
+                     "hold every one.")
+    if output is not None:
+        notes.append(f"Wrote {len(positions):,} rows to {output}.")
+    notes.append("Cross: the account's other positions held at their marks; hedged legs share one price.")
+    notes.append("Isolated: the position's own margin (wallet_balance, or value at entry / leverage).")
+    notes.append(_units(exchange_preset(exchange).contract))
+    for note in notes:
+        console.print(note, markup=False, highlight=False)

@@ -26,13 +26,24 @@ from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, create_model
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
 
 from contractcalc import average_entry, cost, liquidation_price, max_open, plan, pnl, seed, size, target
 from contractcalc.core.typed_numbers import typed_number_or_none
 from contractcalc.errors import InputError
 from contractcalc.interfaces import schema
 from contractcalc.interfaces._json import to_jsonable
+from contractcalc.interfaces._words import api_words
 
 __all__ = [
     "BODY_LIMITS",
@@ -150,7 +161,24 @@ class Endpoint:
         return self.command.replace(" ", "-")
 
 
-_NUMBER: dict[str, Any] = {"anyOf": [{"type": "number"}, {"type": "string"}]}
+# Numbers as text: what core.typed_numbers reads, in ASCII, published as the schema's pattern and
+# enforced before parsing, so the schema and the server agree on every string (Schemathesis checks it).
+_DIGITS = r"[0-9](?:_?[0-9])*"
+# an exponent of at most 6 digits: Decimal's range (Emax 999999); beyond it "50%" would overflow in / 100
+_PLAIN = rf"(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][+-]?[0-9]{{1,6}})?"
+_GROUPED = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?"
+_NUMBER_TEXT = rf" *[+-]?(?:{_GROUPED}|{_PLAIN}) *%? *"
+_LEVERAGE_TEXT = rf" *[+-]?(?:{_GROUPED}|{_PLAIN}) *(?:%|[xX×])? *"
+_ITEM_NUMBER_TEXT = rf" *[+-]?{_PLAIN} *"
+#: JSON Schema patterns of a number sent as text (``"0.2"``, ``"50%"``, ``"1,000"``; leverage also ``"20x"``;
+#: inside list items plain decimals only).
+NUMBER_PATTERN = f"^{_NUMBER_TEXT}$"
+LEVERAGE_PATTERN = f"^{_LEVERAGE_TEXT}$"
+ITEM_NUMBER_PATTERN = f"^{_ITEM_NUMBER_TEXT}$"
+_FULL = {NUMBER_PATTERN: re.compile(_NUMBER_TEXT), LEVERAGE_PATTERN: re.compile(_LEVERAGE_TEXT),
+         ITEM_NUMBER_PATTERN: re.compile(_ITEM_NUMBER_TEXT)}
+
+_NUMBER: dict[str, Any] = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": ITEM_NUMBER_PATTERN}]}
 
 
 def replay(
@@ -228,6 +256,7 @@ def stress(
     scheduler: str | None = None,
     output: str | None = None,
     taker_fee_rate: Any = None,
+    cascade: Any = None,
 ) -> dict[str, Any]:
     """Stress a small book: the ``--json`` ladder, plus ``nearest_accounts`` (the page's table).
 
@@ -247,7 +276,7 @@ def stress(
     result, moves = run_stress(
         _columns("positions", positions), _columns("accounts", accounts), exchange=exchange, tiers=tiers,
         shocks=shocks, scenarios=scenarios, taker_fee_rate=None if taker_fee_rate is None else float(taker_fee_rate),
-        with_moves=True, max_shocks=MAX_STRESS_SHOCKS)
+        with_moves=True, max_shocks=MAX_STRESS_SHOCKS, cascade=None if cascade is None else float(cascade))
     assert moves is not None
     return {**result.to_dict(), "nearest_accounts": moves.nearest(STRESS_NEAREST)}
 
@@ -355,7 +384,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         items={"fill": {
             "anyOf": [
                 {"type": "object", "properties": {"size": _NUMBER, "price": _NUMBER}, "required": ["size", "price"]},
-                {"type": "string", "description": "SIZE@PRICE, as on the command line", "examples": ["0.5@5000"]},
+                {"type": "string", "description": "SIZE@PRICE, as on the command line", "examples": ["0.5@5000"],
+                 "pattern": f"^{_ITEM_NUMBER_TEXT}@{_ITEM_NUMBER_TEXT}$"},
             ],
         }},
     ),
@@ -532,15 +562,78 @@ def _typed_text(value: Any, info: ValidationInfo) -> Any:
     return value
 
 
-#: A number field: JSON numbers, or text as typed (core.typed_numbers, shared with the CLI).
-TypedDecimal = Annotated[Decimal, BeforeValidator(_typed_text)]
+_NOT_FINITE = ("nan", "snan", "inf", "infinity")
+
+
+def _number_text(pattern: str) -> Callable[[Any, ValidationInfo], Any]:
+    def check(value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and not _FULL[pattern].fullmatch(value):
+            if value.strip().lower().lstrip("+-") in _NOT_FINITE:
+                return value  # pydantic's own error: must be finite
+            raise PydanticCustomError("decimal_parsing", "Input should be a valid decimal")
+        try:
+            return _typed_text(value, info)
+        except ArithmeticError:  # pragma: no cover - the pattern keeps exponents within Decimal's range
+            raise PydanticCustomError("decimal_parsing", "Input should be a valid decimal") from None
+    return check
+
+
+def _number_type(pattern: str) -> Any:
+    schema_ = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": pattern}]}
+    return Annotated[Decimal, BeforeValidator(_number_text(pattern)), WithJsonSchema(schema_)]
+
+
+#: A number field: JSON numbers, or text as typed (core.typed_numbers, shared with the CLI) matching
+#: :data:`NUMBER_PATTERN` (:data:`LEVERAGE_PATTERN` for leverage fields).
+TypedDecimal = _number_type(NUMBER_PATTERN)
+LeverageDecimal = _number_type(LEVERAGE_PATTERN)
+
+
+def _enum_rules() -> dict[str, tuple[tuple[str, ...], str]]:
+    """Text fields with a fixed set of values: ``{keyword: (values, the library's rule)}``."""
+    from contractcalc.core.seed import CONTRACT_ALIASES
+    from contractcalc.venues.exchanges import EXCHANGES
+    from contractcalc.venues.tiers import PRESET_TABLES
+
+    rules = {
+        "side": (("long", "short"), "must be 'long' or 'short'"),
+        "contract": (tuple(CONTRACT_ALIASES), "must be 'linear' or 'inverse' (or usdt, u, coin)"),
+        "margin_mode": (("isolated", "cross"), "must be 'isolated' or 'cross'"),
+        "exchange": (tuple(EXCHANGES), f"must be one of {', '.join(EXCHANGES)}"),
+        "tiers": (tuple(PRESET_TABLES),
+                  f"must be one of the shipped tier tables ({', '.join(PRESET_TABLES)}); files are not read over HTTP"),
+        "intrabar": (("pessimistic", "optimistic", "nearest-first"),
+                     "must be 'pessimistic', 'optimistic' or 'nearest-first'"),
+        "method": (("closed-form", "monte-carlo"), "must be closed-form or monte-carlo"),
+    }
+    for spec in schema.COMMANDS.values():  # other text fields with choices: the library says "one of"
+        for field_ in spec.fields:
+            if field_.kind == "text" and field_.choices and field_.name not in rules:
+                rules[field_.name] = (field_.choices, "must be one of " + ", ".join(field_.choices))
+    return rules
+
+
+def _enum_type(name: str, values: tuple[str, ...], rule: str) -> Any:
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and value not in values:
+            raise PydanticCustomError("choice", "{rule}", {"rule": rule})
+        return value
+    return Annotated[str, BeforeValidator(check), WithJsonSchema({"type": "string", "enum": list(values)})]
 
 
 _TYPES: dict[str, Any] = {"number": TypedDecimal, "text": str, "bool": bool, "list": list[Any], "integer": int}
 
 
 def _field_type(endpoint: Endpoint, field: schema.Field) -> Any:
-    return endpoint.fields.get(field.name, _TYPES[field.kind])
+    if field.name in endpoint.fields:
+        return endpoint.fields[field.name]
+    if field.kind == "number" and "leverage" in field.name:
+        return LeverageDecimal
+    if field.kind == "text":
+        enums = _enum_rules()
+        if field.name in enums:
+            return _enum_type(field.name, *enums[field.name])
+    return _TYPES[field.kind]
 
 
 def curve_model(endpoint: Endpoint) -> type[BaseModel]:
@@ -555,7 +648,8 @@ def curve_model(endpoint: Endpoint) -> type[BaseModel]:
         }
         description = f"Prices to compute at (at most {endpoint.curve_points})."
         definitions[endpoint.curve] = (
-            list[Decimal], Field(..., min_length=1, max_length=endpoint.curve_points, description=description)
+            list[TypedDecimal],  # type: ignore[valid-type]
+            Field(..., min_length=1, max_length=endpoint.curve_points, description=description)
         )
         name = base.__name__.replace("Request", "CurveRequest")
         model = _MODELS[key] = create_model(name, __config__=ConfigDict(extra="forbid"), **definitions)
@@ -598,10 +692,45 @@ def _request_model(endpoint: Endpoint) -> type[BaseModel]:
     model_name = "".join(part.capitalize() for part in endpoint.name.split("-")) + "Request"
     config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [dict(endpoint.example)]},
+        json_schema_extra={"examples": [dict(endpoint.example)], **_mode_requirements(endpoint)},
     )
     model: type[BaseModel] = create_model(model_name, __config__=config, **definitions)
     return model
+
+
+def _given(name: str) -> dict[str, Any]:
+    return {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+
+
+def _all_given(names: Sequence[str]) -> dict[str, Any]:
+    return {"required": list(names), "properties": {name: {"not": {"type": "null"}} for name in names}}
+
+
+def _mode_requirements(endpoint: Endpoint) -> dict[str, Any]:
+    """What a mode needs, in the JSON schema (``allOf`` of ``if``/``then``/``else``; ``oneOf`` for the seed's
+    leverage), so that the schema requires what the calculator then asks for.
+
+    ``needs`` lists, per value of a mode keyword, the keywords that mode needs; the first
+    mode listed is the default (what a missing or null mode keyword means).
+    """
+    rules: list[dict[str, Any]] = []
+    for mode_field, by_mode in endpoint.needs.items():
+        modes = list(by_mode)
+        default, others = modes[0], modes[1:]
+        for mode in others:
+            rules.append({
+                "if": {"required": [mode_field], "properties": {mode_field: {"const": mode}}},
+                "then": _all_given(by_mode[mode]),
+                "else": _all_given(by_mode[default]),
+            })
+    extra: dict[str, Any] = {"allOf": rules} if rules else {}
+    if endpoint.command == "seed leverage":  # stop_change, or both open and stop
+        absent = {"properties": {"open": {"type": "null"}, "stop": {"type": "null"}}}
+        extra["oneOf"] = [
+            {"allOf": [_given("stop_change"), absent]},
+            {"allOf": [_all_given(["open", "stop"]), {"properties": {"stop_change": {"type": "null"}}}]},
+        ]
+    return extra
 
 
 # ---------------------------------------------------------------------------
@@ -723,9 +852,18 @@ def error_item(field: str | None, rule: str, value: Any = _NOTHING, where: str =
 def from_input_error(error: InputError) -> dict[str, Any]:
     """A library error as an error item, in the library's (and CLI's) words.
 
-    An error in one item of a list (``... at index 1``) also carries ``index``.
+    An error in one item of a list also carries ``index`` (read from :attr:`InputError.index`).
+    A CLI flag in the library's words becomes the body field (:func:`~contractcalc.interfaces._words.api_words`).
     """
-    item: dict[str, Any] = {"field": error.field, "rule": error.rule, "message": error.message(f"'{error.field}'")}
+    item: dict[str, Any] = {"field": error.field, "rule": api_words(error.rule),
+                            "message": api_words(error.message(f"'{error.field}'"))}
+    index = getattr(error, "index", None)  # structured: InputError(..., index=...)
+    if isinstance(index, tuple):
+        index = index[0] if index else None
+    if isinstance(index, int):
+        item["index"] = index
+        return item
+    # rules that still say which item in their words
     found = re.search(r" at index \(?(\d+)", getattr(error, "where", "") or "") or re.match(r"item (\d+):", error.rule)
     if found:
         item["index"] = int(found.group(1))
@@ -788,6 +926,8 @@ def error_items(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             item = error_item(field, "must be JSON, sent as Content-Type: application/json")
         elif kind in ("model_type", "model_attributes_type", "dict_type"):
             item = error_item(field, "must be a JSON object", _short(value))
+        elif kind == "choice":
+            item = error_item(field, str(context.get("rule", "is not one of the choices")), value)
         elif kind == "json_invalid":
             reason = context.get("error")
             item = error_item(None, f"must be valid JSON ({reason})" if reason else "must be valid JSON")
