@@ -216,7 +216,7 @@ def idle_connections(phase: Phase, port: int, pid: int, count: int) -> None:
             idle.append(socket.create_connection((HOST, port), timeout=10))
         phase.rss.append(rss_bytes(pid))
         started = time.perf_counter()
-        sustained(phase, port, pid, "/api/plan", PLAN, seconds=2, clients=1, max_requests=20)
+        sustained(phase, port, pid, "/api/plan", PLAN, seconds=10, clients=1, max_requests=50)
         phase.seconds = time.perf_counter() - started
     finally:
         for sock in idle:

@@ -122,3 +122,35 @@ def test_every_command_module_is_listed(cli: Any) -> None:
     assert set(package.COMMAND_MODULES.values()) == modules - {"__init__"}
     top_level = {name.split(" ")[0] for name in COMMANDS} | set(GROUPS)
     assert set(package.COMMAND_MODULES) == top_level
+
+
+def test_help_lists_the_commands_without_loading_them() -> None:
+    code = (
+        "import sys, io, contextlib\n"
+        "from contractcalc.interfaces.cli import run\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    run(['--help'])\n"
+        "loaded = [m for m in sys.modules if m.startswith(('contractcalc.engines', 'contractcalc.interfaces.cli.'))]\n"
+        "print(sorted(m for m in loaded if not m.endswith(('._command', '._output'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_readme_shows_real_runs_of_the_command_line(cli: Any) -> None:
+    """Each ``$ contractcalc`` line of the README's "command line" and "bad input" sections and what it printed."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    sections = text.split("## The command line", 1)[1].split("## The library", 1)[0]
+    checked = 0
+    for block in sections.split("```console\n")[1:]:
+        lines = block.split("```", 1)[0].splitlines()
+        starts = [k for k, line in enumerate(lines) if line.startswith("$ contractcalc ")]
+        for k, start in enumerate(starts):
+            end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+            result = cli(*lines[start].split()[2:])
+            shown = "\n".join(lines[start + 1:end])
+            assert (result.out if result.code == 0 else result.err).rstrip("\n") == shown, lines[start]
+            checked += 1
+    assert checked >= 4

@@ -94,6 +94,20 @@ def test_two_long_legs_of_one_symbol_are_refused(client: TestClient) -> None:
     assert client.post("/api/liquidation", json={**CROSS, "positions": hedged}).status_code == 200
 
 
+def test_a_positions_file_over_the_cap_is_one_error_line_naming_it(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from contractcalc.io.positions import MAX_POSITIONS
+
+    # distinct symbols: the cap on the list is checked before any leg rule or computation
+    legs = [{**POSITION, "symbol": f"S{k}/USDT:USDT"} for k in range(MAX_POSITIONS + 1)]
+    path = tmp_path / "positions.json"
+    path.write_text(json.dumps(legs))
+    err = one_error_line(*cli(["liquidation", "--exchange", "binance-usdm", "--wallet-balance", "1000",
+                               "--positions", str(path)], capsys))
+    assert err.startswith(f"error: '--positions' must hold at most {MAX_POSITIONS:,} positions"), err
+    assert f"{MAX_POSITIONS + 1:,} positions" in err
+
+
 # ---------------------------------------------------------------------------
 # Numbers that went wrong silently
 

@@ -233,6 +233,8 @@ def test_many_series_give_one_result_each() -> None:
     ({"fee_rate": -0.1}, "'fee_rate' must be >= 0 (got -0.1)"),
     ({"stop": np.array([9900, 10100])}, "'stop' must be below the entry for a long and above it for a short "
                                         "(not so at position 1) (got 10100"),
+    ({"stop": ["x", 9900]}, "'stop' must hold prices (numbers, or NaN for none)"),
+    ({"stop": [9900, -5]}, "'stop' must be > 0 (got -5 at index 1)"),
     ({"mark_candles": [FIRST]}, "'mark_candles' must have one candle per candle (2, the candles' count) (got 1)"),
     ({"mark_candles": [FIRST, [2 * M, 1, 1, 1, 1]]}, "'mark_candles' row 1 must have the candles' timestamp (60000)"),
     ({"funding": [[0, 0.1], [0, 0.1]]}, "'funding' row 1 must have a timestamp after the previous row's (0)"),

@@ -39,6 +39,7 @@ Numbers are float64, or ``Decimal`` in object arrays when the columns hold
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -462,6 +463,11 @@ class Book:
 
     def __len__(self) -> int:
         return len(self.entry)
+
+    @functools.cached_property
+    def sign(self) -> Array:
+        """``side`` as float64 (+1.0 / −1.0), for arithmetic with the float columns (computed once)."""
+        return self.side.astype(np.float64)
 
     @property
     def side_names(self) -> Array:

@@ -120,9 +120,10 @@ def _erfcx(y: Array) -> Array:
     The middle interval's rational function is evaluated on the whole array (most
     arguments fall there), then the few elements of the other two intervals are replaced.
     """
+    y = np.asarray(y, dtype=float)
     with np.errstate(over="ignore", invalid="ignore"):
-        num = _C[8] * y
-        den = y.copy()
+        num = np.multiply(_C[8], y, out=np.empty_like(y))  # arrays (0-d too), so the updates stay in place
+        den = np.array(y, copy=True)
         for i in range(7):
             num += _C[i]
             num *= y
@@ -213,7 +214,7 @@ def _touch(d: Any, m: Any, sigma: Any, t: Any) -> Array:
     return np.minimum(out, 1.0)  # type: ignore[no-any-return]
 
 
-def _touch_finite(d: Array, m: Array, var: Array, t: Array) -> Array:
+def _touch_finite(d: Array, m: Array, var: Array, t: Any) -> Array:
     """The reflection formula for ``0 < t < inf``, written so that nothing overflows.
 
     With ``z₁ = (mT − d)/(σ√T)`` and ``z₂ = (−d − mT)/(σ√T)``: ``P = Φ(z₁) + e^{2md/σ²} Φ(z₂)``.
@@ -221,18 +222,19 @@ def _touch_finite(d: Array, m: Array, var: Array, t: Array) -> Array:
     ``½ erfcx(−z₂/√2) e^{−z₁²/2}``, sharing ``e^{−z₁²/2}`` with the first; where ``z₂ > 0``
     (a drift away from the barrier) ``e^{2md/σ²} <= 1`` and the product is taken as it is.
     """
-    root = np.sqrt(var * t)
+    # u = z/√2, so that Φ(z) = ½ erfc(−u) and e^{−z²/2} = e^{−u²}
+    scale = 1 / np.sqrt(2 * var * t)
     mt = m * t
-    z1 = (mt - d) / root
-    z2 = (-d - mt) / root
-    gauss = np.exp(-0.5 * z1 * z1)
-    tail = 0.5 * _erfcx(np.abs(z1) / _SQRT2) * gauss  # Φ(−|z₁|)
-    first = np.where(z1 < 0, tail, 1 - tail)
-    second = 0.5 * _erfcx(np.abs(z2) / _SQRT2) * gauss
-    away = z2 > 0
+    u1 = (mt - d) * scale
+    u2 = (-d - mt) * scale
+    gauss = np.exp(-u1 * u1)
+    tail = 0.5 * _erfcx(np.abs(u1)) * gauss  # Φ(−|z₁|)
+    first = np.where(u1 < 0, tail, 1 - tail)
+    second = 0.5 * _erfcx(np.abs(u2)) * gauss
+    away = u2 > 0
     if away.any():
-        second[away] = np.exp(2 * m[away] * d[away] / var[away]) * _ncdf(z2[away])
-    return first + second
+        second[away] = np.exp(2 * m[away] * d[away] / var[away]) * _ncdf(_SQRT2 * u2[away])
+    return first + second  # type: ignore[no-any-return]
 
 
 def _no_horizon(a: Array, c: Array, nu: Array, sigma: Array) -> tuple[Array, Array]:

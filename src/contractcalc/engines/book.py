@@ -525,14 +525,15 @@ def _price_band(kind: str, low: Array, high: Array, size: Array, inf: Any) -> tu
 
 
 def _solve_single(kind: str, model: LiquidationModel, s: Array, entry: Array, size: Array, balance: Array,
-                  bands: _Bands, fee: Any, numbers: _Numbers) -> Array:
+                  bands: _Bands, fee: Any, numbers: _Numbers, s_size: Array | None = None) -> Array:
     """The raw liquidation price of one position per row (``_solve`` with per-row tiers)."""
     inf = numbers.inf
     if bands.width == 1 and kind == "linear" and not model.mm_at_entry and not numbers.exact:
         # the closed form on floats: LP = (WB + cum − s·Q·E) / (Q·(MMR + f) − s·Q); its denominator is never 0
         # (MMR + f < 1), and a price <= 0 is "no price" to the caller
         _, _, rate, amount, _ = bands.band(0)
-        return (_minus(balance, -amount) - s * size * entry) / (size * (_minus(rate, -fee) - s))
+        signed = s * size if s_size is None else s_size
+        return (_minus(balance, -amount) - signed * entry) / (size * (_minus(rate, -fee) - s))
     rising = s > 0
     zero_fee = 0 * fee
     a0, b0 = _coefficients(kind, model, s, size, entry, zero_fee, zero_fee, fee)
@@ -560,6 +561,39 @@ def _solve_single(kind: str, model: LiquidationModel, s: Array, entry: Array, si
         better_short = present & (root < high_p) & (cand_short < best_short)
         best_short = np.where(better_short, cand_short, best_short)
     return np.where(rising, best_long, best_short)
+
+
+def _continuous(bands: _Bands) -> bool:
+    """One table whose maintenance margin is continuous (``cum`` by the recurrence), on floats, no book rates."""
+    if bands.numbers.exact or bands.tables != 1 or bands.any_direct or bands.width < 2:
+        return False
+    count = int(bands.count[0])
+    low, rate, amount = bands.low[0, :count], bands.rate[0, :count], bands.amount[0, :count]
+    jump = low[1:] * (rate[1:] - rate[:-1]) - (amount[1:] - amount[:-1])  # MM(N_k) in tier k minus in tier k-1
+    return bool(np.all(np.abs(jump) <= 1e-9 * np.maximum(1.0, low[1:] * rate[1:])))
+
+
+def _solve_monotone(s: Array, entry: Array, size: Array, balance: Array, bands: _Bands, fee: float) -> Array:
+    """Linear, one continuous table (Binance, OKX, Hyperliquid): the tier of the root found by its sign at the
+    tier floors, then the closed form in that tier (no loop over the tiers).
+
+    With ``N_k`` the floors (notional), the balance minus requirement at the price where the notional is
+    ``N_k`` is ``base + c_k`` with ``base = WB − s·Q·E`` and ``c_k = N_k·(s − f) − (N_k·r_k − cum_k)``: the
+    same ``c_k`` for every row of a side.  A long's margin gap rises with the price, so its root lies above
+    every floor where ``base + c_k <= 0``; a short's falls, so its root lies above every floor where
+    ``base + c_k > 0``.  Counting those floors (one :func:`numpy.searchsorted`) gives the tier.
+    """
+    count = int(bands.count[0])
+    floors, rates, amounts = bands.low[0, 1:count], bands.rate[0, :count], bands.amount[0, :count]
+    mm_floor = floors * rates[1:] - amounts[1:]
+    long_c = floors * (1 - fee) - mm_floor  # rising in k (slope 1 − r − f > 0)
+    short_c = -floors * (1 + fee) - mm_floor  # falling in k
+    base = balance - s * size * entry
+    rising = s > 0
+    index_long = np.searchsorted(long_c, -base, side="right")  # #{k: base + c_k <= 0}
+    index_short = np.searchsorted(-short_c, base, side="left")  # #{k: base + c_k > 0}
+    index = np.where(rising, index_long, index_short)
+    return (base + amounts[index]) / (size * (rates[index] + fee - s))
 
 
 def _below_zero(kind: str, big_a: Array, big_b: Array, low: Array, high: Array, numbers: _Numbers
@@ -794,7 +828,7 @@ def book_liquidation(
                              symbol, index)
             contract_size[rows] = numbers.of(size)
     size = book.contracts * contract_size
-    s = book.side.astype(object).astype(np.int64) if book.exact else book.side
+    s = book.side.astype(object).astype(np.int64) if book.exact else book.sign
     entry, mark = book.entry, book.mark
     fee = _fee_rate(preset, model, taker_fee_rate, *((Decimal(0),) if book.exact else ()))
     fee = numbers.of(fee) if book.exact else float(fee)
@@ -821,7 +855,8 @@ def book_liquidation(
                              book.leverage[index], index, TierCapExceeded)
 
     # at the marks: PnL and requirement of every position
-    pnl = s * size * (mark - entry) if kind == "linear" else s * size * (1 / entry - 1 / mark)
+    s_size = s * size
+    pnl = s_size * (mark - entry) if kind == "linear" else s_size * (1 / entry - 1 / mark)
     value_mark = _value(kind, mark, size)
     valued_mark = entry_value if model.mm_at_entry else value_mark
     rate_mark, amount_mark, _ = bands.at(bands.index_at(valued_mark) if bands.width > 1 else 0)
@@ -835,12 +870,17 @@ def book_liquidation(
     cross_pnl = np.where(cross, pnl, zero) if any_isolated else pnl
     alone = book.leg_groups == n  # every (account, symbol) holds one row: no hedged pairs
     code = book.account_code
-    with numbers.precise():
-        account_net = numbers.group_sum(code, cross_net, n_accounts)
+    if numbers.exact:  # the others' sum carried at 60 digits, then added to the wallet
+        with numbers.precise():
+            account_net = numbers.group_sum(code, cross_net, n_accounts)
+            group_net = cross_net if alone else numbers.group_sum(book.leg_group, cross_net,
+                                                                  book.leg_groups)[book.leg_group]
+            others_net = account_net[code] - group_net
+        balance = wallet[code] + others_net
+    else:  # one gather: (wallet + the account's net) − the symbol's own net
         group_net = cross_net if alone else numbers.group_sum(book.leg_group, cross_net,
                                                               book.leg_groups)[book.leg_group]
-        others_net = account_net[code] - group_net
-    balance = wallet[code] + others_net
+        balance = (wallet + numbers.group_sum(code, cross_net, n_accounts))[code] - group_net
     own_margin = None
     if any_isolated:
         own_margin = np.where(numbers.given(book.wallet_balance), book.wallet_balance,
@@ -873,7 +913,10 @@ def book_liquidation(
         hedged = cross & (legs_long[book.leg_group] > 0) & (legs_short[book.leg_group] > 0)
 
     # single positions (isolated, or alone in their symbol): one vectorised solve
-    raw = _solve_single(kind, model, s, entry, size, balance, bands, fee, numbers)
+    if kind == "linear" and not model.mm_at_entry and _continuous(bands):
+        raw = _solve_monotone(s, entry, size, balance, bands, float(fee))
+    else:
+        raw = _solve_single(kind, model, s, entry, size, balance, bands, fee, numbers, s_size)
     ok: Array = _valid_price(raw)
     price: Array = np.where(ok, raw, numbers.nan)
     index_at_price: Array = (bands.index_at(_value(kind, np.where(ok, raw, mark), size)) if bands.width > 1

@@ -388,9 +388,12 @@ def _level(name: str, value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, list | tuple | np.ndarray):
-        array = np.asarray(value, dtype=object if isinstance(value, list | tuple) else None)
-        array = np.array([np.nan if v is None else v for v in array.ravel()], dtype=np.float64).reshape(
-            array.shape) if array.dtype.kind == "O" else array.astype(np.float64)
+        raw = np.asarray(value, dtype=object if isinstance(value, list | tuple) else None)
+        try:
+            array = np.array([np.nan if v is None else v for v in raw.ravel()], dtype=np.float64).reshape(
+                raw.shape) if raw.dtype.kind in "OU" else raw.astype(np.float64)
+        except (TypeError, ValueError):
+            raise InputError(name, "must hold prices (numbers, or NaN for none)", "an array") from None
         given = ~np.isnan(array)
         check(name, array[given], ">", 0)
         return array

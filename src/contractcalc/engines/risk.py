@@ -239,17 +239,21 @@ def _closed_form(
     s: Any, price: Any, liq: Any, stop: Any, target: Any, sigma: Any, t: float, mu: Any, dt: float
 ) -> dict[str, Any]:
     nu = mu - sigma * sigma / 2
-    shift = barrier.BGK_BETA * sigma * math.sqrt(dt)
+    shift = barrier.BGK_BETA * sigma * math.sqrt(dt) if dt > 0 else None
+    shift0 = 0.0 if shift is None else shift
     out: dict[str, Any] = {}
     if liq is not None:
         valid = np.isfinite(liq)  # NaN: no price liquidates the position
-        safe = np.where(valid, liq, price)
-        d = np.abs(np.log(safe / price)) + shift
-        p = barrier._touch(d, -s * nu, np.broadcast_to(sigma, np.shape(d)), np.broadcast_to(t, np.shape(d)))
-        out["liquidation_probability"] = np.where(valid, p.reshape(np.shape(d)), 0.0)
+        d = np.abs(np.log(np.where(valid, liq, price) / price) if not valid.all() else np.log(liq / price))
+        if shift is not None:
+            d = d + shift
+        # validated: every liquidation price is strictly on its side (d > 0) and 0 < t < inf
+        d, m, var = np.broadcast_arrays(d, -s * nu, sigma * sigma)
+        p = barrier._touch_finite(d, m, var, t)
+        out["liquidation_probability"] = p if valid.all() else np.where(valid, p, 0.0)
     if stop is not None and target is not None:
-        a = np.where(s > 0, np.log(price / stop), np.log(price / target)) + shift
-        c = np.where(s > 0, np.log(target / price), np.log(stop / price)) + shift
+        a = np.where(s > 0, np.log(price / stop), np.log(price / target)) + shift0
+        c = np.where(s > 0, np.log(target / price), np.log(stop / price)) + shift0
         lower, upper, neither = barrier._exit(a, c, nu, sigma, t)
         out["stop_probability"] = np.where(s > 0, lower, upper)
         out["target_probability"] = np.where(s > 0, upper, lower)
@@ -257,7 +261,7 @@ def _closed_form(
     else:
         for name, level, toward in (("stop", stop, -s), ("target", target, s)):
             if level is not None:
-                d = np.abs(np.log(level / price)) + shift
+                d = np.abs(np.log(level / price)) + shift0
                 shape = np.shape(d)
                 p = barrier._touch(d, toward * nu, np.broadcast_to(sigma, shape), np.broadcast_to(t, shape))
                 out[f"{name}_probability"] = p.reshape(shape)

@@ -142,27 +142,45 @@ LABELS: dict[str, str] = {
     "target_change": "Target change", "stop_change": "Stop change", "leverage": "Leverage",
     "liquidation_change": "Liquidation move", "linear_profit": "Linear profit", "inverse_profit": "Inverse profit",
     "stop_before_liquidation": "Stop before liquidation", "profit": "Profit", "change": "Change",
-    "open": "Open price", "entry": "Entry price", "stop": "Stop price", "target": "Target price", "exit": "Exit price",
-    "principal": "Principal (margin)", "side": "Side", "wallet_balance": "Wallet balance", "mark": "Mark price",
-    "roe": "ROE", "roi": "ROI (Bybit)", "realized_pnl": "Realised PnL", "pnl": "PnL", "net_pnl": "Net PnL",
-    "unrealized_pnl": "Unrealized PnL",
-    "breakeven_price": "Break-even price", "size": "Size", "contracts": "Contracts", "quantity": "Quantity",
-    "initial_margin": "Initial margin", "maintenance_margin": "Maintenance margin", "break_even": "Break-even price",
+    "open": "Open price", "entry": "Entry price", "stop": "Stop price", "target": "Target price",
+    "exit": "Exit price", "principal": "Principal (margin)", "side": "Side", "wallet_balance": "Wallet balance",
+    "mark": "Mark price", "roe": "ROE", "roi": "ROI (Bybit)", "pnl": "PnL", "net_pnl": "Net PnL",
+    "unrealized_pnl": "Unrealized PnL", "breakeven_price": "Break-even price", "size": "Size",
+    "contracts": "Contracts", "quantity": "Quantity", "initial_margin": "Initial margin",
+    "maintenance_margin": "Maintenance margin", "break_even": "Break-even price",
     "break_even_price": "Break-even price", "liquidation_price": "Liquidation price",
     "bankruptcy_price": "Bankruptcy price", "average_entry": "Average entry", "notional": "Notional",
     "contract_size": "Contract size", "fee_rate": "Fee rate", "open_fee_rate": "Open fee rate",
     "close_fee_rate": "Close fee rate", "risk_rate": "Risk rate", "balance": "Balance", "fill": "Fills",
-    "positions": "Positions", "contractSize": "Contract size", "entryPrice": "Entry price", "markPrice": "Mark price",
-    "maintenanceMarginRate": "MMR", "maintenanceAmount": "MM amount", "fills": "Fills", "price": "Price",
-    "mode": "Margin mode", "symbol": "Symbol",
+    "positions": "Positions", "contractSize": "Contract size", "entryPrice": "Entry price",
+    "markPrice": "Mark price", "maintenanceMarginRate": "MMR", "maintenanceAmount": "MM amount", "fills": "Fills",
+    "price": "Price", "mode": "Margin mode", "symbol": "Symbol",
+    "stop_before_liquidation_exact": "Stop before liquidation (exchange)",
+    "max_leverage_for_stop": "Highest leverage for the stop", "leverage_needed": "Leverage needed",
+    "reward_risk_ratio": "Reward : risk", "risk_amount": "Amount at risk",
+    "inverse_profit_exact_coin": "Inverse profit, exact (coin)",
+    "inverse_profit_exact_value": "Inverse profit, exact (value)",
+    "inverse_profit_at_entry": "Inverse profit at entry price",
+    "inverse_bankruptcy_change": "Inverse bankruptcy move", "distance_to_liquidation": "Distance to liquidation",
+    "margin_ratio": "Margin ratio", "margin_balance": "Margin balance", "target_price": "Target price",
+    "max_quantity": "Largest quantity", "max_notional": "Largest notional", "open_loss": "Loss on opening",
+    "open_fee": "Fee to open", "close_fee": "Fee to close", "total_size": "Total size", "funding": "Funding paid",
+    "fees": "Fees", "cost": "Cost to open", "realized_pnl": "Realised PnL", "tier": "Tier",
+    "maintenance_margin_rate": "Maintenance margin rate", "maintenance_amount": "Maintenance amount",
+    "taker_fee_rate": "Fee rate to close", "max_leverage": "Max leverage", "extra_margin": "Margin added",
+    "funding_rate": "Funding rate", "funding_intervals": "Funding intervals", "funding_mark": "Funding mark price",
+    "margin_mode": "Margin mode", "stop_change_rate": "Stop move", "volatility": "Volatility (annual)",
+    "horizon": "Horizon", "drift": "Drift (annual)", "stop_first_probability": "Chance the stop is hit first",
+    "target_first_probability": "Chance the target is hit first",
+    "liquidation_first_probability": "Chance of liquidation first",
 }
 
 
 def label(key: str) -> str:
     """The readable name of ``key``: :data:`LABELS`, else the key with spaces, capitalised.
 
-    >>> label("net_pnl"), label("max_notional")
-    ('Net PnL', 'Max notional')
+    >>> label("net_pnl"), label("open_interest")
+    ('Net PnL', 'Open interest')
     """
     if key in LABELS:
         return LABELS[key]

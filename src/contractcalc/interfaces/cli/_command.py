@@ -57,6 +57,24 @@ class OrderedGroup(click.Group):
             importlib.import_module(self.lazy_modules[cmd_name])
         return super().get_command(ctx, cmd_name)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help`` from the schema's summaries, without importing a command module."""
+        if self is not _ROOT:
+            super().format_commands(ctx, formatter)
+            return
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in self.commands:
+                rows.append((name, self.commands[name].get_short_help_str(limit=10_000)))
+            elif name in GROUPS:
+                rows.append((name, GROUPS[name]))
+            elif name in COMMANDS:
+                spec = COMMANDS[name]
+                rows.append((name, spec.summary or _first_paragraph(spec.help_text())))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         prefix = "" if self is _ROOT else f"{self.name} "
         order = {name: index for index, name in enumerate(COMMANDS)}

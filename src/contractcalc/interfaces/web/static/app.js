@@ -56,6 +56,9 @@
   /** A cross account's sample, in the header's market: wallet balance (quote, or coin for inverse) and mark. */
   const CROSS_SAMPLE = { linear: { wallet_balance: "10000" }, inverse: { wallet_balance: "0.5" }, mark: 0.98 };
 
+  /** API inputs the calculator tabs do not offer: a whole book or accounts (the Book tab's), the output format. */
+  const NOT_ON_THE_PAGE = ["book", "accounts", "output"];
+
   /** Optional inputs most trades leave alone: under "Advanced" (opened by an error in one of them). */
   const ADVANCED = ["open_fee_rate", "close_fee_rate", "funding_rate", "funding_intervals", "funding_mark",
     "taker_fee_rate", "max_leverage", "maintenance_amount", "extra_margin",
@@ -71,40 +74,11 @@
     max_leverage: (chosen, calc) => calc.name === "size" || (Boolean(chosen) && chosen.liquidation_model === "hyperliquid"),
   };
 
-  /** Result keys shown as a percentage beside the fraction (as the CLI's table does). */
-  const PERCENT_SUFFIXES = ["_change", "_rate", "roe", "roi", "distance_to_liquidation", "margin_ratio", "_probability"];
+  /** Result keys shown as a percentage beside the fraction, as the CLI's table does (from /api/calculators). */
+  const PERCENT_SUFFIXES = [];
 
-  /** Readable names; anything else is shown as its key with spaces. */
-  const LABELS = {
-    target_change: "Target change", stop_change: "Stop change", leverage: "Leverage",
-    liquidation_change: "Liquidation move", linear_profit: "Linear profit", inverse_profit: "Inverse profit",
-    stop_before_liquidation: "Stop before liquidation", profit: "Profit", change: "Change",
-    open: "Open price", entry: "Entry price", stop: "Stop price", target: "Target price", exit: "Exit price",
-    principal: "Principal (margin)", side: "Side", wallet_balance: "Wallet balance", mark: "Mark price",
-    roe: "ROE", roi: "ROI (Bybit)", pnl: "PnL", net_pnl: "Net PnL", unrealized_pnl: "Unrealized PnL", breakeven_price: "Break-even price",
-    size: "Size", contracts: "Contracts", quantity: "Quantity",
-    initial_margin: "Initial margin", maintenance_margin: "Maintenance margin", break_even: "Break-even price",
-    break_even_price: "Break-even price", liquidation_price: "Liquidation price", bankruptcy_price: "Bankruptcy price",
-    average_entry: "Average entry", notional: "Notional", contract_size: "Contract size", fee_rate: "Fee rate",
-    open_fee_rate: "Open fee rate", close_fee_rate: "Close fee rate", risk_rate: "Risk rate", balance: "Balance",
-    fill: "Fills", positions: "Positions", contractSize: "Contract size", entryPrice: "Entry price", markPrice: "Mark price",
-    maintenanceMarginRate: "MMR", maintenanceAmount: "MM amount", fills: "Fills", price: "Price", mode: "Margin mode", symbol: "Symbol",
-    stop_before_liquidation_exact: "Stop before liquidation (exchange)", max_leverage_for_stop: "Highest leverage for the stop",
-    leverage_needed: "Leverage needed", reward_risk_ratio: "Reward : risk", risk_amount: "Amount at risk",
-    inverse_profit_exact_coin: "Inverse profit, exact (coin)", inverse_profit_exact_value: "Inverse profit, exact (value)",
-    inverse_profit_at_entry: "Inverse profit at entry price", inverse_bankruptcy_change: "Inverse bankruptcy move",
-    distance_to_liquidation: "Distance to liquidation", margin_ratio: "Margin ratio", margin_balance: "Margin balance",
-    target_price: "Target price", max_quantity: "Largest quantity", max_notional: "Largest notional",
-    open_loss: "Loss on opening", open_fee: "Fee to open", close_fee: "Fee to close", total_size: "Total size",
-    funding: "Funding paid", fees: "Fees", cost: "Cost to open", realized_pnl: "Realised PnL", tier: "Tier",
-    maintenance_margin_rate: "Maintenance margin rate", maintenance_amount: "Maintenance amount",
-    taker_fee_rate: "Fee rate to close", max_leverage: "Max leverage", extra_margin: "Margin added",
-    funding_rate: "Funding rate", funding_intervals: "Funding intervals", funding_mark: "Funding mark price",
-    margin_mode: "Margin mode", stop_change_rate: "Stop move",
-    volatility: "Volatility (annual)", horizon: "Horizon", drift: "Drift (annual)",
-    stop_first_probability: "Chance the stop is hit first", target_first_probability: "Chance the target is hit first",
-    liquidation_first_probability: "Chance of liquidation first",
-  };
+  /** Readable names (the schema's, from /api/calculators); anything else is shown as its key with spaces. */
+  const LABELS = {};
 
   // ----------------------------------------------------------------- helpers
 
@@ -486,6 +460,7 @@
       }
       const chosen = preset(state.global.exchange);
       for (const [name, applies] of Object.entries(APPLIES)) if (!applies(chosen, this.calc)) out.add(name);
+      for (const name of NOT_ON_THE_PAGE) out.add(name);
       return out;
     }
 
@@ -542,7 +517,10 @@
       for (const field of this.fields) {
         if (hidden.has(field.name)) continue;
         const value = this.values[field.name];
-        if (field.type === "list") body[field.name] = value.map((row) => cleanRow(row, field.items || []));
+        if (field.type === "list") {
+          // an empty optional list is "not given" (a book of no rows would conflict with the position's own fields)
+          if (value.length || field.required) body[field.name] = value.map((row) => cleanRow(row, field.items || []));
+        }
         else if (field.type === "bool") body[field.name] = value;
         else if (value.trim() !== "") body[field.name] = value.trim();
       }
@@ -1547,6 +1525,8 @@
       return;
     }
     for (const calc of calculators.calculators) state.calculators.set(calc.name, calc);
+    Object.assign(LABELS, calculators.labels);  // one copy of the labels: the schema's
+    PERCENT_SUFFIXES.push(...calculators.percent_suffixes);
     state.exchanges = presets.exchanges;
     const url = state.url;
     const named = GLOBALS.some((name) => url.has(name));

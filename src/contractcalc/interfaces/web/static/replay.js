@@ -36,6 +36,8 @@
     up: "#16915a", down: "#d23c3c" };
 
   const view = { inputs: {}, side: "long", request: null, plot: null, last: null };
+  /** Prices on the chart: 8 significant digits (the table has them all). */
+  const SHORT = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 8 });
 
   // ---------------------------------------------------------------- parsing
 
@@ -323,7 +325,7 @@
       let labelY = y - 2 * ratio;
       while (taken.some((t) => Math.abs(t - labelY) < 13 * ratio)) labelY += 13 * ratio;
       taken.push(labelY);
-      ctx.fillText(`${mark.label} ${formatNumber(mark.value)}`, left + width - 4 * ratio, labelY);
+      ctx.fillText(`${mark.label} ${SHORT.format(mark.value)}`, left + width - 4 * ratio, labelY);
     }
     ctx.restore();
   }
@@ -348,7 +350,7 @@
     ctx.fill();
     ctx.font = `${11 * ratio}px system-ui, sans-serif`;
     ctx.textBaseline = "bottom";
-    const text = `exit (${data.exit_reason}) ${formatNumber(data.exit_price)}`;
+    const text = `exit (${data.exit_reason}) ${SHORT.format(data.exit_price)}`;
     const w = ctx.measureText(text).width;
     ctx.fillText(text, Math.min(x + 8 * ratio, u.bbox.left + u.bbox.width - w), Math.max(top + 12 * ratio, y - 8 * ratio));
     ctx.restore();
