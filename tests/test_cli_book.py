@@ -128,3 +128,26 @@ def test_a_small_book_over_http() -> None:
     refused = client.post("/api/liquidation", json={**body, "output": "x.csv"})
     assert refused.status_code == 422
     assert refused.json()["detail"][0]["field"] == "output"
+
+
+def test_a_list_where_a_number_goes_is_one_error_everywhere(cli: Any, tmp_path: Path) -> None:
+    pytest.importorskip("fastapi")
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from contractcalc.interfaces.web.app import create_app
+
+    good = {"symbol": "BTC/USDT:USDT", "side": "long", "contracts": 1, "contractSize": 1, "entryPrice": 100,
+            "markPrice": 100, "maintenanceMarginRate": 0.004}
+    positions = [good, {**good, "markPrice": [60000, 1]}]
+    expected = "'positions' item 1: 'markPrice' must be a number (got [60000, 1])"
+    answer = TestClient(create_app()).post(
+        "/api/liquidation", json={"exchange": "binance-usdm", "wallet_balance": 50, "positions": positions})
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["message"] == expected and answer.json()["detail"][0]["index"] == 1
+    path = tmp_path / "positions.json"
+    path.write_text(json.dumps(positions))
+    result = cli("liquidation", "--exchange", "binance-usdm", "--wallet-balance", "50", "--positions", str(path))
+    flagged = expected.replace("'positions'", "'--positions'", 1)
+    assert result.code == 2 and result.err == f"error: {flagged}\n"

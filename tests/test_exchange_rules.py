@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from fractions import Fraction as F
 from typing import Any
 
@@ -108,3 +109,78 @@ def test_partial_close_on_the_command_line(capsys: pytest.CaptureFixture[str]) -
     assert code == 0
     assert answer["total_size"] == 1500
     assert answer["realized_pnl"] == pytest.approx(500 * (1 / (2000 / 1.5) - 1 / 1500), rel=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# Maker rebates: a negative fee rate, within the exchange's published bounds
+
+
+def test_nautilus_xbtusd_maker_rebate() -> None:
+    # nautilus_trader's BitMEX XBTUSD commission case: 100,000 contracts of 1 USD filled at 11,450.50 as
+    # maker at -0.025 %: the fee is 100,000 / 11,450.50 × -0.00025 = -0.00218331 XBT (paid to the maker).
+    from contractcalc.core.contracts import fee
+
+    got = fee("inverse", F("11450.50"), 100000, F("-0.00025"))
+    assert got == F(100000) / F("11450.50") * F("-0.00025")
+    assert round(float(got), 8) == -0.00218331
+
+
+def test_a_rebate_within_binances_bound_lowers_the_fees() -> None:
+    # Binance's USDⓈ-M liquidity provider programme (2022-03-07) pays makers up to 0.014 %: a long of 1 BTC
+    # opened as maker at -0.014 % (50,000) and closed as maker at -0.01 % (51,000): fees
+    # 50,000 × -0.00014 + 51,000 × -0.0001 = -12.1 USDT, so net PnL = 1,000 + 12.1.
+    result = pnl(exchange="binance-usdm", side="long", entry=50000, exit=51000, quantity=1,
+                 open_fee_rate=Decimal("-0.00014"), close_fee_rate=Decimal("-0.0001"))
+    assert result["fees"] == Decimal("-12.1")
+    assert result["net_pnl"] == Decimal("1012.1")
+    # break-even below the entry: the rebates pay for part of the move
+    assert result["breakeven_price"] < 50000
+
+
+def test_a_rebate_beyond_the_bound_or_without_one_is_refused() -> None:
+    with pytest.raises(InputError) as caught:
+        pnl(exchange="binance-usdm", side="long", entry=50000, exit=51000, quantity=1, open_fee_rate=-0.0002)
+    assert str(caught.value) == ("'open_fee_rate' must be >= -0.00014 (the largest maker rebate binance-usdm "
+                                 "publishes) (got -0.0002)")
+    with pytest.raises(InputError, match="'open_fee_rate' must be >= 0"):  # Bybit publishes no rebate here
+        pnl(exchange="bybit-linear", side="long", entry=50000, exit=51000, quantity=1, open_fee_rate=-0.0001)
+
+
+# ---------------------------------------------------------------------------
+# Bybit's fee to close at the bankruptcy price, in its inverse cross-margin prices
+
+
+def test_bybit_inverse_cross_example() -> None:
+    # Bybit help centre, "How to calculate Liquidation Price (Inverse Contract)", cross margin: account
+    # balance 0.5 BTC, long 10,000 contracts at 8,000, MMR 0.5 %, taker 0.075 %:
+    # BP = 1.00075 × 10,000 / (10,000/8,000 + 0.5) = 5,718.57; LP = 5,739.50 as the page rounds it.
+    from contractcalc.engines.bybit import bybit_inverse_cross
+
+    result = bybit_inverse_cross(side="long", entry=8000, contracts=10000, account_balance=0.5,
+                                 maintenance_margin_rate=0.005)
+    bankruptcy = F("1.00075") * 10000 / (F(10000) / 8000 + F(1, 2))
+    assert result["bankruptcy_price"] == pytest.approx(float(bankruptcy), rel=1e-12)
+    assert round(result["bankruptcy_price"], 2) == 5718.57
+    # by hand: 10,000·(1/8,000 − 1/LP) = −(0.5 − 1.25 × 0.5 % − 10,000 × 0.00075 / BP)
+    fee_to_close = 10000 * F("0.00075") / bankruptcy
+    lp = 1 / (F(1, 8000) + (F(1, 2) - F(10000, 8000) * F("0.005") - fee_to_close) / 10000)
+    assert result["liquidation_price"] == pytest.approx(float(lp), rel=1e-12)
+    assert abs(result["liquidation_price"] - 5739.50) / 5739.50 < 1e-4  # the page's rounded figure
+    # without the fee to close the liquidation would come later (lower): the fee brings it closer
+    no_fee = bybit_inverse_cross(side="long", entry=8000, contracts=10000, account_balance=0.5,
+                                 maintenance_margin_rate=0.005, taker_fee_rate=0)
+    assert no_fee["liquidation_price"] < result["liquidation_price"]
+
+
+def test_bybit_inverse_cross_short_mirrors_the_long() -> None:
+    from contractcalc.engines.bybit import bybit_inverse_cross
+
+    # short: BP = 0.99925·Q / (Q/E − balance); Q·(1/LP − 1/E) = −(balance − Q/E·MMR − Q·f/BP)
+    result = bybit_inverse_cross(side="short", entry=8000, contracts=10000, account_balance=0.5,
+                                 maintenance_margin_rate=0.005)
+    bankruptcy = F("0.99925") * 10000 / (F(10000) / 8000 - F(1, 2))
+    fee_to_close = 10000 * F("0.00075") / bankruptcy
+    lp = 1 / (F(1, 8000) - (F(1, 2) - F(10000, 8000) * F("0.005") - fee_to_close) / 10000)
+    assert result["bankruptcy_price"] == pytest.approx(float(bankruptcy), rel=1e-12)
+    assert result["liquidation_price"] == pytest.approx(float(lp), rel=1e-12)
+    assert result["liquidation_price"] < result["bankruptcy_price"]

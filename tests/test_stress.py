@@ -455,3 +455,47 @@ def test_cascade_refuses_what_it_cannot_do() -> None:
     with pytest.raises(InputError, match="local backend") as error:
         run_stress({"account": ["a"]}, exchange="binance-usdm", shocks="-0.1:0:0.1", backend="dask", cascade=1e6)
     assert error.value.field == "cascade"
+
+
+def test_moves_against_book_liquidation_prices() -> None:
+    """Many single-symbol accounts (cross, hedged legs, isolated) in one book: each account's nearest move takes
+    the mark to the liquidation price book_liquidation gives its positions (tiers at that price)."""
+    from contractcalc.engines.book import book_liquidation
+
+    rng = np.random.default_rng(17)
+    rows: dict[str, list[Any]] = {key: [] for key in ("account", "symbol", "side", "quantity", "entry", "mark",
+                                                      "margin_mode", "leverage")}
+    wallets: dict[str, list[Any]] = {"account": [], "wallet_balance": []}
+    for k in range(120):
+        name = f"acct{k:03d}"
+        isolated = k % 3 == 0
+        sides = ["long"] if isolated and k % 2 else ["short"] if isolated else (
+            ["long", "short"] if k % 3 == 1 else [str(rng.choice(["long", "short"]))])
+        for side in sides:
+            rows["account"].append(name)
+            rows["symbol"].append(BTC)
+            rows["side"].append(side)
+            rows["quantity"].append(float(rng.lognormal(1, 1)))
+            rows["entry"].append(float(60000 * (1 + rng.normal(0, 0.05))))
+            rows["mark"].append(60000.0)
+            rows["margin_mode"].append("isolated" if isolated else "cross")
+            rows["leverage"].append(float(rng.choice([3.0, 5.0, 10.0, 20.0])))
+        if not isolated:
+            wallets["account"].append(name)
+            wallets["wallet_balance"].append(float(rng.lognormal(10, 1)))
+    book = prepare_book(rows, wallets, exchange="binance-usdm", tiers=TIERS)
+    moves = account_moves(book)
+    prices = book_liquidation(rows, wallets, exchange="binance-usdm", tiers=TIERS).positions.liquidation_price
+    by_account = dict(zip(rows["account"], prices.tolist(), strict=False))  # the legs of an account share one price
+    checked = 0
+    for k, name in enumerate(moves.account.tolist()):
+        price = by_account[name]
+        nearest = [m for m in (moves.liquidation_move_down[k], moves.liquidation_move_up[k]) if not math.isnan(m)]
+        if nearest and min(map(abs, nearest)) == 0:
+            continue  # liquidated at the mark already
+        if math.isnan(price):
+            assert nearest == [], name  # no price liquidates it: no move either
+            continue
+        assert 60000 * (1 + min(nearest, key=abs)) == pytest.approx(price, rel=1e-9), name
+        checked += 1
+    assert checked > 60

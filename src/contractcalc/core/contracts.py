@@ -51,8 +51,12 @@ __all__ = [
 
 
 def _rate(name: str, x: Any) -> Num:
-    """A fee rate: finite, ``0 <= rate < 1``."""
-    x = check(name, x, ">=", 0)
+    """A fee rate: finite, ``-1 < rate < 1`` (negative: a maker rebate, paid to the trader).
+
+    How negative a rate may be is the exchange's rule (``ExchangePreset.min_fee_rate``),
+    checked by the public calculators; here only what keeps the formulas meaningful.
+    """
+    x = check(name, x, ">", -1)
     return check(name, x, "<", 1)
 
 
@@ -381,6 +385,12 @@ def fee(contract: str, price: Num, size: Num, fee_rate: Num) -> Num:
     4.94854e-05
     >>> fee("linear", 10104, 1, 0.0005), fee("linear", 11104, 1, 0.0002)
     (5.052, 2.2208)
+
+    A maker rebate is a negative rate (nautilus_trader's BitMEX XBTUSD case: 100,000 contracts
+    of 1 USD at 11,450.50, maker −0.025 %: −0.00218331 BTC, paid to the maker):
+
+    >>> round(fee("inverse", 11450.50, 100000, -0.00025), 8)
+    -0.00218331
     """
     return position_value(contract, price, size) * _rate("fee_rate", fee_rate)
 

@@ -107,7 +107,14 @@ class Market:
     def fee_rate(self, name: str, given: Num | None, *like: Any) -> Num:
         """``given`` (validated) or the preset's taker rate, or 0 without a preset."""
         if given is not None:
-            return check(name, check(name, given, ">=", 0), "<", 1)
+            if self.preset is None or self.preset.min_fee_rate == 0:
+                return check(name, check(name, given, ">=", 0), "<", 1)
+            lowest = self.preset.min_fee_rate
+            # a maker rebate: as negative as the exchange publishes, no more
+            given = check(name, given, "<", 1)
+            require(name, given, given >= constant_like(lowest, given),
+                    f"must be >= {lowest} (the largest maker rebate {self.preset.name} publishes)")
+            return given
         if self.preset is None:
             return 0
         return constant_like(self.preset.taker_fee_rate, *like)

@@ -179,8 +179,8 @@ LABELS: dict[str, str] = {
 def label(key: str) -> str:
     """The readable name of ``key``: :data:`LABELS`, else the key with spaces, capitalised.
 
-    >>> label("net_pnl"), label("max_notional")
-    ('Net PnL', 'Max notional')
+    >>> label("net_pnl"), label("open_interest")
+    ('Net PnL', 'Open interest')
     """
     if key in LABELS:
         return LABELS[key]

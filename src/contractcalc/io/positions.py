@@ -91,9 +91,20 @@ def _item_error(k: int, key: str, rule: str, value: Any = None) -> InputError:
     return InputError("positions", f"item {k}: '{key}' {rule}", value)
 
 
+def _plain(value: Any) -> Any:
+    """A rejected list or object shown as typed: JSON numbers (read as Decimal) as plain numbers."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
 def _number(k: int, key: str, value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise _item_error(k, key, "must be a number", value)
+        raise _item_error(k, key, "must be a number", _plain(value))
     if isinstance(value, str):
         try:
             value = Decimal(value.strip())

@@ -37,6 +37,8 @@ class ExchangePreset:
     #: Inverse: quote units (USD) per contract.
     contract_sizes: tuple[tuple[str, Decimal | None], ...] = (("", None),)
     description: str = ""
+    #: The most negative fee rate the exchange pays (a maker rebate), as it publishes it; 0: no rebate.
+    min_fee_rate: Decimal = Decimal(0)
 
     def contract_size(self, symbol: str | None = None) -> Decimal | None:
         """Contract size for ``symbol`` (ccxt style ``BTC/USD:BTC`` or ``BTCUSD``).
@@ -64,6 +66,9 @@ EXCHANGES: dict[str, ExchangePreset] = {
         ExchangePreset(
             "binance-usdm", "linear", "binance", D("0.0002"), D("0.0005"),
             description="Binance USDⓈ-M futures (USDT-margined)",
+            # Binance's USDⓈ-M Futures Liquidity Provider Program (announcement of 2022-03-07): maker
+            # rebates of up to -0.003 % (USDT pairs) and -0.014 % (BUSD pairs)
+            min_fee_rate=D("-0.00014"),
         ),
         ExchangePreset(
             "binance-coinm", "inverse", "binance", D("0.0002"), D("0.0005"),

@@ -56,6 +56,9 @@
   /** A cross account's sample, in the header's market: wallet balance (quote, or coin for inverse) and mark. */
   const CROSS_SAMPLE = { linear: { wallet_balance: "10000" }, inverse: { wallet_balance: "0.5" }, mark: 0.98 };
 
+  /** API inputs the calculator tabs do not offer: a whole book or accounts (the Book tab's), the output format. */
+  const NOT_ON_THE_PAGE = ["book", "accounts", "output"];
+
   /** Optional inputs most trades leave alone: under "Advanced" (opened by an error in one of them). */
   const ADVANCED = ["open_fee_rate", "close_fee_rate", "funding_rate", "funding_intervals", "funding_mark",
     "taker_fee_rate", "max_leverage", "maintenance_amount", "extra_margin",
@@ -457,6 +460,7 @@
       }
       const chosen = preset(state.global.exchange);
       for (const [name, applies] of Object.entries(APPLIES)) if (!applies(chosen, this.calc)) out.add(name);
+      for (const name of NOT_ON_THE_PAGE) out.add(name);
       return out;
     }
 
@@ -513,7 +517,10 @@
       for (const field of this.fields) {
         if (hidden.has(field.name)) continue;
         const value = this.values[field.name];
-        if (field.type === "list") body[field.name] = value.map((row) => cleanRow(row, field.items || []));
+        if (field.type === "list") {
+          // an empty optional list is "not given" (a book of no rows would conflict with the position's own fields)
+          if (value.length || field.required) body[field.name] = value.map((row) => cleanRow(row, field.items || []));
+        }
         else if (field.type === "bool") body[field.name] = value;
         else if (value.trim() !== "") body[field.name] = value.trim();
       }
