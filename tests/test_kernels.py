@@ -349,3 +349,15 @@ def test_an_overflowing_item_of_an_array_is_named_with_its_index() -> None:
             liquidation_price("binance-usdm", "long", 50_000.0, quantity=quantity, leverage=10.0,
                               maintenance_margin_rate=0.004)
         assert caught.value.field == "quantity"
+
+
+def test_a_two_tier_table_finds_a_shorts_tier_in_arrays_as_in_scalars() -> None:
+    # one boundary (1,000 of notional): the direction of the margin gap comes from the side, not from the table.
+    # Short 10 @ 100 at 1x: c = 1,000 + 1,000 = 2,000; tier 2 (7.81 %, cum 15.6): N = 2,015.6 / 1.0781 = 1,869.5
+    bands = kernels.Bands.from_tiers([0, 1000], [0.0625, 0.0781], [0, 15.6])
+    price, k = kernels.tiered_liquidation_price(True, False, np.array([1.0, -1.0]), np.array([100.0, 100.0]),
+                                                np.array([10.0, 10.0]), np.array([1000.0, 1000.0]), bands, 0.0)
+    scalar, k_scalar = kernels.tiered_liquidation_price(True, False, -1, 100.0, 10.0, 1000.0, bands, 0.0)
+    assert k[1] == k_scalar == 1 and price[1] == scalar
+    assert math.isclose(scalar, 2015.6 / 1.0781 / 10, rel_tol=1e-12)
+    assert np.isnan(price[0])  # the 1x long: no liquidation by price

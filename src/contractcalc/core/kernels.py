@@ -537,20 +537,21 @@ def tiered_liquidation_price(
 def _band_of_root(np: Any, c: Any, s: Any, linear: bool, h_long: Any, h_short: Any) -> Any:
     """The band holding the root of ``c = h(N)``: a decreasing ``h`` counts ``h(low_j) >= c``, else ``<= c``."""
 
-    def count(h: Any, values: Any) -> Any:
+    def count(h: Any, values: Any, decreasing: bool) -> Any:
         if h.size == 0:
             return np.zeros(np.shape(values), dtype=np.uint8)
-        decreasing = bool(h[0] >= h[-1])
         return count_at_or_above(values, [float(x) for x in h], below=decreasing)
 
+    # h's slope is MMR + f − 1 < 0 for a linear long and an inverse short, MMR + f + 1 > 0 otherwise
+    # (never read from h itself: one boundary says nothing about the direction)
     if np.ndim(s) == 0:
-        return count(h_long if s > 0 else h_short, c)
+        return count(h_long, c, linear) if s > 0 else count(h_short, c, not linear)
     longs = s > 0
     if longs.all():
-        return count(h_long, c)
+        return count(h_long, c, linear)
     if not longs.any():
-        return count(h_short, c)
-    return np.where(longs, count(h_long, c), count(h_short, c))
+        return count(h_short, c, not linear)
+    return np.where(longs, count(h_long, c, linear), count(h_short, c, not linear))
 
 
 def _band_by_trial(np: Any, linear: bool, s: Any, entry: Any, size: Any, balance: Any, bands: Bands,
