@@ -16,6 +16,7 @@ Every server here listens on 127.0.0.1 on a free port and is stopped by the test
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gzip
 import json
 import re
@@ -242,13 +243,19 @@ async def _asgi(app: Any, body_messages: list[dict[str, Any]], stall: bool = Fal
     return start["status"], headers, json.loads(body) if body else None
 
 
+def _run_isolated(make_coroutine: Any) -> Any:
+    """``asyncio.run`` on a thread of its own: the browser tests' Playwright keeps a loop running on this one."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result(timeout=60)
+
+
 def test_a_body_that_does_not_arrive_in_time_is_408() -> None:
     async def never_called(scope: Any, receive: Any, send: Any) -> None:  # pragma: no cover - must not run
         raise AssertionError("the app ran without a body")
 
     limit = BodyLimit(never_called, timeout=0.05)
     first_half = [{"type": "http.request", "body": b'{"side": ', "more_body": True}]
-    status, headers, body = asyncio.run(_asgi(limit, first_half, stall=True))
+    status, headers, body = _run_isolated(lambda: _asgi(limit, first_half, stall=True))
     assert status == 408 and headers["connection"] == "close"
     api.ErrorResponse.model_validate(body)
     assert body["detail"][0]["message"] == "request body must arrive within 0.05 seconds of the headers"
@@ -270,7 +277,7 @@ def test_requests_beyond_the_in_flight_limit_are_told_to_come_back() -> None:
         release.set()
         return [refused, *await asyncio.gather(*running), await _asgi(limited, [])]
 
-    refused, first, second, later = asyncio.run(scenario())
+    refused, first, second, later = _run_isolated(scenario)
     assert refused[0] == 503 and refused[1]["retry-after"] == "1"
     api.ErrorResponse.model_validate(refused[2])
     assert first[0] == second[0] == later[0] == 200  # the limit frees its places
