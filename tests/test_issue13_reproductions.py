@@ -31,8 +31,6 @@ with warnings.catch_warnings():
 
 from contractcalc.interfaces.web import create_app
 
-KERNELS = "kernels (issue 13): integer and small-float arrays as float64; non-finite or underflowed results are errors"
-
 POSITION = {"symbol": "BTC/USDT:USDT", "side": "long", "contracts": 1, "contractSize": 1, "entryPrice": 60000,
             "markPrice": 61000, "maintenanceMarginRate": 0.004}
 ETH_SHORT = {"symbol": "ETH/USDT:USDT", "side": "short", "contracts": 10, "contractSize": 1, "entryPrice": 3000,
@@ -128,13 +126,13 @@ def test_a_quantity_of_1e308_is_an_error_not_inf() -> None:
         contractcalc.pnl(contract="linear", side="long", entry=100, exit=110, quantity=1e308, leverage=10)
 
 
-@pytest.mark.xfail(strict=True, reason=KERNELS)
 def test_float16_arrays_are_computed_in_float64() -> None:
     result = contractcalc.pnl(contract="linear", side="long", entry=np.array([60000], dtype=np.float16),
-                              exit=np.array([65000], dtype=np.float16), quantity=np.array([10], dtype=np.float16))
-    # 60000 and 65000 are exact in float16 (65504 is its largest); the notional 600,000 is not a float16
-    assert result["notional"][0] == pytest.approx(600_000)
-    assert result["pnl"][0] == pytest.approx(50_000)
+                              exit=np.array([64000], dtype=np.float16), quantity=np.array([10], dtype=np.float16))
+    # 60000 = 1875 x 32 and 64000 = 2000 x 32 are exact in float16 (spacing 32 there, 65504 its largest);
+    # the notional 600,000 and 600,000 is beyond float16 (it would be inf)
+    assert result["notional"][0] == 600_000
+    assert result["pnl"][0] == 40_000
 
 
 @pytest.mark.parametrize("args", [
