@@ -260,11 +260,11 @@ def stress(
 ) -> dict[str, Any]:
     """Stress a small book: the ``--json`` ladder, plus ``nearest_accounts`` (the page's table).
 
-    :func:`contractcalc.engines.stress.run_stress` on the rows; at most
+    :func:`contractcalc.engines.stress_run.run_stress` on the rows; at most
     :data:`MAX_STRESS_POSITIONS` positions and :data:`MAX_STRESS_SHOCKS` shocks,
     the local backend, ``span:RANGE`` scenarios (no files over HTTP).
     """
-    from contractcalc.engines.stress import run_stress
+    from contractcalc.engines.stress_run import run_stress
 
     if backend != "local":
         raise InputError("backend", "must be local over HTTP (the CLI runs --backend dask)", backend)
