@@ -793,6 +793,7 @@ def size(
     volatility: Num | None = None,
     horizon: Any = None,
     drift: Num | None = None,
+    round: bool = False,
 ) -> SizeResult:
     """The position that loses ``balance × risk_rate`` at the stop, fees included.
 
@@ -820,6 +821,12 @@ def size(
     stop, the target or the liquidation price is touched first within the
     horizon (:func:`contractcalc.engines.risk.touch_first`).
 
+    With ``round`` (and ``exchange`` and ``symbol``): the size is rounded DOWN to the
+    market's lot (ccxt's recorded markets), the notional, ``risk_amount`` (then the loss at
+    the stop of the rounded size) and ``leverage_needed`` scale with it, the liquidation
+    price is rounded to the tick toward the entry; ``lot_size`` and ``price_tick`` say which
+    (:mod:`contractcalc.engines.rounding`).
+
     Hand check: 10,000 USDT, 1 % risk, long @ 50,000, stop 49,000, no fees:
     100 / 1,000 = 0.1 BTC, notional 5,000, leverage 0.5; target 53,000: 3:1.
 
@@ -832,6 +839,12 @@ def size(
         contract=contract, contract_size=contract_size, open_fee_rate=open_fee_rate,
         close_fee_rate=close_fee_rate, max_leverage=max_leverage, exchange=exchange, symbol=symbol,
     )
+    rules = None
+    if round:
+        from contractcalc.engines.rounding import round_sized, rules_for
+
+        rules = rules_for(exchange, symbol, side, balance, risk_rate, entry, stop)
+        sized = round_sized(sized, rules, risk_rate)
     result = sized.result()
     asked = {"leverage": leverage, "maintenance_margin_rate": maintenance_margin_rate,
              "maintenance_amount": maintenance_amount, "tiers": tiers}
@@ -855,6 +868,10 @@ def size(
         result.update(touch_first(sized.side, sized.entry, sized.stop, target, result.get("liquidation_price"),
                                   volatility, horizon, drift))
     sized_result = SizeResult(**result)
+    if rules is not None:
+        from contractcalc.engines.rounding import round_size_result
+
+        sized_result = round_size_result(sized_result, rules, sized.side)
     check_results(sized_result, {"balance": balance, "risk_rate": risk_rate, "entry": entry, "stop": stop,
                                  "target": target, "contract_size": contract_size},
                   skip=("liquidation_price", "max_leverage_for_stop"))
@@ -876,6 +893,7 @@ def max_open(
     tiers: str | None = None,
     contract: str | None = None,
     contract_size: Num | None = None,
+    round: bool = False,
 ) -> MaxOpenResult:
     """The largest position ``balance`` opens at ``leverage`` under the tier caps (Binance "Max Open").
 
@@ -891,6 +909,9 @@ def max_open(
 
     examples.md B7 (2021 table: tier 2 up to 250,000 at 100x, tier 3 up to
     1,000,000 at 50x): 10,000 USDT at 50x opens 500,000 notional, 10 BTC @ 50,000.
+
+    With ``round`` (and ``exchange`` and ``symbol``) the size is rounded DOWN to the market's
+    lot and the max notional follows it; ``lot_size`` says which.
 
     >>> r = max_open(tiers="binance-usdm-BTCUSDT-2021-03-18", contract="linear",
     ...              balance=10000, leverage=50, entry=50000)
@@ -924,5 +945,10 @@ def max_open(
     else:
         result = MaxOpenResult(max_contracts=max_notional * entry / m.require_contract_size(),
                                max_notional=max_notional)
+    if round:
+        from contractcalc.engines.rounding import round_max_open, rules_for
+
+        result = round_max_open(result, rules_for(exchange, symbol, balance, leverage, entry),
+                                m.contract == "linear", entry, m.contract_size)
     check_results(result, {"balance": balance, "leverage": leverage, "entry": entry, "contract_size": contract_size})
     return result
