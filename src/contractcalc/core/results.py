@@ -339,3 +339,6 @@ class LiquidationResult(Result):
     note: Any
     #: The :class:`Reason` code (int8 array for arrays); an attribute, not a ``--json`` key.
     reason: Any = Reason.PRICE
+    #: Bybit cross with a taker rate only: the taker fee to close at the bankruptcy price, part of the
+    #: requirement (and of the bankruptcy price).
+    fee_to_close: Any = ABSENT

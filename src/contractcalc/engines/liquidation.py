@@ -1312,7 +1312,7 @@ def _liquidation_general(
     if mark is not None:
         mark = positive("mark", mark)
     table, rate, amount = _rate_source(preset, tiers, symbol, maintenance_margin_rate, maintenance_amount, max_leverage)
-    fee = _fee_rate(preset, model, taker_fee_rate, entry, size)
+    fee = _fee_rate(preset, model, taker_fee_rate, entry, size, cross=mode == "cross")
     if max_leverage is not None and leverage is not None:
         from contractcalc.core.numeric import require
 
@@ -1363,7 +1363,14 @@ def _liquidation_general(
     for band in bands:
         _check_requirement(band.rate, fee)
 
-    raw, index = _solve(kind, model, s, entry, size, balance, bands, fee)
+    # Bybit cross with a taker rate: the fee to close at the bankruptcy price joins the requirement (a fixed
+    # amount, as Bybit's maintenance margin valued at entry), so it comes off the balance the price solves with
+    close_fee: Any = None
+    solve_balance = balance
+    if model.close_fee_at_bankruptcy and mode == "cross" and taker_fee_rate is not None:
+        close_fee = kernels.bybit_fee_to_close(kind == "linear", s, entry, size, balance, fee)
+        solve_balance = balance - close_fee
+    raw, index = _solve(kind, model, s, entry, size, solve_balance, bands, fee)
     ok = _valid_price(raw)
     safe_price = where(ok, raw, entry)
     rate_at, amount_at = _rate_and_amount(bands, index)
@@ -1384,7 +1391,8 @@ def _liquidation_general(
     reference = mark if mark is not None else entry
     result: dict[str, Any] = {
         "liquidation_price": _masked(raw, ok),
-        "bankruptcy_price": cx.bankruptcy_price(kind, s, entry, size, balance),
+        "bankruptcy_price": cx.bankruptcy_price(kind, s, entry, size, balance) if close_fee is None
+        else _nan_to_none(kernels.bybit_cross_bankruptcy_price(kind == "linear", s, entry, size, balance, fee)),
         "maintenance_margin": _masked(mm, keep),
         "maintenance_margin_rate": _masked(rate_at, keep) if table is not None else rate,
         "maintenance_amount": _masked(amount_at, keep) if table is not None else amount,
@@ -1398,7 +1406,14 @@ def _liquidation_general(
     }
     if mark is not None:
         result["margin_ratio"] = _margin_ratio(kind, model, s, entry, size, balance, mark, bands, table)
+    if close_fee is not None:
+        result["fee_to_close"] = close_fee
     return result
+
+
+def _nan_to_none(price: Num) -> Num:
+    """A kernel's scalar NaN ("no price") as ``None``, the public functions' way; arrays keep NaN."""
+    return price if is_array(price) or _valid_price(price) else None
 
 
 def _margin_mode(margin_mode: str | None) -> str:

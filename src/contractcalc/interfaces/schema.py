@@ -168,6 +168,7 @@ LABELS: dict[str, str] = {
     "fees": "Fees", "cost": "Cost to open", "realized_pnl": "Realised PnL", "tier": "Tier",
     "maintenance_margin_rate": "Maintenance margin rate", "maintenance_amount": "Maintenance amount",
     "taker_fee_rate": "Fee rate to close", "max_leverage": "Max leverage", "extra_margin": "Margin added",
+    "fee_to_close": "Fee to close at bankruptcy",
     "funding_rate": "Funding rate", "funding_intervals": "Funding intervals", "funding_mark": "Funding mark price",
     "margin_mode": "Margin mode", "stop_change_rate": "Stop move", "volatility": "Volatility (annual)",
     "horizon": "Horizon", "drift": "Drift (annual)", "stop_first_probability": "Chance the stop is hit first",
@@ -517,7 +518,8 @@ LIQUIDATION = Command(
                             web_help="Tier table: a shipped preset name."),
         FIELDS["symbol"].but(help="Symbol in the tier file, e.g. BTC/USDT:USDT.",
                              web_help="Symbol in the tier table, e.g. BTC/USDT:USDT."),
-        FIELDS["taker_fee_rate"].but(help="Fee to close counted by okx-* (default: preset taker).", web_help=None),
+        FIELDS["taker_fee_rate"].but(help="Fee to close: okx-* at the mark (default: preset taker); bybit-* in "
+                                          "cross mode at the bankruptcy price (default: not counted).", web_help=None),
         FIELDS["max_leverage"].but(help="Hyperliquid: the asset's max leverage.", web_help=None),
         Field("extra_margin", "Margin added to an isolated position.", unit="amount"),
         FIELDS["mark"].but(help="Current mark price (distance, margin ratio)."),
@@ -546,6 +548,7 @@ LIQUIDATION = Command(
         ("wallet_balance", "margin used (+ extra margin)", "amount"),
         ("distance_to_liquidation", "|LP − ref| / ref", "fraction"),
         ("margin_ratio", "MM / margin balance at mark", "fraction"),
+        ("fee_to_close", "Bybit cross: taker rate × value at the bankruptcy price", "amount"),
     ),
     summary=_LIQUIDATION_SUMMARY,
 )
@@ -692,7 +695,8 @@ RISK = Command(
         FIELDS["tiers"].but(help="Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.",
                             web_help="Tier table: a shipped preset name."),
         FIELDS["symbol"].but(help="Symbol, e.g. BTC/USDT:USDT (tiers, contract size)."),
-        FIELDS["taker_fee_rate"].but(help="Fee to close counted by okx-* (default: preset taker).", web_help=None),
+        FIELDS["taker_fee_rate"].but(help="Fee to close: okx-* at the mark (default: preset taker); bybit-* in "
+                                          "cross mode at the bankruptcy price (default: not counted).", web_help=None),
         FIELDS["max_leverage"].but(help="Hyperliquid: the asset's max leverage.", web_help=None),
         Field("extra_margin", "Margin added to an isolated position.", unit="amount"),
         FIELDS["mark"].but(help="Current mark price."),
