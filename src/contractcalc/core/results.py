@@ -347,5 +347,8 @@ class LiquidationResult(Result):
     note: Any
     #: The :class:`Reason` code (int8 array for arrays); an attribute, not a ``--json`` key.
     reason: Any = Reason.PRICE
+    #: Bybit cross with a taker rate only: the taker fee to close at the bankruptcy price, part of the
+    #: requirement (and of the bankruptcy price).
+    fee_to_close: Any = ABSENT
     #: With ``round``: the price tick the prices were rounded to (the exchange's, from ccxt's recorded markets).
     price_tick: Any = ABSENT

@@ -44,6 +44,7 @@ from contractcalc.core.numeric import (
     check_shapes,
     constant_like,
     is_array,
+    is_plain_positive,
     number,
     one_number_type,
     one_number_type_of_arguments,
@@ -184,15 +185,6 @@ _SIDE_SIGNS: dict[str, int] = {"long": 1, "short": -1}
 _PRESETS: dict[str, ExchangePreset] = dict(EXCHANGES)
 _TAKER_FLOATS: dict[str, float] = {name: float(p.taker_fee_rate) for name, p in EXCHANGES.items()}
 _INF = math.inf
-_BIG_INT = 2**53
-
-
-def _pos(x: Any) -> bool:
-    """A finite float > 0, or an int in (0, 2**53) (not a bool)."""
-    t = type(x)
-    if t is float:
-        return 0 < x < _INF  # type: ignore[no-any-return]
-    return t is int and 0 < x < _BIG_INT
 
 
 def _rate_ok(x: Any) -> bool:
@@ -208,7 +200,7 @@ def _pnl_plain(
 ) -> PnlResult | None:
     """:func:`pnl` on plain floats (or ints): ``None`` for anything else, which the general path then handles."""
     s = _SIDE_SIGNS.get(side) if type(side) is str else None
-    if s is None or not _pos(entry) or not _pos(exit):
+    if s is None or not is_plain_positive(entry) or not is_plain_positive(exit):
         return None
     kind = CONTRACT_ALIASES.get(contract) if type(contract) is str else None
     if exchange is None:
@@ -223,10 +215,11 @@ def _pnl_plain(
         default_fee = _TAKER_FLOATS[preset.name]
     linear = kind == "linear"
     if quantity is not None:
-        if not linear or contracts is not None or not _pos(quantity):
+        if not linear or contracts is not None or not is_plain_positive(quantity):
             return None
         q = quantity
-    elif contracts is not None and contract_size is not None and _pos(contracts) and _pos(contract_size):
+    elif (contracts is not None and contract_size is not None and is_plain_positive(contracts)
+          and is_plain_positive(contract_size)):
         q = contracts * contract_size
     else:
         return None
@@ -254,7 +247,7 @@ def _pnl_plain(
         breakeven = entry * (1 + s * f_c) / (1 - s * f_o)
     margin = roe = None
     if leverage is not None:
-        if not _pos(leverage):
+        if not is_plain_positive(leverage):
             return None
         margin = notional / leverage
         roe = gain / margin
@@ -271,7 +264,7 @@ def _pnl_plain(
         if not ((t is float or t is int) and 0 <= intervals < _INF):
             return None
         mark = entry if funding_mark is None else funding_mark
-        if not _pos(mark):
+        if not is_plain_positive(mark):
             return None
         funding = s * (q * mark if linear else q / mark) * funding_rate * intervals
     net = gain - fees - funding

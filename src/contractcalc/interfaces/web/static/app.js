@@ -67,10 +67,12 @@
 
   /**
    * Inputs that only some exchanges read (hidden, and not sent, elsewhere): the estimated fee to
-   * close counts only in OKX's liquidation price; the max leverage gives Hyperliquid's rate.
+   * close counts in OKX's liquidation price, and in Bybit's cross margin (at the bankruptcy price);
+   * the max leverage gives Hyperliquid's rate.
    */
   const APPLIES = {
-    taker_fee_rate: (chosen) => Boolean(chosen) && chosen.liquidation_model === "okx",
+    taker_fee_rate: (chosen, calc, mode) => Boolean(chosen) && (chosen.liquidation_model === "okx" ||
+      (chosen.liquidation_model === "bybit" && calc.name === "liquidation" && mode === "cross")),
     max_leverage: (chosen, calc) => calc.name === "size" || (Boolean(chosen) && chosen.liquidation_model === "hyperliquid"),
   };
 
@@ -469,12 +471,12 @@
     hidden() {
       const modes = this.tab.modes;
       const out = new Set();
+      const mode = modes ? this.values[modes.field] || modes.default : "";
       if (modes) {
-        const mode = this.values[modes.field] || modes.default;
         for (const name of modes.hide[mode] || []) out.add(name);
       }
       const chosen = preset(state.global.exchange);
-      for (const [name, applies] of Object.entries(APPLIES)) if (!applies(chosen, this.calc)) out.add(name);
+      for (const [name, applies] of Object.entries(APPLIES)) if (!applies(chosen, this.calc, mode)) out.add(name);
       for (const name of NOT_ON_THE_PAGE) out.add(name);
       return out;
     }
