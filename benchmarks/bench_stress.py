@@ -10,7 +10,7 @@ and the median of ``--repeat`` runs:
   the accounts (Arrow's dictionary encoding), and per shock one PnL and one
   maintenance-margin ``bincount`` (every position cross, one fixed rate, no
   tiers, no isolated pools, no sums beyond the count);
-- **local**: :func:`contractcalc.engines.stress.run_stress` from the files,
+- **local**: :func:`contractcalc.engines.stress_run.run_stress` from the files,
   everything included (reading, the validated ``Book``, the exchange's tiers,
   isolated pools, the four ladder columns).
 
@@ -98,14 +98,15 @@ def floor(book: Path, wallets: Path, grid: np.ndarray) -> np.ndarray:
 
 
 def local(book: Path, wallets: Path, shocks: str) -> Any:
-    from contractcalc.engines.stress import run_stress
+    from contractcalc.engines.stress_run import run_stress
 
     return run_stress(str(book), str(wallets), exchange="binance-usdm", tiers=TIERS, shocks=shocks)[0]
 
 
 def stages(book: Path, wallets: Path, shocks: str) -> dict[str, float]:
     """Thread CPU seconds of each stage of the local backend (one run)."""
-    from contractcalc.engines.stress import account_moves, load_book, parse_shocks, prepare_book, stress
+    from contractcalc.engines.stress import account_moves, parse_shocks, prepare_book, stress
+    from contractcalc.engines.stress_run import load_book
 
     clock = time.thread_time
     out: dict[str, float] = {}

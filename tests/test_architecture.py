@@ -59,8 +59,10 @@ CLEAN = {
     "engines/__init__.py": "",
     "engines/liquidation.py": "from contractcalc.venues import exchanges\nfrom contractcalc.io import files\n",
     "engines/cross.py": "from contractcalc.engines import liquidation\n",
-    "engines/stress.py": "def run():\n    from contractcalc.engines import stress_dask\n",
-    "engines/stress_dask.py": "",
+    "engines/stress.py": "",
+    "engines/stress_dask.py": "from contractcalc.engines import stress\n",
+    "engines/stress_run.py": "from contractcalc.engines import stress\n"
+                             "def run():\n    from contractcalc.engines import stress_dask\n",
     "reference/__init__.py": "from contractcalc.core import numeric\n",
     "interfaces/__init__.py": "",
     "interfaces/schema.py": "from contractcalc.venues import exchanges\n",

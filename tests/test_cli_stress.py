@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 from _stress_books import TIERS, random_book
 
-from contractcalc.engines.stress import parse_shocks, run_stress
+from contractcalc.engines.stress import parse_shocks
+from contractcalc.engines.stress_run import run_stress
 
 POSITIONS = """account,symbol,side,quantity,entry,mark,margin_mode,leverage,maintenance_margin_rate
 A,BTC/USDT:USDT,long,1,50000,50000,cross,,0.004
@@ -199,7 +200,7 @@ def test_local_backend_does_not_import_dask(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from contractcalc.engines.stress import run_stress; "
+    code = ("import sys; from contractcalc.engines.stress_run import run_stress; "
             f"run_stress({str(tmp_path / 'b.csv')!r}, {str(tmp_path / 'a.csv')!r}, exchange='binance-usdm', "
             "shocks='-0.1:0.1:0.1'); print(any(m == 'dask' or m.startswith('dask.') for m in sys.modules))")
     (tmp_path / "b.csv").write_text(POSITIONS)

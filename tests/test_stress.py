@@ -446,7 +446,8 @@ def test_cascade_reaches_the_fixed_point_of_the_square_root_impact() -> None:
 
 
 def test_cascade_refuses_what_it_cannot_do() -> None:
-    from contractcalc.engines.stress import cascade, run_stress
+    from contractcalc.engines.stress import cascade
+    from contractcalc.engines.stress_run import run_stress
 
     with pytest.raises(InputError, match="depth > 0"):
         cascade(_hand_book(), -0.1, 0.0)

@@ -34,6 +34,9 @@ Signatures (``Num`` = float | Decimal | ndarray)::
     isolated_liquidation_price(linear, mm_at_entry, s, entry, size, balance, rate, amount, fee) -> Num
     binance_liquidation_price(linear, s, entry, size, balance, rate, amount) -> Num
     bybit_liquidation_price(linear, s, entry, size, balance, rate, amount) -> Num
+    bybit_cross_bankruptcy_price(linear, s, entry, size, balance, fee) -> Num    the fee to close included
+    bybit_fee_to_close(linear, s, entry, size, balance, fee) -> Num               f·value(that price)
+    bybit_cross_liquidation_price(linear, s, entry, size, balance, rate, amount, fee) -> Num
     okx_liquidation_price(linear, s, entry, size, balance, rate, amount, fee) -> Num   (Gate, Bitget)
     hyperliquid_liquidation_price(linear, s, entry, size, balance, max_leverage) -> Num
     Bands.from_tiers(lows, rates, amounts, caps=None, tiers=None) -> Bands   (build once per table)
@@ -43,7 +46,8 @@ Signatures (``Num`` = float | Decimal | ndarray)::
 
 ``mm_at_entry`` is Bybit's valuation of the maintenance margin at the entry
 price; ``fee`` is the taker rate OKX (Gate, Bitget) counts as the fee to
-close (0 elsewhere).  The closed forms and the reasoning are in
+close at the mark (0 elsewhere).  Bybit's cross margin counts the fee to close
+at the *bankruptcy* price instead (``bybit_cross_*``).  The closed forms and the reasoning are in
 :mod:`contractcalc.engines.liquidation` and ``docs/liquidation.md``.
 """
 
@@ -61,6 +65,9 @@ __all__ = [
     "bankruptcy_price",
     "binance_liquidation_price",
     "breakeven_price",
+    "bybit_cross_bankruptcy_price",
+    "bybit_cross_liquidation_price",
+    "bybit_fee_to_close",
     "bybit_liquidation_price",
     "hyperliquid_liquidation_price",
     "initial_margin",
@@ -366,6 +373,73 @@ def bybit_liquidation_price(linear: bool, s: Num, entry: Num, size: Num, balance
     8160.0
     """
     return isolated_liquidation_price(linear, True, s, entry, size, balance, rate, amount, 0)
+
+
+def bybit_cross_bankruptcy_price(linear: bool, s: Num, entry: Num, size: Num, balance: Num, fee: Num) -> Num:
+    """Bybit cross: the price where the margin balance is the fee to close there; NaN where none.
+
+    ``WB + s·PnL(BP) = f·value(BP)``: linear ``BP = (s·Q·E − WB) / (Q·(s − f))``,
+    inverse ``BP = F·(s + f) / (WB + s·F/E)`` (Bybit's ``1.00075 × Q / (Q/E + AB − OM)``
+    for a long at the 0.075 % taker rate).  Bybit's inverse cross example
+    (help centre, "How to calculate Liquidation Price (Inverse Contract)"): 0.5 BTC,
+    long 10,000 contracts at 8,000: 1.00075 × 10,000 / 1.75 = 5,718.57.
+
+    >>> round(bybit_cross_bankruptcy_price(False, 1, 8000.0, 10000.0, 0.5, 0.00075), 2)
+    5718.57
+    """
+    if linear:
+        price = (s * size * entry - balance) / (size * (s - fee))
+        return _nan_where(price, price > 0)
+    denominator = balance + s * size / entry
+    ok = s * denominator > 0  # a long needs a positive denominator, a short (s + f < 0) a negative one
+    if hasattr(ok, "shape"):
+        import numpy as np
+
+        return _nan_where(size * (s + fee) / np.where(ok, denominator, 1), ok)
+    return size * (s + fee) / denominator if ok else _nan_where(denominator, False)
+
+
+def bybit_fee_to_close(linear: bool, s: Num, entry: Num, size: Num, balance: Num, fee: Num) -> Num:
+    """Bybit cross: the taker fee to close at the bankruptcy price, ``f·value(BP)``.
+
+    0 where there is no bankruptcy price (a linear long whose balance covers a
+    fall to zero, an inverse short whose coin covers any rise): the fee at a
+    price of 0 (linear) or of infinity (inverse) is 0.  Bybit's example:
+    10,000 × 0.00075 / 5,718.57 = 0.00131152 BTC.
+
+    >>> round(bybit_fee_to_close(False, 1, 8000.0, 10000.0, 0.5, 0.00075), 8)
+    0.00131152
+    """
+    price = bybit_cross_bankruptcy_price(linear, s, entry, size, balance, fee)
+    if hasattr(price, "shape"):
+        import numpy as np
+
+        if price.dtype.kind == "O":
+            ok = np.array([_finite_positive(p) for p in np.ravel(price)], dtype=bool).reshape(np.shape(price))
+        else:
+            ok = np.isfinite(price) & (price > 0)
+        safe = np.where(ok, price, 1)
+        return np.where(ok, (size * safe if linear else size / safe) * fee, 0 * fee)
+    if not _finite_positive(price):
+        return 0 * fee
+    return (size * price if linear else size / price) * fee
+
+
+def bybit_cross_liquidation_price(linear: bool, s: Num, entry: Num, size: Num, balance: Num, rate: Num,
+                                  amount: Num, fee: Num) -> Num:
+    """Bybit cross: the maintenance margin at entry plus the fee to close at the bankruptcy price.
+
+    ``WB + s·PnL(LP) = value(E)·MMR − cum + f·value(BP)``, so the fee comes off
+    the balance: :func:`bybit_liquidation_price` with ``WB − f·value(BP)``.
+    Bybit's inverse example: ``10,000·(1/8,000 − 1/LP) = −(0.5 − 1.25 × 0.5 % −
+    10,000 × 0.00075 / 5,718.57)``: LP = 5,739.08, which Bybit shows rounded up to
+    its 0.5 tick, 5,739.50 (a long's prices are rounded up, a short's down).
+
+    >>> round(bybit_cross_liquidation_price(False, 1, 8000.0, 10000.0, 0.5, 0.005, 0.0, 0.00075), 2)
+    5739.08
+    """
+    fee_to_close = bybit_fee_to_close(linear, s, entry, size, balance, fee)
+    return isolated_liquidation_price(linear, True, s, entry, size, balance - fee_to_close, rate, amount, 0 * fee)
 
 
 def okx_liquidation_price(linear: bool, s: Num, entry: Num, size: Num, balance: Num, rate: Num, amount: Num,

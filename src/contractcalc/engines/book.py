@@ -39,7 +39,9 @@ from typing import Any
 import numpy as np
 
 from contractcalc.book import Accounts, Book
+from contractcalc.core import kernels
 from contractcalc.engines.models import (
+    MODELS,
     LiquidationModel,
     _coefficients,
     _fee_rate,
@@ -99,6 +101,8 @@ class _Context:
     entry_value: Array
     hedged_rows: Array
     hedged_bankruptcy: Array
+    #: Bybit cross with a taker rate: the bankruptcy prices with the fee to close (the cross rows')
+    fee_bankruptcy: Array | None = None
 
 
 #: The keys of a position's row in ``to_dict()`` (and ``liquidation --book --json``), in order.
@@ -139,6 +143,9 @@ class PositionLiquidation:
     #: the margin the position's equation starts from: its own (isolated) or the account's less the others'
     margin: Array
     _context: _Context = field(repr=False)
+    #: Bybit cross with a taker rate only: the fee to close at the bankruptcy price, part of each cross
+    #: position's requirement (0 for isolated rows); ``None`` otherwise
+    fee_to_close: Array | None = None
 
     @functools.cached_property
     def side(self) -> Array:
@@ -157,6 +164,8 @@ class PositionLiquidation:
         price = _bankruptcy(c.kind, c.model, c.s, c.entry, c.size, c.equity_of(), c.numbers)
         if len(c.hedged_rows):
             price[c.hedged_rows] = c.hedged_bankruptcy
+        if c.fee_bankruptcy is not None:
+            price = np.where(self.isolated, price, c.fee_bankruptcy)
         return price
 
     @functools.cached_property
@@ -218,6 +227,8 @@ class PositionLiquidation:
         for key in POSITION_KEYS:
             values = getattr(self, key)
             out[key] = values.tolist() if key in ("side", "margin_mode", "note") else _jsonable(np.asarray(values))
+        if self.fee_to_close is not None:
+            out["fee_to_close"] = _jsonable(np.asarray(self.fee_to_close))
         return out
 
 
@@ -621,14 +632,16 @@ def _below_zero(kind: str, big_a: Array, big_b: Array, low: Array, high: Array, 
 
 def _solve_pairs(kind: str, model: LiquidationModel, first: Array, second: Array, s: Array, entry: Array,
                  size: Array, mark: Array, balance: Array, bands: _Bands, fee: Any, numbers: _Numbers,
-                 bare: bool = False) -> tuple[Array, Array, Array]:
+                 bare: bool = False, bare_fee: Any = None) -> tuple[Array, Array, Array]:
     """Hedged pairs (rows ``first`` and ``second`` share a price): ``(raw price, band first, band second)``.
 
     Between the prices where either leg changes tier, ``g = A + B·x``; the
     liquidation set there is an interval in closed form (``_solve_group``).
     The price is the end of the set nearest the mark: the nearest piece below
     or above it, or, with the mark inside the set, the nearer end of the part
-    of the set holding it.  NaN where no positive price.
+    of the set holding it.  NaN where no positive price.  ``bare``: no
+    requirement (the bankruptcy price), but ``bare_fee`` as a fee to close
+    at the price when given (with a model that counts it).
     """
     inf, zero = numbers.inf, numbers.zero
     pairs = len(first)
@@ -653,7 +666,8 @@ def _solve_pairs(kind: str, model: LiquidationModel, first: Array, second: Array
         indices = []
         for leg, own in zip(legs, leg_bands, strict=True):
             if bare:
-                rate, amount, leg_fee = numbers.full(pairs, zero), numbers.full(pairs, zero), 0 * fee
+                rate, amount = numbers.full(pairs, zero), numbers.full(pairs, zero)
+                leg_fee = 0 * fee if bare_fee is None else bare_fee
                 band_index = np.zeros(pairs, dtype=np.int64)
             else:
                 valued = _value(kind, entry[leg] if model.mm_at_entry else inside, size[leg])
@@ -830,7 +844,7 @@ def book_liquidation(
     size = book.contracts * contract_size
     s = book.side.astype(object).astype(np.int64) if book.exact else book.sign
     entry, mark = book.entry, book.mark
-    fee = _fee_rate(preset, model, taker_fee_rate, *((Decimal(0),) if book.exact else ()))
+    fee = _fee_rate(preset, model, taker_fee_rate, *((Decimal(0),) if book.exact else ()), cross=True)
     fee = numbers.of(fee) if book.exact else float(fee)
     entry_value = _value(kind, entry, size)
 
@@ -912,11 +926,25 @@ def book_liquidation(
                          "(hedge mode)", "long" if s[index] > 0 else "short", index)
         hedged = cross & (legs_long[book.leg_group] > 0) & (legs_short[book.leg_group] > 0)
 
+    # Bybit cross with a taker rate: every cross position's requirement adds its fee to close at its bankruptcy
+    # price (a fixed amount), so the account's fees come off each cross position's balance: the others' (their
+    # requirement at their marks) and its own symbol's (its requirement at the price)
+    solve_balance = balance
+    close_fee = fee_bankruptcy = None
+    if model.close_fee_at_bankruptcy and taker_fee_rate is not None and cross.any():
+        close_fee, fee_bankruptcy = _bybit_close_fees(kind, cross, hedged, s, entry, size, mark, equity_of(), bands,
+                                                      fee, numbers, book.leg_group)
+        account_fees = numbers.group_sum(code, close_fee, n_accounts)[code]
+        group_fees = close_fee if alone else numbers.group_sum(book.leg_group, close_fee,
+                                                               book.leg_groups)[book.leg_group]
+        solve_balance = np.where(cross, balance - account_fees, balance)
+        balance = np.where(cross, balance - (account_fees - group_fees), balance)
+
     # single positions (isolated, or alone in their symbol): one vectorised solve
     if kind == "linear" and not model.mm_at_entry and _continuous(bands):
-        raw = _solve_monotone(s, entry, size, balance, bands, float(fee))
+        raw = _solve_monotone(s, entry, size, solve_balance, bands, float(fee))
     else:
-        raw = _solve_single(kind, model, s, entry, size, balance, bands, fee, numbers, s_size)
+        raw = _solve_single(kind, model, s, entry, size, solve_balance, bands, fee, numbers, s_size)
     ok: Array = _valid_price(raw)
     price: Array = np.where(ok, raw, numbers.nan)
     index_at_price: Array = (bands.index_at(_value(kind, np.where(ok, raw, mark), size)) if bands.width > 1
@@ -933,7 +961,7 @@ def book_liquidation(
             raise _error("mark", f"must equal the mark of row {int(first[np.argmax(moved)])} (the legs of one "
                          "symbol move with one mark)", mark[index], index)
         pair_price, first_index, second_index = _solve_pairs(kind, model, first, second, s, entry, size, mark[first],
-                                                             balance[first], bands, fee, numbers)
+                                                             solve_balance[first], bands, fee, numbers)
         pair_ok = _valid_price(pair_price)
         bare_price, _, _ = _solve_pairs(kind, model, first, second, s, entry, size, mark[first],
                                         equity_of()[first], bands, fee, numbers, bare=True)
@@ -945,7 +973,7 @@ def book_liquidation(
         hedged_rows, hedged_bankruptcy = np.concatenate([first, second]), np.concatenate([bare, bare])
 
     context = _Context(kind, model, s, entry, size, mark, equity_of, ok, price, index_at_price, bands, numbers,
-                       entry_value, hedged_rows, hedged_bankruptcy)
+                       entry_value, hedged_rows, hedged_bankruptcy, fee_bankruptcy)
     result = PositionLiquidation(
         account=book.account,
         symbol=book.symbol,
@@ -961,10 +989,36 @@ def book_liquidation(
         hedged=hedged,
         margin=balance,
         _context=context,
+        fee_to_close=close_fee,
     )
     summary = AccountSummary(book.accounts, wallet, code, cross_pnl,
                              np.where(cross, mm_mark, zero) if any_isolated else mm_mark, numbers)
     return BookLiquidation(result, summary)
+
+
+def _bybit_close_fees(kind: str, cross: Array, hedged: Array, s: Array, entry: Array, size: Array, mark: Array,
+                      equity: Array, bands: _Bands, fee: Any, numbers: _Numbers, leg_group: Array
+                      ) -> tuple[Array, Array]:
+    """Bybit cross: ``(fee to close, bankruptcy price)`` per row, the price with the fee to close in it.
+
+    ``equity`` (the wallet and the others' PnL) + ``s·PnL(BP)`` = ``f·value(BP)``
+    (:func:`contractcalc.core.kernels.bybit_cross_bankruptcy_price`); a hedged
+    pair's legs share one price, solved together with each leg's fee.  The fee
+    is 0 on isolated rows and where no bankruptcy price exists.
+    """
+    price = kernels.bybit_cross_bankruptcy_price(kind == "linear", s, entry, size, equity, fee)
+    if hedged.any():
+        rows = np.flatnonzero(hedged)
+        rows = rows[np.argsort(leg_group[rows], kind="stable")]
+        first, second = rows[0::2], rows[1::2]
+        pair, _, _ = _solve_pairs(kind, MODELS["okx"], first, second, s, entry, size, mark[first], equity[first],
+                                  bands, fee, numbers, bare=True, bare_fee=fee)
+        price = np.array(price, copy=True)
+        price[first] = pair
+        price[second] = pair
+    valid = cross & _valid_price(price)
+    fees = np.where(valid, _value(kind, np.where(valid, price, 1), size) * fee, numbers.zero)
+    return fees, np.where(valid, price, numbers.nan)
 
 
 def _bankruptcy(kind: str, model: LiquidationModel, s: Array, entry: Array, size: Array, equity: Array,

@@ -1,4 +1,10 @@
-"""Bybit's inverse cross-margin prices, with the fee to close at the bankruptcy price.
+"""Bybit's inverse cross-margin prices in Bybit's own words (account balance, order margin).
+
+A thin validated front of :func:`contractcalc.core.kernels.bybit_cross_bankruptcy_price`,
+:func:`~contractcalc.core.kernels.bybit_fee_to_close` and
+:func:`~contractcalc.core.kernels.bybit_cross_liquidation_price`, the kernels that
+``liquidation_price(exchange="bybit-*", margin_mode="cross", taker_fee_rate=...)`` and the
+book engine use (``docs/liquidation.md``, "Bybit's fee to close").
 
 Bybit's help centre ("How to calculate Liquidation Price (Inverse Contract)", cross margin):
 the account balance must also pay the taker fee to close the position at the bankruptcy
@@ -10,13 +16,16 @@ with account balance ``AB``, order margin ``OM`` and taker rate ``f``:
   ``Q·(1/LP − 1/E) = −(...)``).
 
 Bybit's example: 0.5 BTC, long 10,000 contracts at 8,000, MMR 0.5 %, fee 0.075 %:
-BP = 1.00075 × 10,000 / 1.75 = 5,718.57 and LP 5,739.50 as the page rounds it (5,739.08 unrounded).
+BP = 1.00075 × 10,000 / 1.75 = 5,718.57 and LP 5,739.08, which the page shows rounded up
+to BTCUSD's 0.5 tick: 5,739.50 (Bybit rounds a long's prices up and a short's down,
+"How to calculate Bankruptcy Price").
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from contractcalc.core import kernels
 from contractcalc.core.numeric import Num, check, positive, side_sign
 from contractcalc.errors import InputError
 
@@ -50,15 +59,12 @@ def bybit_inverse_cross(
     rate = check("maintenance_margin_rate", maintenance_margin_rate, ">=", 0)
     fee = check("taker_fee_rate", taker_fee_rate, ">=", 0)
     face = contracts * size
-    value = face / entry
     free = balance - margin
-    denominator = value + s * free
-    if not denominator > 0:
+    if not face / entry + s * free > 0:
         raise InputError("account_balance", "covers more than the whole position (no bankruptcy price)", balance)
-    bankruptcy = (1 + s * fee) * face / denominator
-    fee_to_close = face * fee / bankruptcy
-    # s·Q·(1/E − 1/LP) = −(free − value·MMR − fee to close)
-    inverse_lp = 1 / entry + s * (free - value * rate - fee_to_close) / face
-    if not inverse_lp > 0:
-        return {"bankruptcy_price": bankruptcy, "liquidation_price": None, "fee_to_close": fee_to_close}
-    return {"bankruptcy_price": bankruptcy, "liquidation_price": 1 / inverse_lp, "fee_to_close": fee_to_close}
+    bankruptcy = kernels.bybit_cross_bankruptcy_price(False, s, entry, face, free, fee)
+    fee_to_close = kernels.bybit_fee_to_close(False, s, entry, face, free, fee)
+    price = kernels.bybit_cross_liquidation_price(False, s, entry, face, free, rate, 0 * rate, fee)
+    valid = price == price and price > 0  # NaN: no price liquidates
+    return {"bankruptcy_price": bankruptcy, "liquidation_price": price if valid else None,
+            "fee_to_close": fee_to_close}

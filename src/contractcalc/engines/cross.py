@@ -122,7 +122,7 @@ def cross_liquidation(
             )
     if taker_fee_rate is not None and isinstance(wallet, Decimal) and not isinstance(taker_fee_rate, Decimal):
         taker_fee_rate = Decimal(str(taker_fee_rate))
-    fee = _fee_rate(preset, model, taker_fee_rate, wallet)
+    fee = _fee_rate(preset, model, taker_fee_rate, wallet, cross=True)
     tables: dict[str, TierTable | None] = {}
     sizes = []
     for k, item in enumerate(items):
@@ -276,6 +276,7 @@ def _as_rows(result: Any, exact: bool) -> dict[str, Any]:
             "distance_to_liquidation": columns["distance_to_liquidation"][k],
             "hedged": bool(columns["hedged"][k]),
             "note": columns["note"][k],
+            **({"fee_to_close": columns["fee_to_close"][k]} if "fee_to_close" in columns else {}),
         })
     account = result.accounts.to_dict()
     return {

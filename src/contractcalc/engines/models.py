@@ -36,11 +36,15 @@ class LiquidationModel:
     mm_at_entry: bool
     #: The estimated fee to close (taker rate × value at the mark) is part of the requirement.
     counts_close_fee: bool
+    #: Cross margin: the fee to close at the bankruptcy price is part of the requirement and of the
+    #: bankruptcy price (Bybit; counted when a taker rate is given).  In isolated mode Bybit's position
+    #: margin holds that fee beside the initial margin and its maintenance margin adds it too: it cancels.
+    close_fee_at_bankruptcy: bool = False
 
 
 MODELS: dict[str, LiquidationModel] = {
     "binance": LiquidationModel("binance", mm_at_entry=False, counts_close_fee=False),
-    "bybit": LiquidationModel("bybit", mm_at_entry=True, counts_close_fee=False),
+    "bybit": LiquidationModel("bybit", mm_at_entry=True, counts_close_fee=False, close_fee_at_bankruptcy=True),
     "okx": LiquidationModel("okx", mm_at_entry=False, counts_close_fee=True),
     "hyperliquid": LiquidationModel("hyperliquid", mm_at_entry=False, counts_close_fee=False),
 }
@@ -148,14 +152,22 @@ def _root(kind: str, big_a: Num, big_b: Num, rising: Any, inf: Num) -> Num:
     return where(ok, -big_b / safe_a, inf)
 
 
-def _fee_rate(preset: ExchangePreset, model: LiquidationModel, taker_fee_rate: Num | None, *like: Any) -> Num:
+def _fee_rate(preset: ExchangePreset, model: LiquidationModel, taker_fee_rate: Num | None, *like: Any,
+              cross: bool = False) -> Num:
+    """The taker rate the liquidation formula counts as the fee to close (0 where it counts none).
+
+    ``okx-*``: the given rate, else the preset's (at the mark, every mode).  ``bybit-*`` in cross mode
+    (``cross``): the given rate, at the bankruptcy price (0 when none is given).  Elsewhere a non-zero
+    rate is refused: it would change nothing.
+    """
+    if model.close_fee_at_bankruptcy and cross:
+        return 0 if taker_fee_rate is None else _rate("taker_fee_rate", taker_fee_rate)
     if not model.counts_close_fee:
         if taker_fee_rate is not None and _nonzero(number("taker_fee_rate", taker_fee_rate)):
-            raise InputError(
-                "taker_fee_rate",
-                f"is not part of {preset.name}'s liquidation formula (only okx-* counts the fee to close)",
-                taker_fee_rate,
-            )
+            where = ("in isolated mode (okx-* counts the fee to close; bybit-* in cross mode, at the bankruptcy "
+                     "price)" if model.close_fee_at_bankruptcy else "(only okx-* counts the fee to close)")
+            raise InputError("taker_fee_rate", f"is not part of {preset.name}'s liquidation formula {where}",
+                             taker_fee_rate)
         return 0
     if taker_fee_rate is None:
         return constant_like(preset.taker_fee_rate, *like)

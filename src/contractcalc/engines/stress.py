@@ -31,7 +31,6 @@ coin for inverse: an inverse book settles in one coin).
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -56,6 +55,7 @@ __all__ = [
     "StressBook",
     "StressResult",
     "account_moves",
+    "as_float_shocks",
     "cascade",
     "parse_shocks",
     "prepare_book",
@@ -853,7 +853,8 @@ class StressResult:
         return {"positions": self.positions, "accounts": self.accounts, "ladder": self.rows()}
 
 
-def _as_float_shocks(shocks: Sequence[Any]) -> Floats:
+def as_float_shocks(shocks: Sequence[Any]) -> Floats:
+    """The shocks as float64, checked: at least one, at most :data:`MAX_SHOCKS`, each > −1."""
     values = np.array([float(k) for k in shocks], dtype=np.float64)
     if values.size == 0:
         raise InputError("shocks", "must hold at least one shock", "[]")
@@ -875,9 +876,9 @@ def stress_ladder(
     """
     if shocks and all(isinstance(k, Scenario) for k in shocks):
         scenarios: list[Scenario] = list(shocks)
-        _as_float_shocks([sc.shock for sc in scenarios])
+        as_float_shocks([sc.shock for sc in scenarios])
         for sc in scenarios:
-            _as_float_shocks(list(sc.by_symbol.values()) or [sc.shock])
+            as_float_shocks(list(sc.by_symbol.values()) or [sc.shock])
         if all(sc.uniform for sc in scenarios):
             return stress_ladder(book, [sc.shock for sc in scenarios], progress)
         z = np.empty((len(scenarios), len(book.symbol_names)))
@@ -885,7 +886,7 @@ def stress_ladder(
             moves = np.array([float(sc.by_symbol.get(name, sc.shock)) for name in book.symbol_names])
             z[k] = _z_of(book.kind, moves)
         return _run(book, lambda chunk: _ladder_direct(book, chunk, z), len(scenarios), progress)
-    grid = _as_float_shocks(shocks)
+    grid = as_float_shocks(shocks)
     return _run(book, lambda chunk: _ladder_uniform(book, chunk, grid), grid.size, progress)
 
 
@@ -987,7 +988,7 @@ def _cascade_ladder(book: StressBook, shocks: Sequence[Any], depth: float,
     """Each uniform shock carried to its cascade's fixed point (:func:`cascade`); the sums there."""
     if any(isinstance(k, Scenario) for k in shocks):
         raise InputError("cascade", "goes with --shocks (uniform moves), not --scenarios")
-    grid = _as_float_shocks(shocks)
+    grid = as_float_shocks(shocks)
     sums = np.zeros((4, grid.size))
     final = np.zeros(grid.size)
     for k, shock in enumerate(grid):
@@ -999,152 +1000,3 @@ def _cascade_ladder(book: StressBook, shocks: Sequence[Any], depth: float,
         accounts_liquidated=np.rint(sums[0]).astype(np.int64), positions_liquidated=np.rint(sums[1]).astype(np.int64),
         notional_liquidated=sums[2], shortfall=sums[3], cascade_shock=final,
     )
-
-
-# ---------------------------------------------------------------------------
-# Running it: files or books in, one backend, the per-account table out
-
-BACKENDS = ("local", "dask")
-
-
-def scenarios_from(spec: str) -> list[Scenario]:
-    """``span:RANGE`` (CME SPAN's 16 scenarios for a price-scan range) or a scenario file.
-
-    >>> len(scenarios_from("span:0.15"))
-    16
-    """
-    if isinstance(spec, str) and spec.lower().startswith("span:"):
-        try:
-            scan = Decimal(spec.split(":", 1)[1].strip())
-        except InvalidOperation:
-            raise InputError("scenarios", "span's price-scan range must be a number, e.g. span:0.15", spec) from None
-        return span_scenarios(scan)
-    from contractcalc.io.stress_files import read_scenarios
-
-    items = read_scenarios(spec)
-    if not items:
-        raise InputError("scenarios", "must hold at least one scenario", spec)
-    if len(items) > MAX_SHOCKS:
-        raise InputError("scenarios", f"must hold at most {MAX_SHOCKS} scenarios", len(items))
-    out = []
-    for item in items:
-        moves = [item["shock"], *item["shocks"].values()]
-        for move in moves:
-            if move <= -1:
-                raise InputError("scenarios", f"'{item['name']}': a move must be > -1 (-100 % leaves no price)",
-                                 str(move))
-        if item["weight"] < 0:
-            raise InputError("scenarios", f"'{item['name']}': 'weight' must be >= 0", str(item["weight"]))
-        out.append(Scenario(item["name"], item["shock"], dict(item["shocks"]), item["weight"]))
-    return out
-
-
-def _as_positions_error(error: InputError, field_name: str, columns: Sequence[str]) -> InputError:
-    """A column's error re-labelled as the file's (``'--positions' column 'side' must be ...``)."""
-    if error.field not in columns:
-        return error
-    return InputError(field_name, f"column '{error.field}' {error.rule}", error.value, where=error.where)
-
-
-def load_book(positions: Any, accounts: Any = None) -> tuple[Book, Accounts | None]:
-    """The :class:`Book` and :class:`Accounts` from files (CSV, Parquet, JSON lines), columns or themselves."""
-    from contractcalc.book import ACCOUNT_COLUMNS, BOOK_COLUMNS
-    from contractcalc.io.books import read_table
-
-    try:
-        if isinstance(positions, Book):
-            book = positions
-        else:
-            data = read_table(positions, field="positions") if isinstance(positions, str | os.PathLike) else positions
-            book = Book.from_columns(data, exact=False)
-    except InputError as error:
-        raise _as_positions_error(error, "positions", (*BOOK_COLUMNS, "quantity", "book")) from None
-    try:
-        if accounts is None or isinstance(accounts, Accounts):
-            wallets = accounts
-        else:
-            data = read_table(accounts, field="accounts") if isinstance(accounts, str | os.PathLike) else accounts
-            wallets = Accounts.from_columns(data, exact=False)
-    except InputError as error:
-        raise _as_positions_error(error, "accounts", ACCOUNT_COLUMNS) from None
-    return book, wallets
-
-
-def run_stress(
-    positions: Any,
-    accounts: Any = None,
-    *,
-    exchange: str,
-    tiers: Any = None,
-    shocks: str | Sequence[Any] | None = None,
-    scenarios: str | Sequence[Scenario] | None = None,
-    backend: str = "local",
-    scheduler: str | None = None,
-    output: str | os.PathLike[str] | None = None,
-    taker_fee_rate: float | None = None,
-    progress: ProgressCallback | None = None,
-    with_moves: bool = False,
-    max_shocks: int = MAX_SHOCKS,
-    cascade: float | None = None,
-) -> tuple[StressResult, AccountMoves | None]:
-    """Everything ``contractcalc stress`` does: check the options, read the book, run a backend, write ``output``.
-
-    ``shocks``: ``FROM:TO:STEP`` or a list of moves; ``scenarios``: ``span:RANGE``,
-    a scenario file or :class:`Scenario` objects (exactly one of the two).
-    Returns the ladder and, with ``output`` or ``with_moves``, the per-account moves.
-    """
-    if backend not in BACKENDS:
-        raise InputError("backend", "must be local or dask", backend)
-    if scheduler is not None and backend != "dask":
-        raise InputError("scheduler", "goes with --backend dask", scheduler)
-    if (shocks is None) == (scenarios is None):
-        raise InputError("shocks", "or --scenarios is required (exactly one of them)")
-    if cascade is not None:
-        if backend != "local":
-            raise InputError("cascade", "runs on the local backend", cascade)
-        if scenarios is not None:
-            raise InputError("cascade", "goes with --shocks (uniform moves), not --scenarios", cascade)
-        if not (cascade > 0 and math.isfinite(cascade)):
-            raise InputError("cascade", "must be a depth > 0 (the notional that moves the price by 100 %)", cascade)
-    exchange_preset(exchange)
-    if output is not None:
-        from contractcalc.io.stress_files import check_output
-
-        check_output(output)
-    grid: list[Any]
-    if shocks is not None:
-        grid = parse_shocks(shocks) if isinstance(shocks, str) else list(shocks)
-        _as_float_shocks(grid)
-    else:
-        assert scenarios is not None
-        grid = scenarios_from(scenarios) if isinstance(scenarios, str) else list(scenarios)
-    if len(grid) > max_shocks:
-        raise InputError("shocks" if shocks is not None else "scenarios", f"must hold at most {max_shocks:,} shocks",
-                         len(grid))
-    with_moves = with_moves or output is not None
-    if backend == "dask":
-        from contractcalc.engines.stress_dask import dask_stress
-
-        result, moves = dask_stress(positions, accounts, exchange=exchange, tiers=tiers, shocks=grid,
-                                    scheduler=scheduler, with_moves=with_moves,
-                                    taker_fee_rate=taker_fee_rate)
-    else:
-        book, wallets = load_book(positions, accounts)
-        prepared = _prepare_labelled(book, wallets, exchange, tiers, taker_fee_rate)
-        result = stress(prepared, grid, progress, cascade_depth=cascade)
-        moves = account_moves(prepared) if with_moves else None
-    if output is not None and moves is not None:
-        from contractcalc.io.stress_files import write_output
-
-        write_output(output, moves.to_columns())
-    return result, moves
-
-
-def _prepare_labelled(book: Book, wallets: Accounts | None, exchange: str, tiers: Any,
-                      taker_fee_rate: float | None) -> StressBook:
-    from contractcalc.book import BOOK_COLUMNS
-
-    try:
-        return prepare_book(book, wallets, exchange=exchange, tiers=tiers, taker_fee_rate=taker_fee_rate)
-    except InputError as error:
-        raise _as_positions_error(error, "positions", BOOK_COLUMNS) from None

@@ -28,11 +28,11 @@ from contractcalc.engines.stress import (
     AccountMoves,
     StressResult,
     account_moves,
-    load_book,
     prepare_book,
     stress_ladder,
 )
 from contractcalc.errors import InputError
+from contractcalc.io.books import load_book
 
 __all__ = ["dask_stress"]
 

@@ -24,11 +24,20 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from contractcalc.book import Accounts, Book
+from contractcalc.book import ACCOUNT_COLUMNS, BOOK_COLUMNS, Accounts, Book
 from contractcalc.errors import InputError
 from contractcalc.io.files import parse_json, read_bytes, read_text
 
-__all__ = ["MAX_BOOK_BYTES", "MAX_BOOK_ROWS", "read_accounts", "read_book", "read_table", "write_table"]
+__all__ = [
+    "MAX_BOOK_BYTES",
+    "MAX_BOOK_ROWS",
+    "load_book",
+    "read_accounts",
+    "read_book",
+    "read_table",
+    "relabel_column_error",
+    "write_table",
+]
 
 #: Cap on a book or accounts file's size (a million positions in CSV are ~100 MB).
 MAX_BOOK_BYTES = 512 * 1024 * 1024
@@ -162,6 +171,38 @@ def read_book(path: str | os.PathLike[str], *, max_bytes: int = MAX_BOOK_BYTES) 
 def read_accounts(path: str | os.PathLike[str], *, max_bytes: int = MAX_BOOK_BYTES) -> Accounts:
     """The :class:`~contractcalc.book.Accounts` (``account``, ``wallet_balance``) in a CSV, Parquet or JSONL file."""
     return Accounts.from_columns(read_table(path, field="accounts", max_bytes=max_bytes), exact=False)
+
+
+def relabel_column_error(error: InputError, field_name: str, columns: Sequence[str]) -> InputError:
+    """A column's error re-labelled as the file's (``'--positions' column 'side' must be ...``)."""
+    if error.field not in columns:
+        return error
+    return InputError(field_name, f"column '{error.field}' {error.rule}", error.value, where=error.where)
+
+
+def load_book(positions: Any, accounts: Any = None) -> tuple[Book, Accounts | None]:
+    """The float :class:`Book` and :class:`Accounts` from files (CSV, Parquet, JSON lines), columns or themselves.
+
+    A column's error names the input it came in (``'positions' column 'side' ...``),
+    as the stress backends (local and Dask) report it.
+    """
+    try:
+        if isinstance(positions, Book):
+            book = positions
+        else:
+            data = read_table(positions, field="positions") if isinstance(positions, str | os.PathLike) else positions
+            book = Book.from_columns(data, exact=False)
+    except InputError as error:
+        raise relabel_column_error(error, "positions", (*BOOK_COLUMNS, "quantity", "book")) from None
+    try:
+        if accounts is None or isinstance(accounts, Accounts):
+            wallets = accounts
+        else:
+            data = read_table(accounts, field="accounts") if isinstance(accounts, str | os.PathLike) else accounts
+            wallets = Accounts.from_columns(data, exact=False)
+    except InputError as error:
+        raise relabel_column_error(error, "accounts", ACCOUNT_COLUMNS) from None
+    return book, wallets
 
 
 def write_table(path: str | os.PathLike[str], columns: Mapping[str, Any], *, field: str = "output") -> None:

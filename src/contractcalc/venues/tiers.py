@@ -366,6 +366,10 @@ class TierPreset:
     note: str = ""
 
 
+#: Binance USDⓈ-M perpetuals shipped from freqtrade's recording of Binance's brackets on 2024-10-24
+#: (its BTCUSDT table is the one shipped as binance-usdm-BTCUSDT-2024-10, tier for tier).
+_BINANCE_2024_10_24 = ("ETH", "SOL", "XRP", "DOGE", "BNB", "ADA")
+
 PRESET_TABLES: dict[str, TierPreset] = {
     preset.name: preset
     for preset in (
@@ -393,6 +397,20 @@ PRESET_TABLES: dict[str, TierPreset] = {
             source="Binance COIN-M BTCUSD tiers, reconstructed from published examples (bounds in BTC)",
             as_of="2023",
             note="illustrative: only tier 1, the tier-5 example and the 300 BTC example are published",
+        ),
+        *(
+            TierPreset(
+                name=f"binance-usdm-{base}USDT-2024-10-24",
+                exchange="binance-usdm",
+                symbol=f"{base}/USDT:USDT",
+                file=f"binance-usdm-{base}USDT-2024-10-24.json",
+                source="Binance USDⓈ-M GET /fapi/v1/leverageBracket (ccxt fetch_leverage_tiers) as freqtrade's "
+                       "weekly job recorded it in freqtrade/exchange/binance_leverage_tiers.json "
+                       "(https://github.com/freqtrade/freqtrade, commit 3d9514d2660c42dfdbde517f7b421d1a5cf4f196, "
+                       "2024-10-24T03:08:02Z)",
+                as_of="2024-10-24",
+            )
+            for base in _BINANCE_2024_10_24
         ),
         TierPreset(
             name="bybit-linear-BTCUSDT",

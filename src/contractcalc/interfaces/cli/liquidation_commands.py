@@ -34,9 +34,13 @@ def liquidation(values: dict[str, Any], as_json: bool) -> None:
         _show_account(result, preset.name, preset.contract)
         return
     shown = {key: value for key, value in result.items() if key != "note"}
+    notes = _notes(result, preset.name, preset.contract, tiers, symbol, values["margin_mode"] == "cross")
+    if values["round"]:
+        from contractcalc.venues.markets import rounding_note
+
+        notes.insert(0, rounding_note(preset.name, symbol, result))
     emit(shown, as_json=False, title=f"Liquidation ({preset.name}, {values['margin_mode'] or 'isolated'})",
-         labels=_labels(result, tiers, symbol, mark is not None),
-         notes=_notes(result, preset.name, preset.contract, tiers, symbol))
+         labels=_labels(result, tiers, symbol, mark is not None), notes=notes)
 
 
 def _labels(result: Mapping[str, Any], tiers: str | None, symbol: str | None, has_mark: bool) -> dict[str, str]:
@@ -53,7 +57,8 @@ def _labels(result: Mapping[str, Any], tiers: str | None, symbol: str | None, ha
 
 
 def _notes(
-    result: Mapping[str, Any], exchange: str, contract: str, tiers: str | None, symbol: str | None
+    result: Mapping[str, Any], exchange: str, contract: str, tiers: str | None, symbol: str | None,
+    cross: bool = False,
 ) -> list[str]:
     from contractcalc.engines.liquidation import MODEL_FORMULAS, model_for
     from contractcalc.venues.exchanges import exchange_preset
@@ -82,6 +87,14 @@ def _notes(
         notes.append("The fee to close (taker rate × value at the liquidation price) counts towards the requirement.")
     if model.mm_at_entry:
         notes.append("Bybit values the maintenance margin (and picks its tier) at the entry price.")
+    if model.close_fee_at_bankruptcy and cross:
+        if "fee_to_close" in result:
+            notes.append("Bybit cross: the fee to close (taker rate × value at the bankruptcy price) is part of the "
+                         "requirement and of the bankruptcy price. Bybit shows prices rounded to the tick, a long's "
+                         "up and a short's down.")
+        else:
+            notes.append("Bybit cross counts the fee to close at the bankruptcy price: give --taker-fee-rate "
+                         "(e.g. 0.055%) to include it.")
     tier, at_entry = result.get("tier"), result.get("tier_at_entry")
     if tier is not None and at_entry is not None and tier != at_entry:
         notes.append(

@@ -1,6 +1,6 @@
 """``contractcalc stress``: shock every mark of a book and see who is liquidated and what it costs.
 
-All the work is :func:`contractcalc.engines.stress.run_stress`; here the flags
+All the work is :func:`contractcalc.engines.stress_run.run_stress`; here the flags
 are passed through, a progress bar is drawn on stderr for long runs (a
 terminal, no ``--json``), and the ladder is printed once it is complete.
 """
@@ -43,7 +43,7 @@ def _progress(as_json: bool) -> tuple[Callable[[int, int], None] | None, Callabl
 
 def handle(values: Mapping[str, Any], as_json: bool) -> None:
     """Run the stress for the parsed flags (``values`` by keyword) and print the ladder."""
-    from contractcalc.engines.stress import run_stress
+    from contractcalc.engines.stress_run import run_stress
 
     fee = parse_number("taker_fee_rate", values.get("taker_fee_rate"))
     depth = parse_number("cascade", values.get("cascade"))

@@ -67,10 +67,12 @@
 
   /**
    * Inputs that only some exchanges read (hidden, and not sent, elsewhere): the estimated fee to
-   * close counts only in OKX's liquidation price; the max leverage gives Hyperliquid's rate.
+   * close counts in OKX's liquidation price, and in Bybit's cross margin (at the bankruptcy price);
+   * the max leverage gives Hyperliquid's rate.
    */
   const APPLIES = {
-    taker_fee_rate: (chosen) => Boolean(chosen) && chosen.liquidation_model === "okx",
+    taker_fee_rate: (chosen, calc, mode) => Boolean(chosen) && (chosen.liquidation_model === "okx" ||
+      (chosen.liquidation_model === "bybit" && calc.name === "liquidation" && mode === "cross")),
     max_leverage: (chosen, calc) => calc.name === "size" || (Boolean(chosen) && chosen.liquidation_model === "hyperliquid"),
   };
 
@@ -172,6 +174,13 @@
     return typeof tick === "number" && tick > 0 ? tick : null;
   }
 
+  /** The preset's lot for the header's symbol (base units linear, contracts inverse), or null. */
+  function lotSize() {
+    const chosen = preset(state.global.exchange);
+    const lot = ((chosen && chosen.lot_sizes) || {})[marketCurrencies().base];
+    return typeof lot === "number" && lot > 0 ? lot : null;
+  }
+
   function decimalsOf(step) {
     const text = String(step);
     if (/e-/.test(text)) return Number(text.split("e-")[1]);
@@ -214,8 +223,16 @@
     const what = describeKey(key);
     switch (what.kind) {
       case "percent": return { text: `${upTo(value * 100, 2)} %`, exact: `${exact} (${formatNumber(value * 100)} %)` };
-      case "price": return { text: formatPrice(value), unit: what.unit, exact };
-      case "coin": return { text: fixed(value, 8), unit: what.unit, exact };
+      case "price": {
+        const tick = priceTick();
+        return { text: formatPrice(value), unit: what.unit, exact,
+          hint: tick ? `shown to the market's tick, ${formatNumber(tick)}` : undefined };
+      }
+      case "coin": {
+        const lot = /^(max_)?quantity$/.test(key) ? lotSize() : null;
+        return { text: fixed(value, 8), unit: what.unit, exact,
+          hint: lot ? `the market's lot is ${formatNumber(lot)}: round down, or ask for round` : undefined };
+      }
       case "amount": return { text: fixed(value, Math.abs(value) >= 1 || value === 0 ? 2 : 6), unit: what.unit, exact };
       case "leverage-down": return { text: `${formatNumber(Math.max(1, Math.floor(value + 1e-9)))}×`, exact: `${exact}×`,
         hint: "rounded down to a whole leverage" };
@@ -454,12 +471,12 @@
     hidden() {
       const modes = this.tab.modes;
       const out = new Set();
+      const mode = modes ? this.values[modes.field] || modes.default : "";
       if (modes) {
-        const mode = this.values[modes.field] || modes.default;
         for (const name of modes.hide[mode] || []) out.add(name);
       }
       const chosen = preset(state.global.exchange);
-      for (const [name, applies] of Object.entries(APPLIES)) if (!applies(chosen, this.calc)) out.add(name);
+      for (const [name, applies] of Object.entries(APPLIES)) if (!applies(chosen, this.calc, mode)) out.add(name);
       for (const name of NOT_ON_THE_PAGE) out.add(name);
       return out;
     }
