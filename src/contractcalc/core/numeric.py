@@ -35,6 +35,9 @@ __all__ = [
     "constant_like",
     "extreme_input",
     "is_array",
+    "is_plain_finite",
+    "is_plain_nonnegative",
+    "is_plain_positive",
     "number",
     "one_number_type",
     "one_number_type_of_arguments",
@@ -77,6 +80,48 @@ def is_array(x: Any) -> bool:
     kind = type(x)
     return (hasattr(kind, "__array_function__") and hasattr(kind, "__array_ufunc__")
             and hasattr(x, "dtype") and hasattr(x, "shape") and not isinstance(x, numbers.Number))
+
+
+# The scalar fast paths' checks (pnl, liquidation_price): a plain float, or an int a float holds
+# exactly (not a bool), in range; anything else (Decimal, arrays, NumPy scalars) takes the general path.
+_INF = math.inf
+_BIG_INT = 2**53
+
+
+def is_plain_finite(x: Any) -> bool:
+    """A finite float, or an int in (−2**53, 2**53) (not a bool).
+
+    >>> is_plain_finite(-1.5), is_plain_finite(float("nan")), is_plain_finite(True), is_plain_finite(2**53)
+    (True, False, False, False)
+    """
+    t = type(x)
+    if t is float:
+        return -_INF < x < _INF  # type: ignore[no-any-return]
+    return t is int and -_BIG_INT < x < _BIG_INT
+
+
+def is_plain_positive(x: Any) -> bool:
+    """A finite float > 0, or an int in (0, 2**53) (not a bool).
+
+    >>> is_plain_positive(0.5), is_plain_positive(0), is_plain_positive(float("inf")), is_plain_positive(Decimal(1))
+    (True, False, False, False)
+    """
+    t = type(x)
+    if t is float:
+        return 0 < x < _INF  # type: ignore[no-any-return]
+    return t is int and 0 < x < _BIG_INT
+
+
+def is_plain_nonnegative(x: Any) -> bool:
+    """A finite float >= 0, or an int in [0, 2**53) (not a bool).
+
+    >>> is_plain_nonnegative(0), is_plain_nonnegative(-0.0), is_plain_nonnegative(-1), is_plain_nonnegative(False)
+    (True, True, False, False)
+    """
+    t = type(x)
+    if t is float:
+        return 0 <= x < _INF  # type: ignore[no-any-return]
+    return t is int and 0 <= x < _BIG_INT
 
 
 def _as_float64(x: Any) -> Any:

@@ -62,6 +62,9 @@ from contractcalc.core.numeric import (
     check_shapes,
     constant_like,
     is_array,
+    is_plain_finite,
+    is_plain_nonnegative,
+    is_plain_positive,
     one_number_type,
     positive,
     side_sign,
@@ -538,7 +541,6 @@ def _check_requirement(rate: Num, fee: Num) -> None:
 
 _PRESETS: dict[str, ExchangePreset] = dict(EXCHANGES)
 _SIDE_SIGNS: dict[Any, int] = {"long": 1, "short": -1}
-_BIG_INT = 2**53
 _INF = math.inf
 
 #: Every field of a liquidation result; ``outputs=`` picks among them.
@@ -560,29 +562,6 @@ def _outputs(outputs: Collection[str] | None) -> frozenset[str]:
     if unknown:
         raise InputError("outputs", f"must name result fields ({', '.join(OUTPUTS)})", unknown[0])
     return wanted | {"liquidation_price"}
-
-
-def _plain(x: Any) -> bool:
-    """A finite float, or an int a float holds exactly (not a bool)."""
-    t = type(x)
-    if t is float:
-        return -_INF < x < _INF  # type: ignore[no-any-return]
-    return t is int and -_BIG_INT < x < _BIG_INT
-
-
-def _pos(x: Any) -> bool:
-    """A finite float > 0, or an int in (0, 2**53)."""
-    t = type(x)
-    if t is float:
-        return 0 < x < _INF  # type: ignore[no-any-return]
-    return t is int and 0 < x < _BIG_INT
-
-
-def _nonneg(x: Any) -> bool:
-    t = type(x)
-    if t is float:
-        return 0 <= x < _INF  # type: ignore[no-any-return]
-    return t is int and 0 <= x < _BIG_INT
 
 
 def _float_fee(preset: ExchangePreset) -> float:
@@ -621,18 +600,19 @@ def _isolated_plain(
 ) -> LiquidationResult | None:
     """One isolated position in plain floats (or ints): validated in place, computed by the kernels."""
     s = _SIDE_SIGNS.get(side) if type(side) is str else (side if type(side) is int and side in (1, -1) else None)
-    if s is None or not _pos(entry):
+    if s is None or not is_plain_positive(entry):
         return None
     linear = preset.contract == "linear"
     if quantity is not None:
-        if contracts is not None or contract_size is not None or not linear or not _pos(quantity):
+        if contracts is not None or contract_size is not None or not linear or not is_plain_positive(quantity):
             return None
         size = quantity
-    elif contracts is not None and contract_size is not None and _pos(contracts) and _pos(contract_size):
+    elif (contracts is not None and contract_size is not None and is_plain_positive(contracts)
+          and is_plain_positive(contract_size)):
         size = contracts * contract_size
     else:
         return None
-    if (leverage is not None and not _pos(leverage)) or (mark is not None and not _pos(mark)):
+    if (leverage is not None and not is_plain_positive(leverage)) or (mark is not None and not is_plain_positive(mark)):
         return None
     model = MODELS[preset.liquidation_model]
     table = None
@@ -643,28 +623,29 @@ def _isolated_plain(
         if table is None:
             return None
     elif max_leverage is not None:
-        if model.name != "hyperliquid" or rate is not None or not _pos(max_leverage) or 2 * max_leverage <= 1:
+        if (model.name != "hyperliquid" or rate is not None or not is_plain_positive(max_leverage)
+                or 2 * max_leverage <= 1):
             return None
         if amount is None:
             amount = 0
-        elif not _nonneg(amount):
+        elif not is_plain_nonnegative(amount):
             return None
         rate = 1 / (2 * max_leverage)
         if leverage is not None and not leverage <= max_leverage:
             return None
     elif rate is not None:
-        if not (_nonneg(rate) and rate < 1):
+        if not (is_plain_nonnegative(rate) and rate < 1):
             return None
         if amount is None:
             amount = 0 * rate
-        elif not _nonneg(amount):
+        elif not is_plain_nonnegative(amount):
             return None
     else:
         return None
     if model.counts_close_fee:
         if taker_fee_rate is None:
             fee: Any = _float_fee(preset)
-        elif _nonneg(taker_fee_rate) and taker_fee_rate < 1:
+        elif is_plain_nonnegative(taker_fee_rate) and taker_fee_rate < 1:
             fee = taker_fee_rate
         else:
             return None
@@ -680,12 +661,12 @@ def _isolated_plain(
         if initial is None or not 0 < initial < _INF:
             return None
         balance = initial
-    elif _nonneg(wallet_balance):
+    elif is_plain_nonnegative(wallet_balance):
         balance = wallet_balance
     else:
         return None
     if extra_margin is not None:
-        if not _nonneg(extra_margin):
+        if not is_plain_nonnegative(extra_margin):
             return None
         balance = balance + extra_margin
     bybit = model.mm_at_entry
@@ -766,7 +747,7 @@ def _has_array(*values: Any) -> bool:
 
 def _float_array(x: Any) -> Any:
     """``x`` as float64 (an ndarray of ints or floats, or a plain number), or ``None`` if it is neither."""
-    if _plain(x):
+    if is_plain_finite(x):
         return x
     import numpy as np
 
@@ -1111,6 +1092,7 @@ def liquidation_price(
     book: Any = None,
     accounts: Any = None,
     output: str | None = None,
+    round: bool = False,
 ) -> LiquidationResult | dict[str, Any]:
     """Liquidation price of a position (or of every position of a cross account).
 
@@ -1188,6 +1170,11 @@ def liquidation_price(
         ``maintenance_amount``, ``tier``, ``tier_at_entry``, ``initial_margin``,
         ``wallet_balance``, ``distance_to_liquidation``, ``margin_ratio``,
         ``note`` (and with it ``reason``).
+    round : bool, optional
+        One position on the market's price tick (``symbol`` on ``exchange``, from
+        ccxt's recorded markets): the liquidation and bankruptcy prices rounded
+        toward the entry (a long's up, a short's down), with the tick used as
+        ``price_tick`` (:mod:`contractcalc.engines.rounding`).
 
     Every numeric keyword and ``side`` may be a NumPy array (broadcasting):
     a whole book of isolated positions is one call.
@@ -1212,6 +1199,19 @@ def liquidation_price(
     >>> r["liquidation_price"] is None, r["note"]
     (True, 'no liquidation by price: the margin covers a fall to zero (the formula gives a price <= 0)')
     """
+    if round:
+        if positions is not None or book is not None or accounts is not None or output is not None:
+            raise InputError("round", "works on one position, not with 'positions' or 'book'")
+        from contractcalc.engines.rounding import round_liquidation
+
+        exact = liquidation_price(
+            exchange, side, entry, quantity=quantity, contracts=contracts, contract_size=contract_size,
+            leverage=leverage, wallet_balance=wallet_balance, margin_mode=margin_mode,
+            maintenance_margin_rate=maintenance_margin_rate, maintenance_amount=maintenance_amount, tiers=tiers,
+            symbol=symbol, taker_fee_rate=taker_fee_rate, max_leverage=max_leverage, extra_margin=extra_margin,
+            mark=mark, outputs=outputs)
+        assert isinstance(exact, LiquidationResult)
+        return round_liquidation(exact, exchange, symbol, side, entry, mark)
     if book is not None or accounts is not None or output is not None:  # many accounts: engines.book
         from contractcalc.engines.book import liquidation_of_book
 

@@ -31,6 +31,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
@@ -181,29 +182,31 @@ _FULL = {NUMBER_PATTERN: re.compile(_NUMBER_TEXT), LEVERAGE_PATTERN: re.compile(
 _NUMBER: dict[str, Any] = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": ITEM_NUMBER_PATTERN}]}
 
 
-def replay(
-    candles: Any,
-    side: Any,
-    exchange: str,
-    mark_candles: Any = None,
-    funding: Any = None,
-    entry: Any = None,
-    quantity: Any = None,
-    contracts: Any = None,
-    contract_size: Any = None,
-    leverage: Any = None,
-    wallet_balance: Any = None,
-    maintenance_margin_rate: Any = None,
-    maintenance_amount: Any = None,
-    tiers: Any = None,
-    symbol: str | None = None,
-    max_leverage: Any = None,
-    stop: Any = None,
-    target: Any = None,
-    intrabar: str = "pessimistic",
-    fee_rate: Any = None,
-    timeframe: str | None = None,
-) -> dict[str, Any]:
+def _takes_fields(command: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A pass-through endpoint function (``**fields``) gets its command's schema fields as its signature.
+
+    Such a function converts a few fields (rows to candles, a cap over HTTP) and
+    hands every other to the engine by name: the keywords are declared once in
+    the schema (which tests hold equal to the engine's signature), not copied
+    here.  ``inspect.signature`` reads this one: the body's fields, required
+    where the schema says so, with the schema's defaults.
+    """
+
+    def give(function: Callable[..., Any]) -> Callable[..., Any]:
+        parameters = [
+            inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, annotation=Any,
+                              default=inspect.Parameter.empty if spec.required else spec.default)
+            for spec in schema.command(command).fields
+        ]
+        function.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            parameters, return_annotation=dict[str, Any])
+        return function
+
+    return give
+
+
+@_takes_fields("replay")
+def replay(**fields: Any) -> dict[str, Any]:
     """Replay an isolated position through candles: how it ended (stop, target, liquidation or still open).
 
     :func:`contractcalc.engines.replay.replay` with the candles as rows; its result's ``to_dict()``.
@@ -211,22 +214,16 @@ def replay(
     from contractcalc.engines.replay import replay as replay_positions
     from contractcalc.io.candles import candles_from_rows, funding_from_rows
 
-    if timeframe is not None:
+    if fields.get("timeframe") is not None:
         raise InputError("timeframe", "is for a freqtrade data folder, which is not read over HTTP "
-                         "(send the candles as rows)", timeframe)
+                         "(send the candles as rows)", fields["timeframe"])
     # the body's schema has made every value a float: the rows need no per-value check
-    candles = candles_from_rows(candles, field="candles", numbers_only=True)
-    if mark_candles is not None:
-        mark_candles = candles_from_rows(mark_candles, field="mark_candles", numbers_only=True)
-    if funding is not None:
-        funding = funding_from_rows(funding, field="funding", numbers_only=True)
-    result = replay_positions(
-        candles, exchange=exchange, side=side, entry=entry, quantity=quantity, contracts=contracts,
-        contract_size=contract_size, leverage=leverage, wallet_balance=wallet_balance,
-        maintenance_margin_rate=maintenance_margin_rate, maintenance_amount=maintenance_amount, tiers=tiers,
-        symbol=symbol, max_leverage=max_leverage, stop=stop, target=target, intrabar=intrabar, fee_rate=fee_rate,
-        mark_candles=mark_candles, funding=funding)
-    return result.to_dict()  # type: ignore[no-any-return]
+    candles = candles_from_rows(fields.pop("candles"), field="candles", numbers_only=True)
+    if fields.get("mark_candles") is not None:
+        fields["mark_candles"] = candles_from_rows(fields["mark_candles"], field="mark_candles", numbers_only=True)
+    if fields.get("funding") is not None:
+        fields["funding"] = funding_from_rows(fields["funding"], field="funding", numbers_only=True)
+    return replay_positions(candles, **fields).to_dict()  # type: ignore[no-any-return]
 
 
 def _columns(field_name: str, rows: Any) -> dict[str, list[Any]] | None:
@@ -285,40 +282,8 @@ def stress(
 MAX_RISK_PATH_STEPS = 20_000_000
 
 
-def risk(
-    side: Any,
-    horizon: str,
-    volatility: Any = None,
-    price: Any = None,
-    liquidation_price: Any = None,
-    stop: Any = None,
-    target: Any = None,
-    drift: Any = None,
-    monitoring: str = "continuous",
-    method: str = "closed-form",
-    paths: Any = None,
-    steps: Any = None,
-    seed: Any = None,
-    returns: str = "gbm",
-    degrees_of_freedom: Any = None,
-    candles: Any = None,
-    volatility_estimator: str | None = None,
-    exchange: str | None = None,
-    entry: Any = None,
-    quantity: Any = None,
-    contracts: Any = None,
-    contract_size: Any = None,
-    leverage: Any = None,
-    wallet_balance: Any = None,
-    maintenance_margin_rate: Any = None,
-    maintenance_amount: Any = None,
-    tiers: Any = None,
-    symbol: str | None = None,
-    taker_fee_rate: Any = None,
-    max_leverage: Any = None,
-    extra_margin: Any = None,
-    mark: Any = None,
-) -> dict[str, Any]:
+@_takes_fields("risk")
+def risk(**fields: Any) -> dict[str, Any]:
     """The chance of liquidation, or of the stop before the target, within the horizon (``contractcalc risk``).
 
     :func:`contractcalc.engines.risk.risk` with the candles as rows; its result's ``to_dict()``.
@@ -327,24 +292,16 @@ def risk(
     from contractcalc.engines.risk import DEFAULT_PATHS, DEFAULT_STEPS
     from contractcalc.engines.risk import risk as risk_of
 
-    if method == "monte-carlo":
+    if fields.get("method") == "monte-carlo":
+        paths, steps = fields.get("paths"), fields.get("steps")
         work = (paths if paths is not None else DEFAULT_PATHS) * (steps if steps is not None else DEFAULT_STEPS)
         if work > MAX_RISK_PATH_STEPS:
             raise InputError("paths", f"times steps must be at most {MAX_RISK_PATH_STEPS:,} over HTTP", paths)
-    rows = None
-    if candles is not None:
+    if fields.get("candles") is not None:
         from contractcalc.io.candles import candles_from_rows
 
-        rows = candles_from_rows(candles, field="candles", numbers_only=True)
-    result = risk_of(
-        side, volatility, horizon, price=price, liquidation_price=liquidation_price, exchange=exchange, entry=entry,
-        quantity=quantity, contracts=contracts, contract_size=contract_size, leverage=leverage,
-        wallet_balance=wallet_balance, maintenance_margin_rate=maintenance_margin_rate,
-        maintenance_amount=maintenance_amount, tiers=tiers, symbol=symbol, taker_fee_rate=taker_fee_rate,
-        max_leverage=max_leverage, extra_margin=extra_margin, mark=mark, stop=stop, target=target, drift=drift,
-        monitoring=monitoring, method=method, paths=paths, steps=steps, seed=seed, candles=rows,
-        volatility_estimator=volatility_estimator, returns=returns, degrees_of_freedom=degrees_of_freedom)
-    return result.to_dict()
+        fields["candles"] = candles_from_rows(fields["candles"], field="candles", numbers_only=True)
+    return risk_of(**fields).to_dict()
 
 
 _ROWS = list[list[float]]
@@ -621,7 +578,9 @@ def _enum_type(name: str, values: tuple[str, ...], rule: str) -> Any:
     return Annotated[str, BeforeValidator(check), WithJsonSchema({"type": "string", "enum": list(values)})]
 
 
-_TYPES: dict[str, Any] = {"number": TypedDecimal, "text": str, "bool": bool, "list": list[Any], "integer": int}
+# a flag is true or false only: 0, 1 and "yes" are refused as the JSON schema's "boolean" says
+_TYPES: dict[str, Any] = {"number": TypedDecimal, "text": str, "bool": StrictBool, "list": list[Any],
+                          "integer": int}
 
 
 def _field_type(endpoint: Endpoint, field: schema.Field) -> Any:
@@ -1074,6 +1033,7 @@ def calculators() -> dict[str, Any]:
 def presets() -> dict[str, Any]:
     """The exchange presets (kind, fee rates, contract sizes) and the tier tables of each."""
     from contractcalc.venues.exchanges import EXCHANGES
+    from contractcalc.venues.markets import lot_sizes, market_source, price_ticks
     from contractcalc.venues.tiers import preset_tables_for, stale_warning, table_age_days
 
     return {
@@ -1086,6 +1046,11 @@ def presets() -> dict[str, Any]:
                 "maker_fee_rate": preset.maker_fee_rate,
                 "taker_fee_rate": preset.taker_fee_rate,
                 "contract_sizes": {prefix or "*": size for prefix, size in preset.contract_sizes},
+                # the market's tick and lot by base currency (ccxt's recorded markets): the page shows
+                # prices to the tick; lots in base units (linear) or contracts (inverse)
+                "price_ticks": price_ticks(preset.name),
+                "lot_sizes": lot_sizes(preset.name, preset.contract == "linear"),
+                "markets_source": market_source(preset.name),
                 "tier_tables": [
                     {"name": table.name, "symbol": table.symbol, "as_of": table.as_of,
                      "source": table.source, "note": table.note, "age_days": table_age_days(table.as_of),
