@@ -54,13 +54,17 @@ def test_bybit_cross_shows_the_fee_to_close_and_counts_it(page: Any, server_url:
     # the sample: long Q = 0.5 BTC from E (today's price) in a 10,000 USDT wallet, MMR 0.5 % (no tier table)
     q, e, wallet, rate = F(PAGE_DEFAULTS["liquidation"]["quantity"]), F(MARKET_PRICES["BTC"]), F(10000), F("0.005")
     plain = e - (wallet - q * e * rate) / q
-    wait_for(lambda: abs(number_in(cell.inner_text()) - float(plain)) < 0.01, "the fee-free price first")
+    def exact() -> float:  # the cell's full value (the text is rounded to the market's tick)
+        return float(cell.get_attribute("data-value") or "nan")
+
+    wait_for(lambda: abs(exact() - float(plain)) < 1e-6 * float(plain), "the fee-free price first")
+    assert abs(number_in(cell.inner_text()) - float(plain)) <= 0.5  # shown to the tick
     type_into(page, "#liquidation-taker_fee_rate", "0.055%")
     # Bybit: BP = (Q·E − WB) / (Q·(1 − f)); LP = E − (WB − Q·E·MMR − f·Q·BP) / Q
     f = F("0.00055")
     bankruptcy = (q * e - wallet) / (q * (1 - f))
     lp = e - (wallet - q * e * rate - f * q * bankruptcy) / q
-    wait_for(lambda: abs(number_in(cell.inner_text()) - float(lp)) < 0.01, "the price with the fee to close")
+    wait_for(lambda: abs(exact() - float(lp)) < 1e-6 * float(lp), "the price with the fee to close")
     assert "taker_fee_rate=0.055%25" in page.url or "taker_fee_rate=0.055%" in page.url
     shot(page, "bybit-cross-fee-to-close")
 

@@ -360,8 +360,9 @@
 
     /**
      * The value ``name`` starts with in the header's market and the card's mode: the calculator's
-     * defaults (the API's example with today's prices, ``schema.PAGE_DEFAULTS``), its size given in contracts of the preset's size for an inverse market (the same
-     * face value as the linear example), and a sample account in cross mode.
+     * defaults (the API's example with today's prices, ``schema.PAGE_DEFAULTS``), its size given in
+     * contracts of the preset's size for an inverse market (the same face value as the linear
+     * default), and a sample account in cross mode.
      */
     marketDefault(name) {
       const example = this.calc.defaults;
