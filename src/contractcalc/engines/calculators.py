@@ -32,8 +32,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contractcalc.core import contracts as cx
 from contractcalc.core import kernels
@@ -64,9 +63,12 @@ from contractcalc.core.results import (
 from contractcalc.core.seed import CONTRACT_ALIASES, contract_kind
 from contractcalc.engines.plan import LOSS_SIDE, PROFIT_SIDE
 from contractcalc.errors import InputError, format_value
-from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.exchanges import EXCHANGES, ExchangePreset, exchange_preset
-from contractcalc.venues.tiers import TierTable, preset_table
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from contractcalc.venues.tiers import TierTable
 
 __all__ = [
     "Market",
@@ -576,6 +578,10 @@ def _tier_table(
     m: Market, tiers: str | Path | Mapping[str, Any] | None, symbol: str | None, *, required: bool
 ) -> TierTable | None:
     """An explicit tier file or preset name, else the newest shipped table of the exchange."""
+    # imported here: pnl, target, size and the rest start without the tier and file modules (CLI start-up)
+    from contractcalc.io.tiers import load_tiers
+    from contractcalc.venues.tiers import preset_table
+
     if tiers is not None:
         return load_tiers(tiers, symbol)
     if m.preset is not None and symbol:

@@ -283,9 +283,10 @@ def load_tiers(tiers: str | Mapping[str, Any], symbol: str | None = None) -> Tie
             rule = f"must be a shipped tier table ({', '.join(PRESET_TABLES)}) or a mapping"
             raise InputError("tiers", rule, tiers)
         preset = PRESET_TABLES[tiers]
-        from importlib import resources  # here, not at the top: it costs every CLI start ~10 ms
-
-        text = resources.files("contractcalc.venues").joinpath("data", "tiers", preset.file).read_text("utf-8")
+        # a plain open beside this module, as _refreshed_presets lists them: importlib.resources would
+        # cost a CLI answer ~10 ms (it imports zipfile, tempfile, shutil)
+        with open(os.path.join(_DATA_DIR, preset.file), encoding="utf-8") as handle:
+            text = handle.read()
         return table_from_data(json.loads(text, parse_float=Decimal), symbol, source=preset.source,
                                as_of=preset.as_of)
     return table_from_data(tiers, symbol)
@@ -423,6 +424,9 @@ PRESET_TABLES: dict[str, TierPreset] = {
 }
 
 
+#: The folder of the shipped tables (package data beside this module).
+_DATA_DIR = os.path.join(os.path.dirname(__file__), "data", "tiers")
+
 #: A refreshed table's file name: ``<exchange>-<SYMBOL>-<YYYY-MM-DD>.json`` (io.tier_refresh writes it).
 _REFRESHED_NAME = re.compile(
     r"^(?P<exchange>[a-z]+-[a-z]+|hyperliquid)-(?P<symbol>[A-Z0-9]+)-(?P<day>\d{4}-\d{2}-\d{2})\.json$")
@@ -435,7 +439,7 @@ def _refreshed_presets() -> list[TierPreset]:
     shipped = {p.file for p in PRESET_TABLES.values()}
     found = []
     try:  # os.listdir, not importlib.resources: this runs at import, on every CLI start
-        names = os.listdir(os.path.join(os.path.dirname(__file__), "data", "tiers"))
+        names = os.listdir(_DATA_DIR)
     except OSError:  # pragma: no cover - a package without its data folder
         return []
     for name in sorted(names):
