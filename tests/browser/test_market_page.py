@@ -20,6 +20,11 @@ def test_the_page_opens_on_todays_market_from_one_table(page: Any, server_url: s
     assert MARKET_AS_OF == "2026-12-01"
     btc = MARKET_PRICES["BTC"]
     open_page(page, server_url)
+    # the header's market is the coin the figures trade (BTC), with its tier table; the footer says the date
+    assert page.locator("#symbol").input_value() == "BTC/USDT:USDT"
+    assert page.locator("#tiers option:checked").inner_text().startswith("BTC/USDT:USDT")
+    footer = page.locator("#starting-market")
+    assert footer.is_visible() and footer.inner_text() == f"Starting figures: BTC {btc:,} as of {MARKET_AS_OF}."
     for tab in ("plan", "pnl", "target", "cost", "size", "max-open", "liquidation"):
         page.locator(f"#tab-{tab}").click()
         entry = page.locator(f"#{tab}-entry")

@@ -1027,6 +1027,8 @@ def calculators() -> dict[str, Any]:
         "calculators": [describe(endpoint) for endpoint in ENDPOINTS],
         "labels": dict(schema.LABELS),
         "percent_suffixes": list(schema.PERCENT_SUFFIXES),
+        # what the page's starting inputs are: the coin they trade and its price, and the day they were set
+        "market": {"as_of": schema.MARKET_AS_OF, "prices": dict(schema.MARKET_PRICES)},
     }
 
 

@@ -47,6 +47,9 @@
   /** The market the page opens with when the URL names none. */
   const DEFAULT_MARKET = { contract: "linear", exchange: "binance-usdm" };
 
+  /** What the starting inputs trade and when they were set (``schema.MARKET_PRICES``, from /api/calculators). */
+  const STARTING = { coins: [], asOf: "" };
+
   /** A position's size: ``quantity`` (linear base units) or ``contracts`` × ``contract_size`` (linear or inverse). */
   const SIZE_FIELDS = ["quantity", "contracts", "contract_size"];
 
@@ -1360,7 +1363,9 @@
     const chosen = preset(name);
     state.global.exchange = chosen ? chosen.name : "";
     if (chosen) state.global.contract = chosen.contract;
-    const table = chosen && chosen.tier_tables.length ? chosen.tier_tables[0] : null;
+    // the table of the coin the page's starting inputs trade (BTC), else the preset's first
+    const tables = chosen ? chosen.tier_tables : [];
+    const table = tables.find((t) => STARTING.coins.some((coin) => t.symbol.startsWith(`${coin}/`))) || tables[0] || null;
     state.global.tiers = table ? table.name : "";
     state.global.symbol = table ? table.symbol : "";
   }
@@ -1547,6 +1552,15 @@
     for (const calc of calculators.calculators) state.calculators.set(calc.name, calc);
     Object.assign(LABELS, calculators.labels);  // one copy of the labels: the schema's
     PERCENT_SUFFIXES.push(...calculators.percent_suffixes);
+    if (calculators.market) {
+      STARTING.coins = Object.keys(calculators.market.prices);
+      STARTING.asOf = calculators.market.as_of;
+      const note = document.getElementById("starting-market");
+      if (note) {
+        const prices = Object.entries(calculators.market.prices).map(([coin, price]) => `${coin} ${formatNumber(price)}`);
+        note.textContent = `Starting figures: ${prices.join(", ")} as of ${STARTING.asOf}.`;
+      }
+    }
     state.exchanges = presets.exchanges;
     const url = state.url;
     const named = GLOBALS.some((name) => url.has(name));
