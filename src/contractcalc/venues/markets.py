@@ -22,6 +22,7 @@ The file is read on first use, never at import (CLI start-up).
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -94,10 +95,9 @@ class MarketRules:
 
 @cache
 def _data() -> dict[str, Any]:
-    from importlib import resources  # here, not at the top: it costs every CLI start ~10 ms
-
-    text = resources.files("contractcalc.venues").joinpath("data", "markets.json").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
+    # open, not importlib.resources: the CLI's start-up budget (as venues.tiers reads its tables)
+    with open(os.path.join(os.path.dirname(__file__), "data", "markets.json"), encoding="utf-8") as handle:
+        data: dict[str, Any] = json.load(handle)
     return data
 
 

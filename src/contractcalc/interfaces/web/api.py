@@ -926,7 +926,7 @@ def validation_error_items(error: ValidationError) -> list[dict[str, Any]]:
 
 
 def _kind(kind: Any) -> str:
-    if kind is bool:
+    if kind is bool or kind is StrictBool:
         return "bool"
     if kind is str:
         return "text"
