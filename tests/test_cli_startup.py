@@ -154,3 +154,95 @@ def test_the_readme_shows_real_runs_of_the_command_line(cli: Any) -> None:
             assert (result.out if result.code == 0 else result.err).rstrip("\n") == shown, lines[start]
             checked += 1
     assert checked >= 4
+
+
+def modules_after(args: list[str]) -> set[str]:
+    """Every module a fresh interpreter has loaded after ``contractcalc ARGS`` (run in-process there)."""
+    code = (
+        "import json, sys, io, contextlib\n"
+        "from contractcalc.interfaces.cli import run\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        f"    status = run({args!r})\n"
+        "assert status == 0, status\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+PNL_JSON = SCALAR_JSON[3]
+TIERS_TABLE = ["liquidation", "--exchange", "binance-usdm", "--side", "long", "--entry", "60000", "--quantity", "1",
+               "--leverage", "20", "--tiers", "binance-usdm-BTCUSDT-2024-10", "--symbol", "BTC/USDT:USDT"]
+
+
+def test_a_calculator_without_tiers_loads_no_tier_or_file_module() -> None:
+    loaded = modules_after(PNL_JSON)
+    assert "contractcalc.engines.calculators" in loaded
+    assert not loaded & {"contractcalc.venues.tiers", "contractcalc.io.tiers", "contractcalc.io.files", "pathlib"}
+
+
+def test_the_version_loads_click_but_not_the_schema() -> None:
+    code = (
+        "import sys, io, contextlib\n"
+        "from contractcalc.interfaces.cli import run\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    run(['--version'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('contractcalc.') or m == 'json'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    loaded = done.stdout.strip().splitlines()[-1]
+    assert "schema" not in loaded and "json" not in loaded and "engines" not in loaded, loaded
+    assert "contractcalc.interfaces.cli._command" in loaded
+
+
+def test_a_shipped_tier_table_is_read_without_importlib_resources_and_tables_without_emoji_names() -> None:
+    loaded = modules_after(TIERS_TABLE)
+    assert "contractcalc.venues.tiers" in loaded and "rich.table" in loaded
+    # importlib.resources pulls zipfile, tempfile and shutil; Rich's emoji table is 3,000 names
+    assert not loaded & {"importlib.resources", "zipfile", "tempfile", "rich._emoji_codes"}
+
+
+def run_script(code: str) -> subprocess.CompletedProcess[str]:
+    """``python -c CODE`` with stdout a buffered pipe (PYTHONUNBUFFERED unset), as a shell pipeline has it."""
+    import os
+
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+
+
+MAIN = "import sys\nfrom contractcalc.interfaces.cli import main\nsys.argv = ['contractcalc', *{args!r}]\nmain()\n"
+
+
+@pytest.mark.parametrize("args", [
+    ["seed", "target-change", "--open", "1000", "--target", "1200"],
+    PNL_JSON,
+    ["liquidation", "--help"],
+    ["seed", "liquidation-change", "--leverage", "0"],
+], ids=["table", "json", "help", "error"])
+def test_the_entry_point_ends_with_the_whole_answer_and_its_status(cli: Any, args: list[str]) -> None:
+    # main() ends the process with os._exit (no teardown): nothing buffered may be lost
+    expected = cli(*args)
+    done = run_script(MAIN.format(args=args))
+    assert (done.returncode, done.stdout, done.stderr) == (expected.code, expected.out, expected.err)
+
+
+def test_the_entry_point_skips_the_teardown_only_when_no_exit_work_is_pending() -> None:
+    code = (
+        "import io, contextlib, threading\n"
+        "from contractcalc.interfaces.cli import _nothing_left_to_clean_up, run\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    run({PNL_JSON!r})\n"
+        "after_an_answer = _nothing_left_to_clean_up()\n"
+        "stop = threading.Event()\n"
+        "worker = threading.Thread(target=stop.wait)\n"
+        "worker.start()\n"
+        "with_a_thread = _nothing_left_to_clean_up()\n"
+        "stop.set(); worker.join()\n"
+        "print(after_an_answer, with_a_thread)\n"
+    )
+    assert run_script(code).stdout.split() == ["True", "False"]
+    # an atexit handler (logging, Dask, weakref.finalize) still runs: the normal exit is taken
+    with_handler = run_script("import atexit, sys\natexit.register(lambda: print('handler ran'))\n"
+                              + MAIN.format(args=["--version"]))
+    assert with_handler.returncode == 0
+    assert with_handler.stdout == f"contractcalc {contractcalc.__version__}\nhandler ran\n"

@@ -317,7 +317,8 @@ def test_liquidation_cross_account_from_the_positions_table(page: Any, server_ur
         return number_in(cell.inner_text())
 
     wait_for(lambda: abs(btc_liquidation() - float(btc_lp)) < 1e-6 * float(btc_lp), "the BTC position's LP")
-    assert abs(btc_liquidation() - 51360.44) < 0.01  # the library's doctest figure, as a cross-check
+    # the library's doctest figure 51,360.44 as a cross-check, shown to binance-usdm's BTC tick (0.1)
+    assert abs(btc_liquidation() - 51360.44) <= 0.05
     expect_value(page, "liquidation", "margin_balance", 10000 + eth_pnl)
     # a bad cell is named with its row, in the API's words
     page.locator("#panel-liquidation [name='positions[1].entryPrice']").fill("abc")

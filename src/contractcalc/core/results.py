@@ -236,6 +236,10 @@ class SizeResult(Result):
     target_first_probability: Any = ABSENT
     #: The chance the liquidation price is touched first (``None`` when it is not known).
     liquidation_first_probability: Any = ABSENT
+    #: With ``round``: the price tick the prices were rounded to (the exchange's, from ccxt's recorded markets).
+    price_tick: Any = ABSENT
+    #: With ``round``: the lot the size was rounded down to (base units linear, contracts inverse).
+    lot_size: Any = ABSENT
 
 
 @dataclasses.dataclass(frozen=True, eq=False, slots=True, repr=False)
@@ -248,6 +252,8 @@ class MaxOpenResult(Result):
     max_contracts: Any = ABSENT
     #: min(balance × leverage, the upper bound of the highest tier allowing the leverage).
     max_notional: Any = ABSENT
+    #: With ``round``: the lot the size was rounded down to (base units linear, contracts inverse).
+    lot_size: Any = ABSENT
 
 
 @dataclasses.dataclass(frozen=True, eq=False, slots=True, repr=False)
@@ -288,6 +294,8 @@ class PlanResult(Result):
     target_first_probability: Any = ABSENT
     #: The chance the liquidation price (the exchange's, else the seed's) is touched first.
     liquidation_first_probability: Any = ABSENT
+    #: With ``round``: the price tick the prices were rounded to (the exchange's, from ccxt's recorded markets).
+    price_tick: Any = ABSENT
 
 
 @dataclasses.dataclass(frozen=True, eq=False, slots=True, repr=False)
@@ -342,3 +350,5 @@ class LiquidationResult(Result):
     #: Bybit cross with a taker rate only: the taker fee to close at the bankruptcy price, part of the
     #: requirement (and of the bankruptcy price).
     fee_to_close: Any = ABSENT
+    #: With ``round``: the price tick the prices were rounded to (the exchange's, from ccxt's recorded markets).
+    price_tick: Any = ABSENT

@@ -32,8 +32,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contractcalc.core import contracts as cx
 from contractcalc.core import kernels
@@ -64,9 +63,12 @@ from contractcalc.core.results import (
 from contractcalc.core.seed import CONTRACT_ALIASES, contract_kind
 from contractcalc.engines.plan import LOSS_SIDE, PROFIT_SIDE
 from contractcalc.errors import InputError, format_value
-from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.exchanges import EXCHANGES, ExchangePreset, exchange_preset
-from contractcalc.venues.tiers import TierTable, preset_table
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from contractcalc.venues.tiers import TierTable
 
 __all__ = [
     "Market",
@@ -576,6 +578,10 @@ def _tier_table(
     m: Market, tiers: str | Path | Mapping[str, Any] | None, symbol: str | None, *, required: bool
 ) -> TierTable | None:
     """An explicit tier file or preset name, else the newest shipped table of the exchange."""
+    # imported here: pnl, target, size and the rest start without the tier and file modules (CLI start-up)
+    from contractcalc.io.tiers import load_tiers
+    from contractcalc.venues.tiers import preset_table
+
     if tiers is not None:
         return load_tiers(tiers, symbol)
     if m.preset is not None and symbol:
@@ -786,6 +792,7 @@ def size(
     volatility: Num | None = None,
     horizon: Any = None,
     drift: Num | None = None,
+    round: bool = False,
 ) -> SizeResult:
     """The position that loses ``balance × risk_rate`` at the stop, fees included.
 
@@ -813,6 +820,12 @@ def size(
     stop, the target or the liquidation price is touched first within the
     horizon (:func:`contractcalc.engines.risk.touch_first`).
 
+    With ``round`` (and ``exchange`` and ``symbol``): the size is rounded DOWN to the
+    market's lot (ccxt's recorded markets), the notional, ``risk_amount`` (then the loss at
+    the stop of the rounded size) and ``leverage_needed`` scale with it, the liquidation
+    price is rounded to the tick toward the entry; ``lot_size`` and ``price_tick`` say which
+    (:mod:`contractcalc.engines.rounding`).
+
     Hand check: 10,000 USDT, 1 % risk, long @ 50,000, stop 49,000, no fees:
     100 / 1,000 = 0.1 BTC, notional 5,000, leverage 0.5; target 53,000: 3:1.
 
@@ -825,6 +838,12 @@ def size(
         contract=contract, contract_size=contract_size, open_fee_rate=open_fee_rate,
         close_fee_rate=close_fee_rate, max_leverage=max_leverage, exchange=exchange, symbol=symbol,
     )
+    rules = None
+    if round:
+        from contractcalc.engines.rounding import round_sized, rules_for
+
+        rules = rules_for(exchange, symbol, side, balance, risk_rate, entry, stop)
+        sized = round_sized(sized, rules, risk_rate)
     result = sized.result()
     asked = {"leverage": leverage, "maintenance_margin_rate": maintenance_margin_rate,
              "maintenance_amount": maintenance_amount, "tiers": tiers}
@@ -848,6 +867,10 @@ def size(
         result.update(touch_first(sized.side, sized.entry, sized.stop, target, result.get("liquidation_price"),
                                   volatility, horizon, drift))
     sized_result = SizeResult(**result)
+    if rules is not None:
+        from contractcalc.engines.rounding import round_size_result
+
+        sized_result = round_size_result(sized_result, rules, sized.side)
     check_results(sized_result, {"balance": balance, "risk_rate": risk_rate, "entry": entry, "stop": stop,
                                  "target": target, "contract_size": contract_size},
                   skip=("liquidation_price", "max_leverage_for_stop"))
@@ -869,6 +892,7 @@ def max_open(
     tiers: str | None = None,
     contract: str | None = None,
     contract_size: Num | None = None,
+    round: bool = False,
 ) -> MaxOpenResult:
     """The largest position ``balance`` opens at ``leverage`` under the tier caps (Binance "Max Open").
 
@@ -884,6 +908,9 @@ def max_open(
 
     examples.md B7 (2021 table: tier 2 up to 250,000 at 100x, tier 3 up to
     1,000,000 at 50x): 10,000 USDT at 50x opens 500,000 notional, 10 BTC @ 50,000.
+
+    With ``round`` (and ``exchange`` and ``symbol``) the size is rounded DOWN to the market's
+    lot and the max notional follows it; ``lot_size`` says which.
 
     >>> r = max_open(tiers="binance-usdm-BTCUSDT-2021-03-18", contract="linear",
     ...              balance=10000, leverage=50, entry=50000)
@@ -917,5 +944,10 @@ def max_open(
     else:
         result = MaxOpenResult(max_contracts=max_notional * entry / m.require_contract_size(),
                                max_notional=max_notional)
+    if round:
+        from contractcalc.engines.rounding import round_max_open, rules_for
+
+        result = round_max_open(result, rules_for(exchange, symbol, balance, leverage, entry),
+                                m.contract == "linear", entry, m.contract_size)
     check_results(result, {"balance": balance, "leverage": leverage, "entry": entry, "contract_size": contract_size})
     return result

@@ -1092,6 +1092,7 @@ def liquidation_price(
     book: Any = None,
     accounts: Any = None,
     output: str | None = None,
+    round: bool = False,
 ) -> LiquidationResult | dict[str, Any]:
     """Liquidation price of a position (or of every position of a cross account).
 
@@ -1169,6 +1170,11 @@ def liquidation_price(
         ``maintenance_amount``, ``tier``, ``tier_at_entry``, ``initial_margin``,
         ``wallet_balance``, ``distance_to_liquidation``, ``margin_ratio``,
         ``note`` (and with it ``reason``).
+    round : bool, optional
+        One position on the market's price tick (``symbol`` on ``exchange``, from
+        ccxt's recorded markets): the liquidation and bankruptcy prices rounded
+        toward the entry (a long's up, a short's down), with the tick used as
+        ``price_tick`` (:mod:`contractcalc.engines.rounding`).
 
     Every numeric keyword and ``side`` may be a NumPy array (broadcasting):
     a whole book of isolated positions is one call.
@@ -1193,6 +1199,19 @@ def liquidation_price(
     >>> r["liquidation_price"] is None, r["note"]
     (True, 'no liquidation by price: the margin covers a fall to zero (the formula gives a price <= 0)')
     """
+    if round:
+        if positions is not None or book is not None or accounts is not None or output is not None:
+            raise InputError("round", "works on one position, not with 'positions' or 'book'")
+        from contractcalc.engines.rounding import round_liquidation
+
+        exact = liquidation_price(
+            exchange, side, entry, quantity=quantity, contracts=contracts, contract_size=contract_size,
+            leverage=leverage, wallet_balance=wallet_balance, margin_mode=margin_mode,
+            maintenance_margin_rate=maintenance_margin_rate, maintenance_amount=maintenance_amount, tiers=tiers,
+            symbol=symbol, taker_fee_rate=taker_fee_rate, max_leverage=max_leverage, extra_margin=extra_margin,
+            mark=mark, outputs=outputs)
+        assert isinstance(exact, LiquidationResult)
+        return round_liquidation(exact, exchange, symbol, side, entry, mark)
     if book is not None or accounts is not None or output is not None:  # many accounts: engines.book
         from contractcalc.engines.book import liquidation_of_book
 

@@ -86,6 +86,7 @@ def plan(
     volatility: Num | None = None,
     horizon: Any = None,
     drift: Num | None = None,
+    round: bool = False,
 ) -> PlanResult:
     """The seed's plan for a trade; keys as in ``contractcalc plan --json``.
 
@@ -128,6 +129,10 @@ def plan(
     Seed example (S5, S3-style): long from 20000, stop 15000 gives 4x, a 25 %
     liquidation move; at a 24000 target (+20 %) 1000 of principal makes 800
     U-based, 960 coin-based by the seed's formula.
+
+    With ``round`` (and ``exchange`` and ``symbol``) the exchange's liquidation price is
+    rounded to the market's tick toward the entry, and the tick is reported as ``price_tick``
+    (:mod:`contractcalc.engines.rounding`).
 
     >>> result = plan("long", 20000, 15000, 24000, 1000)
     >>> result["leverage"], result["liquidation_change"], result["stop_before_liquidation"]
@@ -196,6 +201,10 @@ def plan(
         liquidation = result["liquidation_price"] if exact else where(seed_price > 0, seed_price, None)
         result.update(touch_first(s, entry, stop, target, _nan_for_none(liquidation), volatility, horizon, drift))
     planned = PlanResult(**result)
+    if round:
+        from contractcalc.engines.rounding import round_plan
+
+        planned = round_plan(planned, exchange, symbol, s)
     check_results(planned, {"entry": entry, "stop": stop, "target": target, "principal": principal,
                             "leverage": leverage}, skip=("inverse_bankruptcy_change", "liquidation_price",
                                                          "max_leverage_for_stop"))

@@ -174,6 +174,7 @@ LABELS: dict[str, str] = {
     "horizon": "Horizon", "drift": "Drift (annual)", "stop_first_probability": "Chance the stop is hit first",
     "target_first_probability": "Chance the target is hit first",
     "liquidation_first_probability": "Chance of liquidation first",
+    "round": "Round to tick and lot", "price_tick": "Price tick", "lot_size": "Lot size",
 }
 
 
@@ -237,6 +238,11 @@ FIELDS: dict[str, Field] = {
               web_help="With a volatility: horizon, e.g. 24h, 7d."),
         Field("drift", "With --volatility: annual drift of the price (default 0).", unit="fraction",
               web_help="With a volatility: annual drift of the price (default 0)."),
+        # the market's tick and lot: venues/data/markets.json (ccxt's recorded static markets)
+        Field("round", "With --exchange and --symbol: round to the market's price tick and lot (sizes down to "
+                       "the lot, liquidation prices toward the entry) and show them.", kind="bool", default=False,
+              web_help="With an exchange preset and a symbol: round to the market's price tick and lot (sizes "
+                       "down to the lot, liquidation prices toward the entry) and show them."),
     )
 }
 
@@ -303,7 +309,7 @@ PLAN = Command(
         "maintenance_margin_rate", "maintenance_amount", "tiers",
         FIELDS["symbol"].but(help="With --exchange: symbol (picks a shipped tier table).",
                              web_help="With an exchange preset: symbol (picks a shipped tier table)."),
-        "taker_fee_rate", "max_leverage", "volatility", "horizon", "drift",
+        "taker_fee_rate", "max_leverage", "volatility", "horizon", "drift", "round",
     ),
     _results(
         ("target_change", "target / entry − 1", "fraction"),
@@ -320,6 +326,7 @@ PLAN = Command(
         ("liquidation_price", "exchange's, isolated, margin = principal", "price"),
         ("stop_before_liquidation_exact", "liquidation price at or beyond the stop", "bool"),
         ("max_leverage_for_stop", "highest leverage keeping it beyond the stop", "leverage"),
+        ("price_tick", "with --round: the tick prices were rounded to", "price"),
     ),
 )
 
@@ -420,7 +427,7 @@ SIZE = Command(
         FIELDS["leverage"].but(help="With --exchange: leverage of the isolated position (liquidation).",
                                web_help="With an exchange preset: leverage of the isolated position "
                                         "(liquidation)."),
-        "maintenance_margin_rate", "maintenance_amount", "tiers", "volatility", "horizon", "drift",
+        "maintenance_margin_rate", "maintenance_amount", "tiers", "volatility", "horizon", "drift", "round",
     ),
     _results(
         ("quantity", "base units losing risk_amount at the stop, fees included", "size"),
@@ -432,6 +439,8 @@ SIZE = Command(
         ("liquidation_price", "exchange's, isolated at --leverage", "price"),
         ("stop_before_liquidation_exact", "liquidation price at or beyond the stop", "bool"),
         ("max_leverage_for_stop", "highest leverage keeping it beyond the stop", "leverage"),
+        ("price_tick", "with --round: the tick prices were rounded to", "price"),
+        ("lot_size", "with --round: the lot the size was rounded down to", "size"),
     ),
 )
 
@@ -463,12 +472,13 @@ MAX_OPEN = Command(
         "exchange", "symbol",
         FIELDS["tiers"].but(help="Tier table: a ccxt fetch_leverage_tiers() JSON file or a shipped preset name.",
                             web_help="Tier table: a shipped preset name."),
-        "contract", "contract_size",
+        "contract", "contract_size", "round",
     ),
     _results(
         ("max_quantity", "max notional / entry", "size"),
         ("max_contracts", "max notional × entry / contract size", "count"),
         ("max_notional", "min(balance × leverage, tier cap)", "amount"),
+        ("lot_size", "with --round: the lot the size was rounded down to", "size"),
     ),
     summary="Largest position at a leverage: min(balance × leverage, the upper bound of the highest tier whose "
             "max leverage ≥ the leverage).",
@@ -535,6 +545,10 @@ LIQUIDATION = Command(
               web_help="With book: the cross wallets, a list of {account, wallet_balance}."),
         Field("output", "With --book: write the per-position table here (.csv or .parquet).", kind="text",
               web_help="Not used over HTTP: the answer holds the table."),
+        FIELDS["round"].but(help="With --symbol: round to the market's price tick (liquidation and bankruptcy "
+                                 "prices toward the entry) and show it.",
+                            web_help="With a symbol: round to the market's price tick (liquidation and bankruptcy "
+                                     "prices toward the entry) and show it."),
     ),
     _results(
         ("liquidation_price", "margin balance = requirement", "price"),
@@ -549,6 +563,7 @@ LIQUIDATION = Command(
         ("distance_to_liquidation", "|LP − ref| / ref", "fraction"),
         ("margin_ratio", "MM / margin balance at mark", "fraction"),
         ("fee_to_close", "Bybit cross: taker rate × value at the bankruptcy price", "amount"),
+        ("price_tick", "with --round: the tick prices were rounded to", "price"),
     ),
     summary=_LIQUIDATION_SUMMARY,
 )

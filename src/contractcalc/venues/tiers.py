@@ -283,9 +283,10 @@ def load_tiers(tiers: str | Mapping[str, Any], symbol: str | None = None) -> Tie
             rule = f"must be a shipped tier table ({', '.join(PRESET_TABLES)}) or a mapping"
             raise InputError("tiers", rule, tiers)
         preset = PRESET_TABLES[tiers]
-        from importlib import resources  # here, not at the top: it costs every CLI start ~10 ms
-
-        text = resources.files("contractcalc.venues").joinpath("data", "tiers", preset.file).read_text("utf-8")
+        # a plain open beside this module, as _refreshed_presets lists them: importlib.resources would
+        # cost a CLI answer ~10 ms (it imports zipfile, tempfile, shutil)
+        with open(os.path.join(_DATA_DIR, preset.file), encoding="utf-8") as handle:
+            text = handle.read()
         return table_from_data(json.loads(text, parse_float=Decimal), symbol, source=preset.source,
                                as_of=preset.as_of)
     return table_from_data(tiers, symbol)
@@ -365,6 +366,10 @@ class TierPreset:
     note: str = ""
 
 
+#: Binance USDⓈ-M perpetuals shipped from freqtrade's recording of Binance's brackets on 2024-10-24
+#: (its BTCUSDT table is the one shipped as binance-usdm-BTCUSDT-2024-10, tier for tier).
+_BINANCE_2024_10_24 = ("ETH", "SOL", "XRP", "DOGE", "BNB", "ADA")
+
 PRESET_TABLES: dict[str, TierPreset] = {
     preset.name: preset
     for preset in (
@@ -393,6 +398,20 @@ PRESET_TABLES: dict[str, TierPreset] = {
             as_of="2023",
             note="illustrative: only tier 1, the tier-5 example and the 300 BTC example are published",
         ),
+        *(
+            TierPreset(
+                name=f"binance-usdm-{base}USDT-2024-10-24",
+                exchange="binance-usdm",
+                symbol=f"{base}/USDT:USDT",
+                file=f"binance-usdm-{base}USDT-2024-10-24.json",
+                source="Binance USDⓈ-M GET /fapi/v1/leverageBracket (ccxt fetch_leverage_tiers) as freqtrade's "
+                       "weekly job recorded it in freqtrade/exchange/binance_leverage_tiers.json "
+                       "(https://github.com/freqtrade/freqtrade, commit 3d9514d2660c42dfdbde517f7b421d1a5cf4f196, "
+                       "2024-10-24T03:08:02Z)",
+                as_of="2024-10-24",
+            )
+            for base in _BINANCE_2024_10_24
+        ),
         TierPreset(
             name="bybit-linear-BTCUSDT",
             exchange="bybit-linear",
@@ -404,6 +423,9 @@ PRESET_TABLES: dict[str, TierPreset] = {
     )
 }
 
+
+#: The folder of the shipped tables (package data beside this module).
+_DATA_DIR = os.path.join(os.path.dirname(__file__), "data", "tiers")
 
 #: A refreshed table's file name: ``<exchange>-<SYMBOL>-<YYYY-MM-DD>.json`` (io.tier_refresh writes it).
 _REFRESHED_NAME = re.compile(
@@ -417,7 +439,7 @@ def _refreshed_presets() -> list[TierPreset]:
     shipped = {p.file for p in PRESET_TABLES.values()}
     found = []
     try:  # os.listdir, not importlib.resources: this runs at import, on every CLI start
-        names = os.listdir(os.path.join(os.path.dirname(__file__), "data", "tiers"))
+        names = os.listdir(_DATA_DIR)
     except OSError:  # pragma: no cover - a package without its data folder
         return []
     for name in sorted(names):

@@ -13,7 +13,9 @@ asked for (:data:`COMMAND_MODULES`; see docs/design.md, "Adding a command").
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from typing import NoReturn
 
 import click
 
@@ -121,5 +123,37 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    sys.exit(run())
+    """Console-script entry point: run the command, then end the process (:func:`_finish`)."""
+    _finish(run())
+
+
+def _finish(status: int) -> NoReturn:
+    """End the process with ``status``, skipping the interpreter's teardown when nothing needs it.
+
+    A normal exit frees every loaded module and object one by one (click, Rich, the
+    library): 10-20 ms of CPU, up to a fifth of a whole answer (``make bench-cli``).
+    An answer has finished by now: its output is flushed here, and ``os._exit`` ends
+    the process at once.  The normal exit (``sys.exit``) is kept whenever exit work
+    is pending: an ``atexit`` handler (logging, multiprocessing, a Dask client,
+    ``weakref.finalize``), a thread still running, or output that cannot be flushed
+    (a closed pipe: Python then reports it as usual).
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(status)
+    if _nothing_left_to_clean_up():
+        os._exit(status)
+    sys.exit(status)
+
+
+def _nothing_left_to_clean_up() -> bool:
+    """No ``atexit`` handler registered and no thread but this one (CPython's count; elsewhere: unknown)."""
+    import atexit
+
+    handlers = getattr(atexit, "_ncallbacks", None)
+    if handlers is None or handlers() != 0:
+        return False
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from contractcalc.interfaces.cli._output import parse_number, require_number
-from contractcalc.interfaces.schema import COMMANDS, GROUPS, Command, Field
+if TYPE_CHECKING:
+    from contractcalc.interfaces.schema import Command, Field
+
+# The schema and the number parser are imported where used, so ``contractcalc --version``
+# (which builds the group only) starts with click alone.
 
 __all__ = ["Handler", "NumberText", "OrderedGroup", "command", "group", "option", "root"]
 
@@ -62,6 +65,8 @@ class OrderedGroup(click.Group):
         if self is not _ROOT:
             super().format_commands(ctx, formatter)
             return
+        from contractcalc.interfaces.schema import COMMANDS, GROUPS
+
         rows = []
         for name in self.list_commands(ctx):
             if name in self.commands:
@@ -76,6 +81,8 @@ class OrderedGroup(click.Group):
                 formatter.write_dl(rows)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        from contractcalc.interfaces.schema import COMMANDS, GROUPS
+
         prefix = "" if self is _ROOT else f"{self.name} "
         order = {name: index for index, name in enumerate(COMMANDS)}
         names = list(dict.fromkeys([*self.commands, *self.lazy_modules]))
@@ -119,6 +126,8 @@ _ROOT = OrderedGroup(
 
 def group(name: str) -> OrderedGroup:
     """The subcommand group ``name`` (``seed``), created on first use with its help from the schema."""
+    from contractcalc.interfaces.schema import GROUPS
+
     found = _ROOT.commands.get(name)
     if isinstance(found, OrderedGroup):
         return found
@@ -157,6 +166,8 @@ RUNNING: dict[str, Any] = {}
 
 def parse(spec: Command, given: dict[str, Any]) -> dict[str, Any]:
     """The values of ``spec``'s fields from click's: numbers as ``Decimal``, repeated flags as lists."""
+    from contractcalc.interfaces.cli._output import parse_number, require_number
+
     RUNNING.clear()
     RUNNING.update(spec=spec, typed={name: text for name, text in given.items() if isinstance(text, str)})
     values: dict[str, Any] = {}

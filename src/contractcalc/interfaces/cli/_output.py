@@ -6,7 +6,6 @@ prints as 0.2, not 0.19999999999999996.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation, localcontext
@@ -98,7 +97,9 @@ def render(*parts: Any, min_width: int = 0) -> str:
     """
     from rich.console import Console
 
-    console = Console()
+    # emoji=False: our texts hold no :emoji: codes (a symbol such as X:USDT: must stay as typed), and
+    # Rich's table of emoji names costs every table ~3 ms to load
+    console = Console(emoji=False)
     if min_width:
         console.width = max(console.width, min_width)
     with console.capture() as captured:
@@ -126,6 +127,8 @@ def emit(
 ) -> None:
     """Print ``result`` as exactly one JSON object, or as a Rich table with notes."""
     if as_json:
+        import json  # here: a table answer does without it
+
         try:
             text = json.dumps(to_jsonable(result), allow_nan=False)
         except ValueError:  # 1/1e-400 is a Decimal, but no JSON number (a double) holds it

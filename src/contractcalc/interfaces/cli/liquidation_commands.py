@@ -34,9 +34,13 @@ def liquidation(values: dict[str, Any], as_json: bool) -> None:
         _show_account(result, preset.name, preset.contract)
         return
     shown = {key: value for key, value in result.items() if key != "note"}
+    notes = _notes(result, preset.name, preset.contract, tiers, symbol, values["margin_mode"] == "cross")
+    if values["round"]:
+        from contractcalc.venues.markets import rounding_note
+
+        notes.insert(0, rounding_note(preset.name, symbol, result))
     emit(shown, as_json=False, title=f"Liquidation ({preset.name}, {values['margin_mode'] or 'isolated'})",
-         labels=_labels(result, tiers, symbol, mark is not None),
-         notes=_notes(result, preset.name, preset.contract, tiers, symbol, values["margin_mode"] == "cross"))
+         labels=_labels(result, tiers, symbol, mark is not None), notes=notes)
 
 
 def _labels(result: Mapping[str, Any], tiers: str | None, symbol: str | None, has_mark: bool) -> dict[str, str]:

@@ -78,7 +78,9 @@ def size(values: dict[str, Any], as_json: bool) -> None:
     from contractcalc.engines import calculators
 
     result = calculators.size(**values)
-    notes = [_units(values["contract"], values["exchange"]), "Sizes are exact: round down to your exchange's lot size."]
+    notes = [_units(values["contract"], values["exchange"])]
+    notes.append(_rounding_note(values, result) if values["round"] else
+                 "Sizes are exact: round down to your exchange's lot size (or give --round).")
     warning = stop_warning(result, values["exchange"])
     if warning is not None:
         notes.insert(0, warning)
@@ -90,5 +92,14 @@ def max_open(values: dict[str, Any], as_json: bool) -> None:
     from contractcalc.engines import calculators
 
     result = calculators.max_open(**values)
-    emit(result, as_json=as_json, title="Max open", labels=MAX_OPEN.meanings,
-         notes=[_units(values["contract"], values["exchange"])])
+    notes = [_units(values["contract"], values["exchange"])]
+    if values["round"]:
+        notes.append(_rounding_note(values, result))
+    emit(result, as_json=as_json, title="Max open", labels=MAX_OPEN.meanings, notes=notes)
+
+
+def _rounding_note(values: dict[str, Any], result: Any) -> str:
+    from contractcalc.venues.exchanges import exchange_preset
+    from contractcalc.venues.markets import rounding_note
+
+    return rounding_note(exchange_preset(values["exchange"]).name, values["symbol"], result)

@@ -55,5 +55,14 @@ def plan(values: dict[str, Any], as_json: bool) -> None:
     if warning is not None:
         notes.append(warning)
     notes.extend(EXACT_NOTES.values())
+    if values["round"]:
+        notes.insert(0, _rounding_note(values, result))
     emit(result, as_json=as_json, title="Plan (seed formulas, exact figures beside)", notes=notes,
          labels=PLAN.meanings)
+
+
+def _rounding_note(values: dict[str, Any], result: Any) -> str:
+    from contractcalc.venues.exchanges import exchange_preset
+    from contractcalc.venues.markets import rounding_note
+
+    return rounding_note(exchange_preset(values["exchange"]).name, values["symbol"], result)

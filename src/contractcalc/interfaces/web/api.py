@@ -31,6 +31,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
@@ -577,7 +578,9 @@ def _enum_type(name: str, values: tuple[str, ...], rule: str) -> Any:
     return Annotated[str, BeforeValidator(check), WithJsonSchema({"type": "string", "enum": list(values)})]
 
 
-_TYPES: dict[str, Any] = {"number": TypedDecimal, "text": str, "bool": bool, "list": list[Any], "integer": int}
+# a flag is true or false only: 0, 1 and "yes" are refused as the JSON schema's "boolean" says
+_TYPES: dict[str, Any] = {"number": TypedDecimal, "text": str, "bool": StrictBool, "list": list[Any],
+                          "integer": int}
 
 
 def _field_type(endpoint: Endpoint, field: schema.Field) -> Any:
@@ -923,7 +926,7 @@ def validation_error_items(error: ValidationError) -> list[dict[str, Any]]:
 
 
 def _kind(kind: Any) -> str:
-    if kind is bool:
+    if kind is bool or kind is StrictBool:
         return "bool"
     if kind is str:
         return "text"
@@ -1028,6 +1031,7 @@ def calculators() -> dict[str, Any]:
 def presets() -> dict[str, Any]:
     """The exchange presets (kind, fee rates, contract sizes) and the tier tables of each."""
     from contractcalc.venues.exchanges import EXCHANGES
+    from contractcalc.venues.markets import lot_sizes, market_source, price_ticks
     from contractcalc.venues.tiers import preset_tables_for, stale_warning, table_age_days
 
     return {
@@ -1040,6 +1044,11 @@ def presets() -> dict[str, Any]:
                 "maker_fee_rate": preset.maker_fee_rate,
                 "taker_fee_rate": preset.taker_fee_rate,
                 "contract_sizes": {prefix or "*": size for prefix, size in preset.contract_sizes},
+                # the market's tick and lot by base currency (ccxt's recorded markets): the page shows
+                # prices to the tick; lots in base units (linear) or contracts (inverse)
+                "price_ticks": price_ticks(preset.name),
+                "lot_sizes": lot_sizes(preset.name, preset.contract == "linear"),
+                "markets_source": market_source(preset.name),
                 "tier_tables": [
                     {"name": table.name, "symbol": table.symbol, "as_of": table.as_of,
                      "source": table.source, "note": table.note, "age_days": table_age_days(table.as_of),

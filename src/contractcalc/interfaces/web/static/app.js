@@ -174,6 +174,13 @@
     return typeof tick === "number" && tick > 0 ? tick : null;
   }
 
+  /** The preset's lot for the header's symbol (base units linear, contracts inverse), or null. */
+  function lotSize() {
+    const chosen = preset(state.global.exchange);
+    const lot = ((chosen && chosen.lot_sizes) || {})[marketCurrencies().base];
+    return typeof lot === "number" && lot > 0 ? lot : null;
+  }
+
   function decimalsOf(step) {
     const text = String(step);
     if (/e-/.test(text)) return Number(text.split("e-")[1]);
@@ -216,8 +223,16 @@
     const what = describeKey(key);
     switch (what.kind) {
       case "percent": return { text: `${upTo(value * 100, 2)} %`, exact: `${exact} (${formatNumber(value * 100)} %)` };
-      case "price": return { text: formatPrice(value), unit: what.unit, exact };
-      case "coin": return { text: fixed(value, 8), unit: what.unit, exact };
+      case "price": {
+        const tick = priceTick();
+        return { text: formatPrice(value), unit: what.unit, exact,
+          hint: tick ? `shown to the market's tick, ${formatNumber(tick)}` : undefined };
+      }
+      case "coin": {
+        const lot = /^(max_)?quantity$/.test(key) ? lotSize() : null;
+        return { text: fixed(value, 8), unit: what.unit, exact,
+          hint: lot ? `the market's lot is ${formatNumber(lot)}: round down, or ask for round` : undefined };
+      }
       case "amount": return { text: fixed(value, Math.abs(value) >= 1 || value === 0 ? 2 : 6), unit: what.unit, exact };
       case "leverage-down": return { text: `${formatNumber(Math.max(1, Math.floor(value + 1e-9)))}×`, exact: `${exact}×`,
         hint: "rounded down to a whole leverage" };
