@@ -1357,7 +1357,11 @@
     const chosen = preset(name);
     state.global.exchange = chosen ? chosen.name : "";
     if (chosen) state.global.contract = chosen.contract;
-    const table = chosen && chosen.tier_tables.length ? chosen.tier_tables[0] : null;
+    // the newest table of the market's base currency (BTC unless a symbol says otherwise): an exchange
+    // ships tables for several coins, newest first, and choosing one sets the symbol
+    const tables = chosen ? chosen.tier_tables : [];
+    const base = marketCurrencies().base;
+    const table = tables.find((t) => t.symbol.split("/")[0].toUpperCase() === base) || tables[0] || null;
     state.global.tiers = table ? table.name : "";
     state.global.symbol = table ? table.symbol : "";
   }
