@@ -21,14 +21,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import ccxt  # type: ignore[import-untyped]  # in the dev extra: these tests always run, never skip
 import pytest
 
 from contractcalc.io.tier_refresh import refresh_tiers, write_tier_document
 from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.tiers import complete_maintenance_amounts
 from contractcalc.venues.tiers import load_tiers as load_shipped
-
-ccxt = pytest.importorskip("ccxt")
 
 DATA = Path(__file__).parent / "data"
 FETCHED = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)

@@ -47,7 +47,7 @@
   /** The market the page opens with when the URL names none. */
   const DEFAULT_MARKET = { contract: "linear", exchange: "binance-usdm" };
 
-  /** What the starting inputs trade and when they were set (``schema.MARKET_PRICES``, from /api/calculators). */
+  /** What the starting inputs trade and when they were set (``schema.MARKET_PRICES``, from /api/calculators): the footer says it. */
   const STARTING = { coins: [], asOf: "" };
 
   /** A position's size: ``quantity`` (linear base units) or ``contracts`` × ``contract_size`` (linear or inverse). */
@@ -1363,9 +1363,11 @@
     const chosen = preset(name);
     state.global.exchange = chosen ? chosen.name : "";
     if (chosen) state.global.contract = chosen.contract;
-    // the table of the coin the page's starting inputs trade (BTC), else the preset's first
+    // the newest table of the market's base currency (BTC unless a symbol says otherwise): an exchange
+    // ships tables for several coins, newest first, and choosing one sets the symbol
     const tables = chosen ? chosen.tier_tables : [];
-    const table = tables.find((t) => STARTING.coins.some((coin) => t.symbol.startsWith(`${coin}/`))) || tables[0] || null;
+    const base = marketCurrencies().base;
+    const table = tables.find((t) => t.symbol.split("/")[0].toUpperCase() === base) || tables[0] || null;
     state.global.tiers = table ? table.name : "";
     state.global.symbol = table ? table.symbol : "";
   }
