@@ -116,3 +116,22 @@ def test_cross_chart_labels_are_painted_where_they_are_placed(page: Any, server_
     text = page.evaluate("JSON.parse(document.getElementById('liquidation-chart').dataset.labels)")
     assert all(label["left"] >= 0 for label in text)
     shot(page, "cross-chart-labels")
+
+
+def test_on_a_phone_the_result_starts_on_the_first_screen(page: Any, server_url: str) -> None:
+    # 390 × 844: the market fits a compact header, so the plan's card starts in the top half of the first
+    # screen and its first figure is read without scrolling (before, the header alone filled two thirds of
+    # it and the card started at 585 px), and nothing runs past the edge.
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page, server_url)
+    cell = page.locator("#panel-plan .results tr[data-key='leverage'] td.value").first
+    wait_for(lambda: cell.inner_text().strip() == "4×", "the plan")
+    results = page.locator("#plan-plan-results").bounding_box()
+    assert results is not None and results["y"] < 844 / 2, results
+    first_row = page.locator("#panel-plan .results tr[data-key]").first.bounding_box()
+    assert first_row is not None and first_row["y"] + first_row["height"] < 0.6 * 844, first_row
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for control in ("#exchange", "#symbol", "#tiers", "#save-button", "#theme-toggle"):
+        box = page.locator(control).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (control, box)
+    shot(page, "phone-compact-header")
