@@ -282,3 +282,19 @@ def test_the_api_answers_the_same() -> None:
     answer = response.json()
     assert round(answer["liquidation_price"], 2) == 5739.08 and round(answer["bankruptcy_price"], 2) == 5718.57
     assert round(answer["fee_to_close"], 8) == 0.00131152
+
+
+def test_rounded_the_safe_way_to_todays_tick(capsys: pytest.CaptureFixture[str]) -> None:
+    # --round: a long's prices toward the entry (up), Bybit's own direction.  Today's BTCUSD tick is 0.1
+    # (ccxt's recorded Bybit markets, venues/data/markets.json): 5,739.08 → 5,739.1 and 5,718.57 → 5,718.6;
+    # at the 0.5 tick of the help page's time the same rule gives its 5,739.50.
+    code = run(["liquidation", "--exchange", "bybit-inverse", "--margin-mode", "cross", "--side", "long",
+                "--entry", "8000", "--contracts", "10000", "--contract-size", "1", "--wallet-balance", "0.5",
+                "--maintenance-margin-rate", "0.005", "--taker-fee-rate", "0.075%", "--symbol", "BTC/USD:BTC",
+                "--round", "--json"])
+    answer = json.loads(capsys.readouterr().out)
+    assert code == 0 and answer["price_tick"] == 0.1
+    _, _, lp = _hand_inverse(1, F(8000), F(10000), F(1, 2), F("0.005"), F("0.00075"))
+    assert answer["liquidation_price"] == pytest.approx(math.ceil(float(lp) * 10) / 10) == 5739.1
+    assert answer["bankruptcy_price"] == pytest.approx(5718.6)
+    assert math.ceil(float(lp) / 0.5) * 0.5 == 5739.5
