@@ -95,11 +95,12 @@ class _Context:
     equity_of: Any  # () -> the margin balance each position's bankruptcy starts from
     ok: Array
     price: Array
-    index_at_price: Array
     bands: _Bands
     numbers: _Numbers
     entry_value: Array
     hedged_rows: Array
+    #: the band index at the price of each hedged row (its pair's solve found it)
+    hedged_index: Array
     hedged_bankruptcy: Array
     #: Bybit cross with a taker rate: the bankruptcy prices with the fee to close (the cross rows')
     fee_bankruptcy: Array | None = None
@@ -175,7 +176,15 @@ class PositionLiquidation:
 
     @functools.cached_property
     def _at_price(self) -> tuple[Array, Array, Array]:
-        return self._context.bands.at(self._context.index_at_price)
+        """``(rate, amount, tier)`` of the band holding the notional at the liquidation price (the mark: none)."""
+        c = self._context
+        if c.bands.width > 1:
+            index = c.bands.index_at(_value(c.kind, self._safe_price, c.size))
+        else:
+            index = np.zeros(len(c.s), dtype=np.int64)
+        if len(c.hedged_rows):
+            index[c.hedged_rows] = c.hedged_index
+        return c.bands.at(index)
 
     @functools.cached_property
     def maintenance_margin(self) -> Array:
@@ -349,15 +358,19 @@ class _Bands:
 
     def __init__(self, low: Array, high: Array, rate: Array, amount: Array, tier: Array, cap: Array,
                  count: Array, table: Array, row_rate: Array, row_amount: Array, numbers: _Numbers,
-                 fixed_tier: Array | None = None) -> None:
+                 fixed_tier: Array | None = None, direct: bool | None = None) -> None:
         self.low, self.high, self.rate, self.amount = low, high, rate, amount
         self.tier, self.cap, self.count, self.table = tier, cap, count, table
         self.row_rate, self.row_amount, self.numbers = row_rate, row_amount, numbers
         #: Bybit: each row's tier fixed at its entry value (the bands collapsed to it)
         self.fixed_tier = fixed_tier
-        self.direct = table < 0
-        self.all_direct = bool(self.direct.all())
-        self.any_direct = bool(self.direct.any())
+        if direct is None:  # per row: a row without a table takes the book's rate
+            self.direct = table < 0
+            self.all_direct = bool(self.direct.all())
+            self.any_direct = bool(self.direct.any())
+        else:  # every row alike (known from the symbols): no pass over the rows
+            self.direct = np.broadcast_to(direct, table.shape)
+            self.all_direct = self.any_direct = direct
         self.tables = int(low.shape[0])
         self.code = np.where(self.direct, 0, table) if self.tables > 1 else None
         self.width = 1 if self.all_direct else int(count.max())
@@ -394,7 +407,10 @@ class _Bands:
             return np.zeros(n, dtype=np.int64)
         if self.tables == 1:
             floors = self.low[0, 1:int(self.count[0])]
-            index: Array = np.searchsorted(floors, notional, side="right").astype(np.int64)
+            if self.numbers.exact:
+                index: Array = np.searchsorted(floors, notional, side="right").astype(np.int64)
+            else:  # a comparison per floor, counted in uint8: several times faster than a binary search per row
+                index = kernels.count_at_or_above(notional, floors)
         else:
             index = np.zeros(n, dtype=np.int64)
             for k in range(1, self.width):
@@ -402,17 +418,36 @@ class _Bands:
                 index += present & (notional >= low)
         return np.where(self.direct, 0, index) if self.any_direct else index
 
-    def at(self, index: Array) -> tuple[Array, Array, Array]:
-        """``(rate, amount, tier)`` per row at band ``index``."""
+    def rate_and_amount(self, index: Array | int) -> tuple[Array, Array]:
+        """``(rate, amount)`` per row at band ``index``."""
         if self.all_direct:
-            tier = self.fixed_tier if self.fixed_tier is not None else np.zeros(len(self.table), dtype=np.int64)
-            return self.row_rate, self.row_amount, tier
-        rate, amount, tier = self._take(self.rate, index), self._take(self.amount, index), self._take(self.tier, index)
+            return self.row_rate, self.row_amount
+        rate, amount = self._take(self.rate, index), self._take(self.amount, index)
         if self.any_direct:
             rate = np.where(self.direct, self.row_rate, rate)
             amount = np.where(self.direct, self.row_amount, amount)
-            tier = np.where(self.direct, 0, tier)
-        return rate, amount, tier
+        return rate, amount
+
+    def maintenance_at(self, index: Array | int, valued: Array) -> Array:
+        """``valued·rate − amount`` per row at band ``index`` (the requirement of a notional in that band)."""
+        if np.ndim(index) == 0 or self.tables != 1 or self.any_direct or self.numbers.exact:
+            rate, amount = self.rate_and_amount(index)
+            return _minus(valued * rate, amount)
+        # one table: gather the rate into a fresh array and work in it (each 500k-row array a call does not
+        # allocate is time saved: fresh memory costs more than the arithmetic)
+        requirement: Array = self.rate[0][index]
+        requirement *= valued
+        requirement -= self.amount[0][index]
+        return requirement
+
+    def at(self, index: Array) -> tuple[Array, Array, Array]:
+        """``(rate, amount, tier)`` per row at band ``index``."""
+        rate, amount = self.rate_and_amount(index)
+        if self.all_direct:
+            tier = self.fixed_tier if self.fixed_tier is not None else np.zeros(len(self.table), dtype=np.int64)
+            return rate, amount, tier
+        tier = self._take(self.tier, index)
+        return rate, amount, np.where(self.direct, 0, tier) if self.any_direct else tier
 
     def rows(self, rows: Array) -> _Bands:
         """The bands of a subset of rows."""
@@ -469,34 +504,47 @@ def _bands(book: Book, tables: list[TierTable], symbol_table: Array, numbers: _N
             amount[t, k] = numbers.of(row.maintenance_amount)
             tier[t, k] = row.tier
             cap[t, k] = float(row.max_leverage)
-    table = symbol_table[book.symbol_code] if tables else np.full(len(book), -1, dtype=np.int64)
-    direct = table < 0
-    has_rate = numbers.given(book.maintenance_margin_rate)
-    missing = direct & ~has_rate
-    if missing.any():
-        index = int(np.argmax(missing))
-        rule = ("is required: the tier table does not hold this symbol" if tables
-                else "is required (or give 'tiers' holding the symbol)")
-        raise _error("maintenance_margin_rate", rule, book.symbol[index], index)
-    given_amount = numbers.given(book.maintenance_amount)
-    row_amount = np.where(given_amount, book.maintenance_amount, numbers.zero) if given_amount.any() \
-        else numbers.zero
+    n = len(book)
+    uniform: bool | None = None  # every row with a table (True: none): known from the symbols alone
+    if not tables:
+        table, uniform = np.full(n, -1, dtype=np.int64), True
+    elif bool((symbol_table >= 0).all()):
+        table = np.zeros(n, dtype=np.int64) if len(tables) == 1 else symbol_table[book.symbol_code]
+        uniform = False
+    else:
+        table = symbol_table[book.symbol_code]
+    direct = table < 0 if uniform is None else np.broadcast_to(uniform, (n,))
+    if uniform is not False:  # rows without a table: their rate (and amount) come from the book
+        missing = direct & ~numbers.given(book.maintenance_margin_rate)
+        if missing.any():
+            index = int(np.argmax(missing))
+            rule = ("is required: the tier table does not hold this symbol" if tables
+                    else "is required (or give 'tiers' holding the symbol)")
+            raise _error("maintenance_margin_rate", rule, book.symbol[index], index)
+        given_amount = numbers.given(book.maintenance_amount)
+        row_amount = np.where(given_amount, book.maintenance_amount, numbers.zero) if given_amount.any() \
+            else numbers.zero
+    else:
+        row_amount = numbers.zero
     bands = _Bands(low, high, rate, amount, tier, cap, count, table, book.maintenance_margin_rate, row_amount,
-                   numbers)
-    with_table = ~direct
-    if with_table.any():
+                   numbers, direct=uniform)
+    if uniform is not True:
         top = np.array([numbers.of(t.max_notional) for t in tables], dtype=numbers.dtype)
-        over = with_table & (entry_value > top[np.where(with_table, table, 0)])
+        if uniform is False and len(tables) == 1:
+            over = entry_value > top[0]
+        else:
+            with_table = ~direct
+            over = with_table & (entry_value > top[np.where(with_table, table, 0)])
         if over.any():
             index = int(np.argmax(over))
             holder = tables[int(table[index])]
             raise _error("contracts", f"must give a notional at entry within the tier table of {holder.symbol} "
                          f"(0 to {holder.max_notional.normalize():f})", book.contracts[index], index, TierCapExceeded)
-    if mm_at_entry and with_table.any():  # Bybit: the tier of the entry value, whatever the price
+    if mm_at_entry and not bands.all_direct:  # Bybit: the tier of the entry value, whatever the price
         at_entry = bands.index_at(entry_value)
         rate_at, amount_at, tier_at = bands.at(at_entry)
         return _Bands(low, high, rate, amount, tier, cap, count, np.full(len(table), -1), rate_at, amount_at,
-                      numbers, tier_at)
+                      numbers, tier_at, direct=True)
     return bands
 
 
@@ -584,7 +632,8 @@ def _continuous(bands: _Bands) -> bool:
     return bool(np.all(np.abs(jump) <= 1e-9 * np.maximum(1.0, low[1:] * rate[1:])))
 
 
-def _solve_monotone(s: Array, entry: Array, size: Array, balance: Array, bands: _Bands, fee: float) -> Array:
+def _solve_monotone(s: Array, entry: Array, size: Array, balance: Array, bands: _Bands, fee: float,
+                    s_size: Array) -> Array:
     """Linear, one continuous table (Binance, OKX, Hyperliquid): the tier of the root found by its sign at the
     tier floors, then the closed form in that tier (no loop over the tiers).
 
@@ -592,19 +641,43 @@ def _solve_monotone(s: Array, entry: Array, size: Array, balance: Array, bands: 
     ``N_k`` is ``base + c_k`` with ``base = WB − s·Q·E`` and ``c_k = N_k·(s − f) − (N_k·r_k − cum_k)``: the
     same ``c_k`` for every row of a side.  A long's margin gap rises with the price, so its root lies above
     every floor where ``base + c_k <= 0``; a short's falls, so its root lies above every floor where
-    ``base + c_k > 0``.  Counting those floors (one :func:`numpy.searchsorted`) gives the tier.
+    ``base + c_k > 0``.  Counting those floors (a comparison per floor, in ``uint8``) gives the tier.
+
+    Every array of 500k rows a call allocates costs more than the arithmetic on it (fresh memory is
+    faulted in page by page), so the work is done in place where the result is ours.
     """
     count = int(bands.count[0])
     floors, rates, amounts = bands.low[0, 1:count], bands.rate[0, :count], bands.amount[0, :count]
     mm_floor = floors * rates[1:] - amounts[1:]
     long_c = floors * (1 - fee) - mm_floor  # rising in k (slope 1 − r − f > 0)
     short_c = -floors * (1 + fee) - mm_floor  # falling in k
-    base = balance - s * size * entry
+    base = s_size * entry  # s·Q·E (s_size: s·Q)
+    np.subtract(balance, base, out=base)
     rising = s > 0
-    index_long = np.searchsorted(long_c, -base, side="right")  # #{k: base + c_k <= 0}
-    index_short = np.searchsorted(-short_c, base, side="left")  # #{k: base + c_k > 0}
-    index = np.where(rising, index_long, index_short)
-    return (base + amounts[index]) / (size * (rates[index] + fee - s))
+    # #{k: base + c_k <= 0} = #{k: base <= −long_c_k}; #{k: base + c_k > 0} = K − #{k: base <= −short_c_k}:
+    # counted by a comparison per floor (kernels.count_at_or_above), each side only where it has rows
+    floors_count = len(short_c)
+    index: Array
+    if rising.all():
+        index = kernels.count_at_or_above(base, -long_c, below=True)
+        side_index = index
+    elif rising.any():
+        index = np.where(rising, kernels.count_at_or_above(base, -long_c, below=True),
+                         floors_count - kernels.count_at_or_above(base, -short_c, below=True))
+        side_index = np.where(rising, index, index + count)
+    else:
+        index = floors_count - kernels.count_at_or_above(base, -short_c, below=True)
+        side_index = index + count
+    # (rate_k + f − s) by row: a table of 2K entries (longs' K first), gathered once
+    per_side = np.concatenate([(rates + fee) - 1.0, (rates + fee) + 1.0])
+    # (base + amount_k) / (Q·(rate_k + f − s)), in place
+    price: Array = amounts[index]
+    price += base
+    del base
+    denominator: Array = per_side[side_index]
+    denominator *= size
+    price /= denominator
+    return price
 
 
 def _below_zero(kind: str, big_a: Array, big_b: Array, low: Array, high: Array, numbers: _Numbers
@@ -873,9 +946,9 @@ def book_liquidation(
     pnl = s_size * (mark - entry) if kind == "linear" else s_size * (1 / entry - 1 / mark)
     value_mark = _value(kind, mark, size)
     valued_mark = entry_value if model.mm_at_entry else value_mark
-    rate_mark, amount_mark, _ = bands.at(bands.index_at(valued_mark) if bands.width > 1 else 0)
-    mm_mark = _minus(valued_mark * rate_mark, amount_mark)
+    mm_mark = bands.maintenance_at(bands.index_at(valued_mark) if bands.width > 1 else 0, valued_mark)
     req_mark = mm_mark + value_mark * fee if model.counts_close_fee else mm_mark
+    del value_mark, valued_mark  # done with: the arrays below reuse their memory
 
     # the margin each position's equation starts from: the account's wallet and the others' net at their marks
     zero = numbers.zero
@@ -894,7 +967,9 @@ def book_liquidation(
     else:  # one gather: (wallet + the account's net) − the symbol's own net
         group_net = cross_net if alone else numbers.group_sum(book.leg_group, cross_net,
                                                               book.leg_groups)[book.leg_group]
-        balance = (wallet + numbers.group_sum(code, cross_net, n_accounts))[code] - group_net
+        balance = (wallet + numbers.group_sum(code, cross_net, n_accounts))[code]
+        balance -= group_net
+    del net, cross_net, group_net
     own_margin = None
     if any_isolated:
         own_margin = np.where(numbers.given(book.wallet_balance), book.wallet_balance,
@@ -942,14 +1017,15 @@ def book_liquidation(
 
     # single positions (isolated, or alone in their symbol): one vectorised solve
     if kind == "linear" and not model.mm_at_entry and _continuous(bands):
-        raw = _solve_monotone(s, entry, size, solve_balance, bands, float(fee))
+        raw = _solve_monotone(s, entry, size, solve_balance, bands, float(fee), s_size)
     else:
         raw = _solve_single(kind, model, s, entry, size, solve_balance, bands, fee, numbers, s_size)
+    del s_size
     ok: Array = _valid_price(raw)
-    price: Array = np.where(ok, raw, numbers.nan)
-    index_at_price: Array = (bands.index_at(_value(kind, np.where(ok, raw, mark), size)) if bands.width > 1
-                             else np.zeros(n, dtype=np.int64))
-    hedged_rows, hedged_bankruptcy = np.zeros(0, dtype=np.int64), numbers.full(0, 0)
+    np.copyto(raw, numbers.nan, where=~ok)  # raw is the solvers' own new array
+    price: Array = raw
+    hedged_rows, hedged_index = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    hedged_bankruptcy = numbers.full(0, 0)
 
     if hedged.any():
         rows = np.flatnonzero(hedged)
@@ -966,14 +1042,15 @@ def book_liquidation(
         bare_price, _, _ = _solve_pairs(kind, model, first, second, s, entry, size, mark[first],
                                         equity_of()[first], bands, fee, numbers, bare=True)
         bare = np.where(_valid_price(bare_price), bare_price, numbers.nan)
-        for leg, leg_index in ((first, first_index), (second, second_index)):
+        for leg in (first, second):
             price[leg] = np.where(pair_ok, pair_price, numbers.nan)
             ok[leg] = pair_ok
-            index_at_price[leg] = leg_index
         hedged_rows, hedged_bankruptcy = np.concatenate([first, second]), np.concatenate([bare, bare])
+        hedged_index = np.concatenate([np.broadcast_to(first_index, first.shape),
+                                       np.broadcast_to(second_index, second.shape)])
 
-    context = _Context(kind, model, s, entry, size, mark, equity_of, ok, price, index_at_price, bands, numbers,
-                       entry_value, hedged_rows, hedged_bankruptcy, fee_bankruptcy)
+    context = _Context(kind, model, s, entry, size, mark, equity_of, ok, price, bands, numbers, entry_value,
+                       hedged_rows, hedged_index, hedged_bankruptcy, fee_bankruptcy)
     result = PositionLiquidation(
         account=book.account,
         symbol=book.symbol,
