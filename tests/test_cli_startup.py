@@ -175,10 +175,15 @@ TIERS_TABLE = ["liquidation", "--exchange", "binance-usdm", "--side", "long", "-
                "--leverage", "20", "--tiers", "binance-usdm-BTCUSDT-2024-10", "--symbol", "BTC/USDT:USDT"]
 
 
-def test_a_calculator_without_tiers_loads_no_tier_or_file_module() -> None:
-    loaded = modules_after(PNL_JSON)
-    assert "contractcalc.engines.calculators" in loaded
-    assert not loaded & {"contractcalc.venues.tiers", "contractcalc.io.tiers", "contractcalc.io.files", "pathlib"}
+@pytest.mark.parametrize(("args", "engine"), [
+    (PNL_JSON, "contractcalc.engines.calculators"),
+    (SCALAR_JSON[2], "contractcalc.engines.liquidation"),  # a liquidation price from a rate
+], ids=["pnl", "liquidation"])
+def test_an_answer_without_tiers_loads_no_tier_or_file_module(args: list[str], engine: str) -> None:
+    loaded = modules_after(args)
+    assert engine in loaded
+    assert not loaded & {"contractcalc.venues.tiers", "contractcalc.io.tiers", "contractcalc.io.files", "pathlib",
+                         "calendar"}
 
 
 def test_the_version_loads_click_but_not_the_schema() -> None:
@@ -246,3 +251,24 @@ def test_the_entry_point_skips_the_teardown_only_when_no_exit_work_is_pending() 
                               + MAIN.format(args=["--version"]))
     assert with_handler.returncode == 0
     assert with_handler.stdout == f"contractcalc {contractcalc.__version__}\nhandler ran\n"
+
+
+def test_the_one_shot_commands_are_commands_and_leave_the_long_runs_alone() -> None:
+    from contractcalc.interfaces.cli import COMMAND_MODULES, ONE_SHOT_COMMANDS
+
+    assert ONE_SHOT_COMMANDS.issubset({*COMMAND_MODULES, "--help", "--version"})
+    # a server and the simulations keep Python's garbage collector (main() turns it off for the rest)
+    assert not ONE_SHOT_COMMANDS & {"serve", "risk", "replay", "stress", "reconcile"}
+
+
+@pytest.mark.parametrize(("args", "collecting"), [
+    (PNL_JSON, False),
+    (["--version"], False),
+    (["tiers", "list"], True),
+    (["risk", "--help"], True),
+], ids=["pnl", "version", "tiers", "risk"])
+def test_the_entry_point_turns_the_collector_off_for_one_shot_answers_only(args: list[str], collecting: bool) -> None:
+    code = "import atexit, gc\natexit.register(lambda: print('collecting:', gc.isenabled()))\n"
+    done = run_script(code + MAIN.format(args=args))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == f"collecting: {collecting}"

@@ -50,8 +50,7 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contractcalc.core import contracts as cx
 from contractcalc.core import kernels
@@ -88,9 +87,14 @@ from contractcalc.engines.models import (
     model_for,
 )
 from contractcalc.errors import InputError
-from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.exchanges import EXCHANGES, ExchangePreset, exchange_preset
-from contractcalc.venues.tiers import PRESET_TABLES, TierTable, preset_tables_for
+
+if TYPE_CHECKING:
+    # pathlib in annotations only; the tier modules are imported where a table is used, so a
+    # liquidation price from a rate starts without them (CLI start-up, docs/design.md)
+    from pathlib import Path
+
+    from contractcalc.venues.tiers import TierTable
 
 __all__ = [
     "MODELS",
@@ -475,6 +479,8 @@ def _rate_source(
         return _table(tiers, symbol), None, None
     if rate is None and amount is None and symbol is not None and not hyperliquid:
         # as plan, size and max-open: a symbol with a shipped table needs nothing more (the newest table)
+        from contractcalc.venues.tiers import preset_tables_for
+
         newest = preset_tables_for(preset.name, symbol)
         if newest:
             return _table(newest[0].name, symbol), None, None
@@ -482,6 +488,8 @@ def _rate_source(
         if hyperliquid and max_leverage is not None:
             amount = check("maintenance_amount", amount, ">=", 0) if amount is not None else 0
             return None, 1 / (2 * max_leverage), amount
+        from contractcalc.venues.tiers import preset_tables_for
+
         shipped = ", ".join(p.name for p in preset_tables_for(preset.name)) or "none"
         needed = "'max_leverage' (MMR = 1 / (2 × max leverage)) or " if hyperliquid else ""
         raise InputError(
@@ -498,6 +506,9 @@ def _rate_source(
 
 def _table(tiers: Any, symbol: str | None) -> TierTable:
     """The tier table; shipped presets are parsed once (they never change)."""
+    from contractcalc.io.tiers import load_tiers
+    from contractcalc.venues.tiers import PRESET_TABLES, TierTable
+
     if isinstance(tiers, TierTable):
         return tiers
     if isinstance(tiers, str) and tiers in PRESET_TABLES:
@@ -507,6 +518,8 @@ def _table(tiers: Any, symbol: str | None) -> TierTable:
 
 @functools.lru_cache(maxsize=64)
 def _preset(name: str, symbol: str | None) -> TierTable:
+    from contractcalc.io.tiers import load_tiers
+
     return load_tiers(name, symbol)
 
 
@@ -575,6 +588,10 @@ _TAKER_FLOATS: dict[str, float] = {}
 
 
 def _plain_table(tiers: Any, symbol: str | None) -> TierTable | None:
+    if tiers is None:  # a rate given: no tier module to import
+        return None
+    from contractcalc.venues.tiers import PRESET_TABLES, TierTable
+
     if isinstance(tiers, TierTable):
         return tiers
     if type(tiers) is str and tiers in PRESET_TABLES:
@@ -1503,7 +1520,11 @@ def has_rates(
         return True
     if preset.liquidation_model == "hyperliquid" and max_leverage is not None:
         return True
-    return symbol is not None and bool(preset_tables_for(preset.name, symbol))
+    if symbol is None:
+        return False
+    from contractcalc.venues.tiers import preset_tables_for
+
+    return bool(preset_tables_for(preset.name, symbol))
 
 
 def stop_check(
@@ -1562,6 +1583,8 @@ def stop_check(
     if tiers is None and maintenance_margin_rate is None and symbol is not None and not (
         model.name == "hyperliquid" and max_leverage is not None
     ):
+        from contractcalc.venues.tiers import preset_tables_for
+
         found = preset_tables_for(preset.name, symbol)
         tiers = found[0].name if found else None
     table, rate, amount = _rate_source(preset, tiers, symbol, maintenance_margin_rate, maintenance_amount,

@@ -23,10 +23,12 @@ import json
 import os
 import stat
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contractcalc.errors import InputError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["MAX_FILE_BYTES", "MAX_INTEGER_DIGITS", "parse_json", "read_bytes", "read_json",
            "read_text"]
@@ -127,6 +129,8 @@ def read_json(path: str | os.PathLike[str], *, field: str, max_bytes: int = MAX_
 
 def as_path(source: Any) -> Path | None:
     """``source`` as a :class:`~pathlib.Path` when it names a file, else ``None``."""
+    from pathlib import Path  # here: pathlib costs a CLI answer ~3 ms to import
+
     if isinstance(source, Path):
         return source
     if isinstance(source, str):

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from contractcalc.errors import InputError
@@ -50,6 +49,8 @@ def load_tiers(tiers: str | os.PathLike[str] | Mapping[str, Any], symbol: str | 
     if isinstance(tiers, str) and tiers in PRESET_TABLES:
         return load_preset_or_mapping(tiers, symbol)
     if isinstance(tiers, str | os.PathLike):
+        from pathlib import Path  # here: a preset name (the usual case) needs no pathlib
+
         path = str(Path(tiers))
         data = _read(path)
         return table_from_data(data, symbol, source=path)

@@ -19,7 +19,6 @@ Tier values are kept as exact ``Decimal`` (JSON is parsed with
 
 from __future__ import annotations
 
-import calendar
 import itertools
 import json
 import os
@@ -471,6 +470,8 @@ def table_age_days(as_of: str, today: date | None = None) -> int | None:
         return None
     year, month, day = [*parts, 12, 31][:3] if len(parts) == 1 else [*parts, 0][:3]
     if len(parts) == 2:
+        import calendar  # here: calendar (and locale) cost every import of this module ~2 ms
+
         day = calendar.monthrange(year, month)[1]
     return (today - date(year, month, day)).days
 
