@@ -129,7 +129,7 @@ def test_zero_negative_zero_and_negative(name: str, flag: str, value: str,
          "--exchange"),
         (["pnl", "--exchange", "binance-coinm", "--side", "long", "--entry", "1", "--exit", "2", "--contracts", "1"],
          "--symbol"),
-        (["max-open", "--exchange", "binance-usdm", "--symbol", "DOGEUSDT", "--balance", "1", "--leverage", "2",
+        (["max-open", "--exchange", "binance-usdm", "--symbol", "PEPEUSDT", "--balance", "1", "--leverage", "2",
           "--entry", "1"], "--tiers"),
         (replaced(BASES["max-open"], "--tiers", "no-such-preset"), "--tiers"),
         (replaced(BASES["max-open"], "--leverage", "150"), "--leverage"),  # above tier 1's 125x

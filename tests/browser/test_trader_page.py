@@ -13,7 +13,9 @@ from fractions import Fraction as F
 from pathlib import Path
 from typing import Any
 
-from .conftest_browser import shot
+from contractcalc.interfaces.schema import PAGE_DEFAULTS
+
+from .conftest_browser import binance_btc_price, shot
 from .test_web_page import chart_marks, chart_pixels, choose, market, open_page, type_into, wait_for
 
 #: The liquidation tab's card, in the page's own state (the chart's data as drawn).
@@ -105,12 +107,14 @@ def test_cross_mode_draws_the_accounts_margin_balance(page: Any, server_url: str
     wait_for(lambda: {"entry", "mark", "liquidation"} <= chart_marks(page, "liquidation"), "the cross marks")
     title = page.locator("#panel-liquidation .chart-card h2").inner_text()
     assert title == "Margin balance against the price of BTC/USDT:USDT"
-    # the sample: 1 BTC long from 60,000 in a 10,000 USDT wallet: balance = 10,000 + (P − 60,000),
-    # so at the liquidation price the balance is what the table says the maintenance margin is.
+    # the sample: Q BTC long from E (schema.PAGE_DEFAULTS: 1 BTC at today's price) in a 10,000 USDT
+    # wallet: balance = 10,000 + Q·(P − E), so at the liquidation price the balance is what the table
+    # says the maintenance margin is.
+    quantity, entry = PAGE_DEFAULTS["liquidation"]["quantity"], PAGE_DEFAULTS["liquidation"]["entry"]
     spec = page.evaluate("""() => { const c = CARD;
         return { x: c.spec.x, y: c.spec.pnl }; }""".replace("CARD", LIQUIDATION_CARD))
     for x, y in zip(spec["x"], spec["y"], strict=True):
-        assert abs(y - (10000 + (x - 60000))) < 1e-6 * 60000
+        assert abs(y - (10000 + quantity * (x - entry))) < 1e-6 * entry
     assert page.locator("#liquidation-chart").get_attribute("data-lost") is not None
     # every column of the positions table, Tier last, inside its card at 1,400 px
     box = page.locator("#panel-liquidation .outputs .card").first.bounding_box()
@@ -118,7 +122,7 @@ def test_cross_mode_draws_the_accounts_margin_balance(page: Any, server_url: str
         edge = header.bounding_box()
         assert edge["x"] + edge["width"] <= box["x"] + box["width"] + 0.5, header.inner_text()
     tier = page.locator("#panel-liquidation .rows-out td[data-key='tier']").first
-    assert tier.is_visible() and tier.inner_text().strip() == "2"
+    assert tier.is_visible() and tier.inner_text().strip() == str(binance_btc_price(10000, quantity, entry)[1]) == "2"
     shot(page, "trader-cross-1400")
 
 

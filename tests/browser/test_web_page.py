@@ -16,7 +16,9 @@ from collections.abc import Callable
 from fractions import Fraction as F
 from typing import Any
 
-from .conftest_browser import shot
+from contractcalc.interfaces.schema import PAGE_DEFAULTS
+
+from .conftest_browser import binance_btc_price, shot
 
 TIMEOUT_S = 15
 
@@ -466,7 +468,9 @@ def header_error(page: Any, name: str) -> str:
 def test_header_errors_are_the_open_tabs_each_once(page: Any, server_url: str) -> None:
     open_page(page, server_url, "?tab=target")
     market(page, "linear", "")  # no preset: the liquidation calculator (another tab) needs one
-    expect_value(page, "target", "target_price", 7000 * (1 + F("0.5") / 10))
+    target = PAGE_DEFAULTS["target"]  # the page's starting inputs (today's market)
+    expect_value(page, "target", "target_price",
+                 target["entry"] * (1 + F(str(target["roe"])) / target["leverage"]))
     time.sleep(0.5)  # every tab has recomputed with the new market
     assert header_error(page, "exchange") == "", "an error of a hidden tab's calculator"
     page.locator("#tab-liquidation").click()
@@ -484,7 +488,10 @@ def test_header_errors_are_the_open_tabs_each_once(page: Any, server_url: str) -
     assert header_error(page, "symbol") == wanted
     page.locator("#symbol").fill("BTC/USDT:USDT")
     wait_for(lambda: header_error(page, "symbol") == "", "the symbol's error to clear")
-    expect_value(page, "liquidation", "liquidation_price", (F(3000) + 50 - 60000) / (F("0.005") - 1))
+    isolated = PAGE_DEFAULTS["liquidation"]  # margin = value at entry / leverage, in the table's tier at LP
+    margin = F(str(isolated["quantity"])) * isolated["entry"] / isolated["leverage"]
+    expect_value(page, "liquidation", "liquidation_price",
+                 binance_btc_price(margin, isolated["quantity"], isolated["entry"])[0])
 
 
 def chart_labels(page: Any, tab: str) -> list[dict[str, Any]]:
@@ -569,9 +576,11 @@ def contract(page: Any, kind: str) -> None:
 
 
 def test_switching_to_inverse_gives_inverse_defaults_not_an_error(page: Any, server_url: str) -> None:
-    # The linear examples' size (pnl 0.2 @ 7,000, cost 1 @ 8,000, liquidation 1 @ 60,000) as the same
-    # face value in contracts of the preset's size: binance-coinm BTCUSD 100 USD, bybit-inverse 1 USD.
-    faces = {"pnl": 1400, "cost": 8000, "liquidation": 60000}
+    # The linear defaults' size (schema.PAGE_DEFAULTS: pnl, cost and liquidation, at today's price) as the
+    # same face value in contracts of the preset's size: binance-coinm BTCUSD 100 USD, bybit-inverse 1 USD.
+    faces = {tab: int(F(str(PAGE_DEFAULTS[tab]["quantity"])) * PAGE_DEFAULTS[tab]["entry"])
+             for tab in ("pnl", "cost", "liquidation")}
+    pnl_entry, pnl_exit = PAGE_DEFAULTS["pnl"]["entry"], PAGE_DEFAULTS["pnl"]["exit"]
     for tab, face in faces.items():
         open_page(page, server_url, f"?tab={tab}")
         assert sizes(page, tab)[0] != ""
@@ -583,14 +592,17 @@ def test_switching_to_inverse_gives_inverse_defaults_not_an_error(page: Any, ser
                  f"{tab}'s inverse results")
         assert panel_errors(page, tab) == [], (tab, panel_errors(page, tab))
         if tab == "pnl":  # by hand: a face value F pays F·(1/E − 1/X) coin
-            expect_value(page, "pnl", "pnl", face * (F(1, 7000) - F(1, 7500)))
+            expect_value(page, "pnl", "pnl", face * (F(1, pnl_entry) - F(1, pnl_exit)))
         shot(page, f"{tab}-inverse")
         page.select_option("#exchange", "bybit-inverse")
         wait_for(lambda tab=tab, face=face: sizes(page, tab) == ("", str(face), "1"), f"{tab}'s bybit-inverse size")
         contract(page, "linear")
         wait_for(lambda tab=tab: sizes(page, tab)[1:] == ("", "") and sizes(page, tab)[0] != "", f"{tab}'s linear size")
         wait_for(lambda tab=tab: panel_errors(page, tab) == [], f"{tab} without errors again")
-    expect_value(page, "liquidation", "liquidation_price", (F(3000) + 50 - 60000) / (F("0.005") - 1))
+    isolated = PAGE_DEFAULTS["liquidation"]
+    margin = F(str(isolated["quantity"])) * isolated["entry"] / isolated["leverage"]
+    expect_value(page, "liquidation", "liquidation_price",
+                 binance_btc_price(margin, isolated["quantity"], isolated["entry"])[0])
 
     # A size the user typed is theirs: switching says what is wrong with it, and it comes back whole.
     open_page(page, server_url, "?tab=pnl")
@@ -600,17 +612,19 @@ def test_switching_to_inverse_gives_inverse_defaults_not_an_error(page: Any, ser
     wait_for(lambda: error in page.locator("#pnl-quantity-error").inner_text(), "the error about the typed quantity")
     assert sizes(page, "pnl") == ("0.5", "", "")
     contract(page, "linear")
-    expect_value(page, "pnl", "pnl", F("0.5") * 500)
+    expect_value(page, "pnl", "pnl", F("0.5") * (pnl_exit - pnl_entry))
     assert sizes(page, "pnl") == ("0.5", "", "")
 
     # Defaults stay defaults in a shared URL: its inverse size gives way to the linear one.
     open_page(page, server_url, "?tab=cost")
     contract(page, "inverse")
-    wait_for(lambda: "contracts=80" in page.url, "the URL to carry the inverse size")
+    cost_contracts = str(faces["cost"] // 100)
+    wait_for(lambda: f"contracts={cost_contracts}" in page.url, "the URL to carry the inverse size")
     open_page(page, page.url)
-    assert sizes(page, "cost") == ("", "80", "100")
+    assert sizes(page, "cost") == ("", cost_contracts, "100")
     contract(page, "linear")
-    wait_for(lambda: sizes(page, "cost") == ("1", "", ""), "the linear default size")
+    wait_for(lambda: sizes(page, "cost") == (str(PAGE_DEFAULTS["cost"]["quantity"]), "", ""),
+             "the linear default size")
 
 
 def test_cross_mode_opens_with_a_sample_account_of_the_headers_market(page: Any, server_url: str) -> None:
@@ -626,10 +640,11 @@ def test_cross_mode_opens_with_a_sample_account_of_the_headers_market(page: Any,
     # By hand (Binance cross, one position): LP = (WB + cum − Q·E) / (Q·MMR − Q), with the tier of the
     # shipped table that holds the notional at the liquidation price.
     table = load_tiers("binance-usdm-BTCUSDT-2024-10")
+    quantity, entry = F(str(PAGE_DEFAULTS["liquidation"]["quantity"])), PAGE_DEFAULTS["liquidation"]["entry"]
     for tier in table.tiers:
         mmr, cum = F(str(tier.maintenance_margin_rate)), F(str(tier.maintenance_amount))
-        lp = (10000 + cum - 60000) / (mmr - 1)
-        if table.tier_for_notional(int(lp)) == tier:
+        lp = (10000 + cum - quantity * entry) / (quantity * mmr - quantity)
+        if table.tier_for_notional(int(lp * quantity)) == tier:
             break
     cell = page.locator("#panel-liquidation tr[data-result-row='positions[0]'] td[data-key='liquidation_price']")
     wait_for(lambda: abs(number_in(cell.inner_text()) - float(lp)) < 1e-6 * float(lp), "the sample's LP")

@@ -31,6 +31,9 @@ __all__ = [
     "GROUPS",
     "INTRABAR_POLICIES",
     "LABELS",
+    "MARKET_AS_OF",
+    "MARKET_PRICES",
+    "PAGE_DEFAULTS",
     "PERCENT_SUFFIXES",
     "Command",
     "Field",
@@ -45,6 +48,34 @@ __all__ = [
 #: yes/no flag, a list (a repeated flag or a file in the CLI, a JSON list in the
 #: API) or an integer (the CLI's ``--port``).
 Kind = Literal["number", "text", "bool", "list", "integer"]
+
+# ---------------------------------------------------------------------------
+# The page's starting inputs: one dated table ("defaults of today's market")
+
+#: The day :data:`MARKET_PRICES` were set.  Review them (and this date) when the market has moved far
+#: from them: they are the page's starting figures, not data any formula reads.
+MARKET_AS_OF = "2026-12-01"
+#: Round reference prices (USDT) the page starts from, as of :data:`MARKET_AS_OF`: BTC at 90,000, near the
+#: latest published price at hand that day (87,000-91,000 at the end of November 2025, exchange and news
+#: pages; no later figure was), so a trader opens the page on a plausible trade, not 2019's 7,000.
+MARKET_PRICES: dict[str, int] = {"BTC": 90000}
+
+_BTC = MARKET_PRICES["BTC"]
+
+#: Per calculator (the web API's endpoint names), the inputs the page starts with where they differ from
+#: the endpoint's example body (the published examples the API documents and its tests use).  Prices are
+#: today's BTC; the proportions are the examples' (the plan keeps the seed's −25 % stop and +20 % target,
+#: so it opens at 4x).  The Replay, Risk and Book tabs keep their samples (their candles and books).
+PAGE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "plan": {"entry": _BTC, "stop": _BTC * 3 // 4, "target": _BTC * 6 // 5, "principal": 1000},
+    "pnl": {"entry": _BTC, "exit": _BTC * 21 // 20, "quantity": 0.1, "leverage": 10},
+    "target": {"entry": _BTC, "leverage": 10, "roe": 0.5},
+    "average-entry": {"fill": [{"size": 0.5, "price": _BTC - 2000}, {"size": 0.3, "price": _BTC + 2000}]},
+    "cost": {"entry": _BTC, "leverage": 20, "quantity": 0.1},
+    "size": {"entry": _BTC, "stop": _BTC * 49 // 50, "target": _BTC * 53 // 50},
+    "max-open": {"entry": _BTC},
+    "liquidation": {"entry": _BTC, "quantity": 1, "leverage": 20},
+}
 
 #: Result keys shown as a percentage beside the fraction (the CLI's table and the page).
 PERCENT_SUFFIXES = ("_change", "_rate", "roe", "roi", "distance_to_liquidation", "margin_ratio", "_probability")

@@ -994,7 +994,7 @@ def _describe_items(extra: Any, choices: Mapping[str, tuple[str, ...]]) -> list[
 
 def describe(endpoint: Endpoint) -> dict[str, Any]:
     """``endpoint`` for the page: path, title, fields (name, type, required, help, choices, label, unit),
-    results (key, label, unit, meaning), example.
+    results (key, label, unit, meaning), example, defaults (the page's starting inputs).
 
     ``required_when`` lists the modes in which an optional keyword is needed
     (:attr:`Endpoint.needs`), e.g. ``{"margin_mode": ["isolated"]}``.
@@ -1012,6 +1012,8 @@ def describe(endpoint: Endpoint) -> dict[str, Any]:
             for result in spec.results
         ],
         "example": dict(endpoint.example),
+        # the page's starting inputs: the example with today's market (schema.PAGE_DEFAULTS, dated)
+        "defaults": {**endpoint.example, **schema.PAGE_DEFAULTS.get(endpoint.name, {})},
         # one line per result key where the module explains it (the plan's exact figures)
         "notes": dict(getattr(inspect.getmodule(endpoint.function), "EXACT_NOTES", {})),
         "curve": endpoint.path + "/curve" if endpoint.curve else None,
@@ -1025,6 +1027,8 @@ def calculators() -> dict[str, Any]:
         "calculators": [describe(endpoint) for endpoint in ENDPOINTS],
         "labels": dict(schema.LABELS),
         "percent_suffixes": list(schema.PERCENT_SUFFIXES),
+        # what the page's starting inputs are: the coin they trade and its price, and the day they were set
+        "market": {"as_of": schema.MARKET_AS_OF, "prices": dict(schema.MARKET_PRICES)},
     }
 
 

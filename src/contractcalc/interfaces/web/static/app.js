@@ -47,6 +47,9 @@
   /** The market the page opens with when the URL names none. */
   const DEFAULT_MARKET = { contract: "linear", exchange: "binance-usdm" };
 
+  /** What the starting inputs trade and when they were set (``schema.MARKET_PRICES``, from /api/calculators): the footer says it. */
+  const STARTING = { coins: [], asOf: "" };
+
   /** A position's size: ``quantity`` (linear base units) or ``contracts`` × ``contract_size`` (linear or inverse). */
   const SIZE_FIELDS = ["quantity", "contracts", "contract_size"];
 
@@ -360,11 +363,12 @@
 
     /**
      * The value ``name`` starts with in the header's market and the card's mode: the calculator's
-     * example, its size given in contracts of the preset's size for an inverse market (the same
-     * face value as the linear example), and a sample account in cross mode.
+     * defaults (the API's example with today's prices, ``schema.PAGE_DEFAULTS``), its size given in
+     * contracts of the preset's size for an inverse market (the same face value as the linear
+     * default), and a sample account in cross mode.
      */
     marketDefault(name) {
-      const example = this.calc.example;
+      const example = this.calc.defaults;
       const inverse = state.global.contract === "inverse";
       if (SIZE_FIELDS.includes(name) && this.sized() && example.quantity !== undefined) {
         if (!inverse) return name === "quantity" ? String(example.quantity) : "";
@@ -382,7 +386,7 @@
 
     /** One position of the header's market, the size of the isolated example, its mark a little below entry. */
     samplePositions() {
-      const example = this.calc.example;
+      const example = this.calc.defaults;
       const symbol = marketSymbol();
       const entry = Number(example.entry) || 60000;
       const size = Number(presetContractSize(symbol)) || 1;
@@ -419,7 +423,7 @@
     }
 
     load() {
-      // Inputs from the URL when it holds any of this card's; else the calculator's example.
+      // Inputs from the URL when it holds any of this card's; else the calculator's defaults (today's market).
       const fromURL = state.url.get("tab") === this.tab.id
         && this.fields.some((field) => state.url.has(this.prefix + field.name));
       for (const field of this.fields) {
@@ -427,7 +431,7 @@
         let value;
         if (fromURL && state.url.has(key)) value = state.url.get(key);
         else if (fromURL) value = field.type === "list" ? "[]" : "";
-        else value = this.calc.example[field.name];
+        else value = this.calc.defaults[field.name];
         if (field.type === "list") {
           let rows = value;
           if (typeof rows === "string") {
@@ -1247,6 +1251,7 @@
     ctx.fillStyle = cssColor("--loss", "#d23c3c");
     ctx.font = `${11 * ratio}px system-ui, sans-serif`;
     ctx.textBaseline = "top";
+    ctx.textAlign = "left"; // uPlot leaves the last axis's alignment (right, for the left axis alone in cross mode)
     const text = lost.amount === null ? "liquidated" : "liquidated: margin lost";
     const w = ctx.measureText(text).width;
     if (w + 8 * ratio < to - from) ctx.fillText(text, lost.sign > 0 ? from + 6 * ratio : to - w - 6 * ratio, top + 6 * ratio);
@@ -1284,7 +1289,7 @@
       .filter((m) => m.x >= left - 1 && m.x <= left + width + 1)
       .sort((a, b) => a.x - b.x);
     for (const { mark, x } of placed) {
-      const text = `${mark.label} ${SHORT.format(mark.value)}`;
+      const text = `${mark.label} ${formatPrice(mark.value)}`; // to the market's tick, as the results
       const w = ctx.measureText(text).width;
       // centred on its line, kept inside the plot's width; collisions are judged where it is drawn
       const x0 = Math.max(left, Math.min(x - w / 2, left + width - w));
@@ -1315,6 +1320,7 @@
     }
     ctx.font = `${11 * ratio}px system-ui, sans-serif`;
     ctx.textBaseline = "bottom";
+    ctx.textAlign = "left"; // x0 is the label's left edge (uPlot may leave "right" from its axis)
     for (const label of labels) {
       label.y = top - 4 * ratio - Math.min(label.row, rows - 1) * LABEL_ROW * ratio;
       ctx.fillStyle = label.mark.color;
@@ -1548,6 +1554,15 @@
     for (const calc of calculators.calculators) state.calculators.set(calc.name, calc);
     Object.assign(LABELS, calculators.labels);  // one copy of the labels: the schema's
     PERCENT_SUFFIXES.push(...calculators.percent_suffixes);
+    if (calculators.market) {
+      STARTING.coins = Object.keys(calculators.market.prices);
+      STARTING.asOf = calculators.market.as_of;
+      const note = document.getElementById("starting-market");
+      if (note) {
+        const prices = Object.entries(calculators.market.prices).map(([coin, price]) => `${coin} ${formatNumber(price)}`);
+        note.textContent = `Starting figures: ${prices.join(", ")} as of ${STARTING.asOf}.`;
+      }
+    }
     state.exchanges = presets.exchanges;
     const url = state.url;
     const named = GLOBALS.some((name) => url.has(name));
