@@ -17,9 +17,11 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import TYPE_CHECKING, Any, NoReturn
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing before main() (see contractcalc/__init__)
 if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
     import click
 
     from contractcalc.errors import InputError
