@@ -272,3 +272,12 @@ def test_the_entry_point_turns_the_collector_off_for_one_shot_answers_only(args:
     done = run_script(code + MAIN.format(args=args))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == f"collecting: {collecting}"
+
+
+def test_importing_the_cli_package_imports_no_click_before_main_runs() -> None:
+    # the console script imports the package, then calls main(): click's own import (~40,000 objects)
+    # must come after main() has turned the garbage collector off
+    code = ("import sys\nimport contractcalc.interfaces.cli\n"
+            "print(sorted(m for m in sys.modules if m == 'click' or m.startswith('contractcalc.interfaces.cli.')))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "[]"

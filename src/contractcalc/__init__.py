@@ -11,9 +11,14 @@ The names below are loaded on first use (PEP 562), so ``import contractcalc``
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+#: ``typing.TYPE_CHECKING`` without importing typing (mypy reads the name alike): the console
+#: script imports this package before ``main()`` turns the garbage collector off, so the package
+#: imports nothing it can do without (docs/design.md, "CLI start-up").
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from contractcalc.book import Accounts, Book
     from contractcalc.core import contracts, kernels, seed
     from contractcalc.core.results import Reason

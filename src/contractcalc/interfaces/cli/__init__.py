@@ -4,10 +4,12 @@ Every command reads numbers as ``Decimal`` from what the user typed, calls the
 library, and prints a table or (``--json``) one JSON object.  Bad input never
 shows a traceback: one line ``error: ...`` on stderr and exit status 2.
 
-Start-up is kept light: this package imports click and the schema only; each
-command imports the library (and NumPy, Rich, the web stack) inside its body,
-when it runs, and a command's module is imported only when that command is
-asked for (:data:`COMMAND_MODULES`; see docs/design.md, "Adding a command").
+Start-up is kept light: importing this package imports nothing else (click is
+imported when the CLI runs, so :func:`main` can first turn the garbage collector
+off); each command imports the library (and NumPy, Rich, the web stack) inside
+its body, when it runs, and a command's module is imported only when that command
+is asked for (:data:`COMMAND_MODULES`; see docs/design.md, "Adding a command"
+and "CLI start-up").
 """
 
 from __future__ import annotations
@@ -15,12 +17,18 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import NoReturn
 
-import click
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing before main() (see contractcalc/__init__)
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
 
-from contractcalc.errors import OUT_OF_RANGE, InputError
-from contractcalc.interfaces.cli._command import RUNNING, root
+    import click
+
+    from contractcalc.errors import InputError
+    from contractcalc.interfaces.cli._command import OrderedGroup
+
+    #: The ``contractcalc`` click group (built on first use: :func:`_app`).
+    app: OrderedGroup
 
 __all__ = ["COMMAND_MODULES", "ONE_SHOT_COMMANDS", "app", "main", "run"]
 
@@ -45,27 +53,42 @@ COMMAND_MODULES: dict[str, str] = {
     "tiers": "tiers_command",
 }
 
-#: The ``contractcalc`` click group.
-app = root()
-app.lazy_modules = {name: f"{__name__}.{module}" for name, module in COMMAND_MODULES.items()}
+
+def _app() -> OrderedGroup:
+    """The ``contractcalc`` click group: on first use, click is imported and ``--version`` added."""
+    import click
+
+    from contractcalc.interfaces.cli._command import root
+
+    group = root()
+    if not group.lazy_modules:
+        group.lazy_modules = {name: f"{__name__}.{module}" for name, module in COMMAND_MODULES.items()}
+        group.params.append(
+            click.Option(["--version"], is_flag=True, expose_value=False, is_eager=True, callback=_version,
+                         help="Show the version and exit.")
+        )
+    return group
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        return _app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
+        import click
+
         from contractcalc import __version__
 
         click.echo(f"contractcalc {__version__}")
         ctx.exit(0)
 
 
-app.params.append(
-    click.Option(["--version"], is_flag=True, expose_value=False, is_eager=True, callback=_version,
-                 help="Show the version and exit.")
-)
-
-
 def _register() -> None:
     """Import every command module (each adds its commands to :data:`app`); a command runs without it."""
+    _app()
     for module in dict.fromkeys(COMMAND_MODULES.values()):
         importlib.import_module(f"{__name__}.{module}")
 
@@ -78,6 +101,7 @@ def _fail(message: str) -> int:
 def _message(error: InputError) -> str:
     """``error`` in the CLI's words: every input it names as a flag, the value as typed."""
     from contractcalc.interfaces._words import cli_message
+    from contractcalc.interfaces.cli._command import RUNNING
 
     spec = RUNNING.get("spec")
     if spec is None:
@@ -88,6 +112,8 @@ def _message(error: InputError) -> str:
 
 def _every_missing_option(error: Exception, argv: list[str] | None) -> str | None:
     """For a missing required option, every one the command line lacks, in one message (not one per try)."""
+    import click
+
     ctx = getattr(error, "ctx", None)
     if not isinstance(error, click.MissingParameter) or ctx is None:
         return None
@@ -103,6 +129,12 @@ def _every_missing_option(error: Exception, argv: list[str] | None) -> str | Non
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI on ``argv`` and return the exit status (no ``SystemExit``)."""
+    import click
+
+    from contractcalc.errors import OUT_OF_RANGE, InputError
+    from contractcalc.interfaces.cli._command import RUNNING
+
+    app = _app()
     RUNNING.clear()
     try:
         result = app.main(args=argv, prog_name="contractcalc", standalone_mode=False)
@@ -135,8 +167,9 @@ def main() -> None:
     """Console-script entry point: run the command, then end the process (:func:`_finish`).
 
     A one-shot answer (:data:`ONE_SHOT_COMMANDS`) runs with the cyclic garbage collector
-    off: its imports (the command, the library, Rich) create tens of thousands of objects
-    and no garbage worth collecting, and the collections they trigger cost 2-4 ms of CPU.
+    off: its imports (click, the command, the library, Rich; none of them imported before
+    this point) create tens of thousands of objects and no garbage worth collecting, and the
+    collections they trigger cost 5-8 ms of CPU.
     """
     if sys.argv[1:2] and sys.argv[1] in ONE_SHOT_COMMANDS:
         import gc
