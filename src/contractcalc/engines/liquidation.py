@@ -1316,22 +1316,18 @@ def _liquidation_general(
         )
 
     mode = _margin_mode(margin_mode)
-    one_number_type({
+    numbers = {
         "entry": entry, "quantity": quantity, "contracts": contracts, "contract_size": contract_size,
         "leverage": leverage, "wallet_balance": wallet_balance, "maintenance_margin_rate": maintenance_margin_rate,
         "maintenance_amount": maintenance_amount, "taker_fee_rate": taker_fee_rate, "max_leverage": max_leverage,
         "extra_margin": extra_margin, "mark": mark,
-    })
+    }
+    one_number_type(numbers)
     if side is None:
         raise InputError("side", "is required ('long' or 'short')")
     if entry is None:
         raise InputError("entry", "is required")
-    check_shapes({
-        "side": side, "entry": entry, "quantity": quantity, "contracts": contracts, "contract_size": contract_size,
-        "leverage": leverage, "wallet_balance": wallet_balance, "maintenance_margin_rate": maintenance_margin_rate,
-        "maintenance_amount": maintenance_amount, "taker_fee_rate": taker_fee_rate, "max_leverage": max_leverage,
-        "extra_margin": extra_margin, "mark": mark,
-    })
+    check_shapes({"side": side, **numbers})
     s = side_sign(side)
     entry = positive("entry", entry)
     kind = preset.contract
