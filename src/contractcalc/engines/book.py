@@ -957,16 +957,19 @@ def book_liquidation(
     cross_pnl = np.where(cross, pnl, zero) if any_isolated else pnl
     alone = book.leg_groups == n  # every (account, symbol) holds one row: no hedged pairs
     code = book.account_code
+
+    def per_symbol(values: Array) -> Array:
+        """Each row's (account, symbol) sum of ``values`` (its own value where the symbol holds one row)."""
+        return values if alone else numbers.group_sum(book.leg_group, values, book.leg_groups)[book.leg_group]
+
     if numbers.exact:  # the others' sum carried at 60 digits, then added to the wallet
         with numbers.precise():
             account_net = numbers.group_sum(code, cross_net, n_accounts)
-            group_net = cross_net if alone else numbers.group_sum(book.leg_group, cross_net,
-                                                                  book.leg_groups)[book.leg_group]
+            group_net = per_symbol(cross_net)
             others_net = account_net[code] - group_net
         balance = wallet[code] + others_net
     else:  # one gather: (wallet + the account's net) − the symbol's own net
-        group_net = cross_net if alone else numbers.group_sum(book.leg_group, cross_net,
-                                                              book.leg_groups)[book.leg_group]
+        group_net = per_symbol(cross_net)
         balance = (wallet + numbers.group_sum(code, cross_net, n_accounts))[code]
         balance -= group_net
     del net, cross_net, group_net
@@ -980,8 +983,7 @@ def book_liquidation(
         """Wallet + the others' PnL (their requirement left out): where the margin balance is zero."""
         with numbers.precise():
             account_pnl = numbers.group_sum(code, cross_pnl, n_accounts)
-            group_pnl = cross_pnl if alone else numbers.group_sum(book.leg_group, cross_pnl,
-                                                                  book.leg_groups)[book.leg_group]
+            group_pnl = per_symbol(cross_pnl)
             others_pnl = account_pnl[code] - group_pnl
         equity = wallet[code] + others_pnl
         return equity if own_margin is None else np.where(isolated, own_margin, equity)
@@ -1010,8 +1012,7 @@ def book_liquidation(
         close_fee, fee_bankruptcy = _bybit_close_fees(kind, cross, hedged, s, entry, size, mark, equity_of(), bands,
                                                       fee, numbers, book.leg_group)
         account_fees = numbers.group_sum(code, close_fee, n_accounts)[code]
-        group_fees = close_fee if alone else numbers.group_sum(book.leg_group, close_fee,
-                                                               book.leg_groups)[book.leg_group]
+        group_fees = per_symbol(close_fee)
         solve_balance = np.where(cross, balance - account_fees, balance)
         balance = np.where(cross, balance - (account_fees - group_fees), balance)
 
