@@ -156,14 +156,14 @@ def test_the_readme_shows_real_runs_of_the_command_line(cli: Any) -> None:
     assert checked >= 4
 
 
-def modules_after(args: list[str]) -> set[str]:
+def modules_after(args: list[str], status: int = 0) -> set[str]:
     """Every module a fresh interpreter has loaded after ``contractcalc ARGS`` (run in-process there)."""
     code = (
         "import json, sys, io, contextlib\n"
         "from contractcalc.interfaces.cli import run\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
         f"    status = run({args!r})\n"
-        "assert status == 0, status\n"
+        f"assert status == {status}, status\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
@@ -328,3 +328,25 @@ def test_a_result_from_its_own_module_pickles_and_keeps_absent_fields_out() -> N
     assert pickle.loads(pickle.dumps(pnl)) == pnl and "roi" not in pnl
     assert pickle.loads(pickle.dumps(ABSENT)) is ABSENT
     assert SizeResult(quantity=1).to_dict() == {"quantity": 1}
+
+
+@pytest.mark.parametrize("args", [
+    ["seed", "target-change", "--open", "1000", "--target", "1200"],
+    ["seed", "target-change", "--open", "1000", "--target", "1200", "--json"],
+    ["--help"],
+    ["seed", "liquidation-change", "--leverage", "0"],
+], ids=["seed-table", "seed-json", "help", "error"])
+def test_the_schema_lists_the_exchanges_without_creating_the_presets(args: list[str]) -> None:
+    loaded = modules_after(args, status=2 if args[0] == "seed" and args[-1] == "0" else 0)
+    assert "contractcalc.interfaces.schema" in loaded and "contractcalc.venues.exchange_names" in loaded
+    assert "contractcalc.venues.exchanges" not in loaded
+
+
+def test_the_preset_names_are_the_presets_in_order() -> None:
+    from contractcalc.venues.exchange_names import EXCHANGE_NAMES
+    from contractcalc.venues.exchanges import EXCHANGES
+
+    assert tuple(EXCHANGES) == EXCHANGE_NAMES
+    from contractcalc.interfaces.schema import LIQUIDATION
+
+    assert LIQUIDATION.field("exchange").help.endswith(", ".join(EXCHANGE_NAMES) + ".")

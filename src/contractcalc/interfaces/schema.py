@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from contractcalc.venues.exchanges import EXCHANGES
+from contractcalc.venues.exchange_names import EXCHANGE_NAMES
 
 __all__ = [
     "COMMANDS",
@@ -227,7 +227,8 @@ def label(key: str) -> str:
 # ---------------------------------------------------------------------------
 # Fields shared by the commands (a command may change the help: ``FIELDS[...].but(help=...)``)
 
-_EXCHANGE_HELP = "Preset for contract kind, contract size and fee rates (flags override): " + ", ".join(EXCHANGES) + "."
+_EXCHANGE_HELP = ("Preset for contract kind, contract size and fee rates (flags override): "
+                  + ", ".join(EXCHANGE_NAMES) + ".")
 _TIERS_WEB_HELP = "With an exchange preset: tier table (a shipped preset name)."
 
 FIELDS: dict[str, Field] = {
@@ -544,7 +545,7 @@ def _liquidation_help() -> str:
 LIQUIDATION = Command(
     "liquidation", _liquidation_help,
     _fields(
-        FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGES) + ".", required=True, web_help=None),
+        FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGE_NAMES) + ".", required=True, web_help=None),
         "side",
         FIELDS["entry"].but(help="Entry (average open) price."),
         "quantity", "contracts",
@@ -633,7 +634,7 @@ REPLAY = Command(
               required=True, web_help="Candles as ccxt rows [timestamp_ms, open, high, low, close(, volume)], "
                                       "timestamps strictly increasing."),
         _required("side"),
-        FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGES) + ".", required=True, web_help=None),
+        FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGE_NAMES) + ".", required=True, web_help=None),
         Field("mark_candles", "Mark-price candles (same timestamps): liquidation and funding.", kind="list",
               cli="file", web_help="Mark-price candles, same timestamps: liquidation and the funding value use them."),
         Field("funding", "Funding rates: JSON [timestamp_ms, rate] rows or CSV.", kind="list", cli="file",
@@ -732,7 +733,7 @@ RISK = Command(
         Field("volatility_estimator", "With --candles: " + ", ".join(VOLATILITY_ESTIMATORS) + ".", kind="text",
               choices=VOLATILITY_ESTIMATORS,
               web_help="With candles: " + ", ".join(VOLATILITY_ESTIMATORS) + "."),
-        FIELDS["exchange"].but(help="Liquidation price from: " + ", ".join(EXCHANGES) + ".", web_help=None),
+        FIELDS["exchange"].but(help="Liquidation price from: " + ", ".join(EXCHANGE_NAMES) + ".", web_help=None),
         FIELDS["entry"].but(help="Entry price."),
         "quantity", "contracts",
         FIELDS["contract_size"].but(help="Per contract: base units (linear) or USD (inverse)."),
@@ -853,7 +854,7 @@ RECONCILE = Command(
     _fields(
         Field("positions", "JSON file of ccxt fetch_positions() (a list of positions).", kind="list", cli="file",
               required=True),
-        FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGES) + ".", required=True),
+        FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGE_NAMES) + ".", required=True),
         Field("wallet_balance", "The cross account's wallet balance (cross positions only).", unit="amount"),
         FIELDS["tiers"].but(help="Tier table file or preset (default: the newest shipped for each symbol)."),
     ),
@@ -872,7 +873,7 @@ TIERS_REFRESH = Command(
     "writes a versioned JSON with fetched_at and source: <exchange>-<SYMBOL>-<YYYY-MM-DD>.json. Binance's "
     "tiers need an API key: set CCXT_API_KEY and CCXT_SECRET in the environment.",
     _fields(
-        FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGES) + ".", required=True),
+        FIELDS["exchange"].but(help="Exchange: " + ", ".join(EXCHANGE_NAMES) + ".", required=True),
         Field("symbol", "Market to fetch, e.g. BTC/USDT:USDT (repeat for more; default: every market).",
               kind="list", cli="repeat"),
         Field("out", "Folder to write to (default: beside the shipped tables, where it becomes a preset).",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from contractcalc.errors import InputError
+from contractcalc.venues.exchange_names import EXCHANGE_NAMES
 
 __all__ = ["EXCHANGES", "ExchangePreset", "exchange_preset"]
 
@@ -100,6 +101,10 @@ EXCHANGES: dict[str, ExchangePreset] = {
         ),
     )
 }
+
+# The schema (every CLI start) lists the names from venues/exchange_names.py without creating the presets
+if tuple(EXCHANGES) != EXCHANGE_NAMES:  # pragma: no cover - caught by any test that imports this module
+    raise ImportError(f"venues/exchange_names.py lists {EXCHANGE_NAMES}, the presets are {tuple(EXCHANGES)}")
 
 
 def exchange_preset(name: str) -> ExchangePreset:
