@@ -37,10 +37,13 @@ COMMANDS: dict[str, list[str]] = {
     "liquidation (tiers, table)": ["liquidation", "--exchange", "binance-usdm", "--side", "long", "--entry", "60000",
                                    "--quantity", "1", "--leverage", "20", "--tiers", "binance-usdm-BTCUSDT-2024-10",
                                    "--symbol", "BTC/USDT:USDT"],
-    "max-open --json (tiers)": ["max-open", "--tiers", "binance-usdm-BTCUSDT-2021-03-18", "--balance", "10000",
-                                "--leverage", "50", "--entry", "50000", "--json"],
+    "max-open --json (tiers)": ["max-open", "--exchange", "binance-usdm", "--tiers", "binance-usdm-BTCUSDT-2021-03-18",
+                                "--balance", "10000", "--leverage", "50", "--entry", "50000", "--json"],
     "error (exit 2)": ["seed", "liquidation-change", "--leverage", "0"],
 }
+
+#: The exit status of each row (0 unless named here).
+EXIT_STATUS = {"error (exit 2)": 2}
 
 
 def console_script() -> list[str]:
@@ -66,8 +69,10 @@ def main(rounds: int = 15) -> dict[str, float]:
     floor_argv = [sys.executable, "-c", "pass"]
     script = console_script()
     runs = {name: [*script, *args] for name, args in COMMANDS.items()}
-    for argv in runs.values():  # warm the page cache and write any missing bytecode
-        cpu_seconds(argv)
+    for name, argv in runs.items():  # warm the page cache; and each row must be the answer it names
+        status = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False).returncode
+        if status != EXIT_STATUS.get(name, 0):
+            raise SystemExit(f"{name!r} exited with {status}: it measures something else than its answer")
     floor: list[float] = []
     times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(rounds):

@@ -135,3 +135,14 @@ def test_on_a_phone_the_result_starts_on_the_first_screen(page: Any, server_url:
         box = page.locator(control).bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (control, box)
     shot(page, "phone-compact-header")
+
+
+def test_plain_labels_come_from_the_schema_on_the_risk_tab_too(page: Any, server_url: str) -> None:
+    from contractcalc.interfaces.schema import LABELS
+
+    open_page(page, server_url, "?tab=risk")
+    row = page.locator("#panel-risk tr[data-key='liquidation_probability'] th")
+    wait_for(lambda: row.count() > 0, "the risk results")
+    # shown in the table's small capitals (CSS), in the schema's words
+    assert row.inner_text().strip().lower() == LABELS["liquidation_probability"].lower() == "chance of liquidation"
+    assert row.get_attribute("title") == "liquidation_probability"  # the JSON key on hover

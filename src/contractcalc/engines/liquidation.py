@@ -69,7 +69,7 @@ from contractcalc.core.numeric import (
     side_sign,
     where,
 )
-from contractcalc.core.results import NOTES, LiquidationResult, Reason, StopCheckResult
+from contractcalc.core.results.liquidation import NOTES, LiquidationResult, Reason, StopCheckResult
 from contractcalc.engines.models import (
     MODEL_FORMULAS,
     MODELS,

@@ -10,7 +10,7 @@ exchange-exact inverse figures (:mod:`contractcalc.contracts`) beside them;
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contractcalc.core import contracts, seed
 from contractcalc.core.numeric import (
@@ -23,7 +23,9 @@ from contractcalc.core.numeric import (
     side_sign,
     where,
 )
-from contractcalc.core.results import PlanResult
+
+if TYPE_CHECKING:
+    from contractcalc.core.results.plan import PlanResult
 
 __all__ = ["EXACT_NOTES", "LOSS_SIDE", "PROFIT_SIDE", "inverse_bankruptcy_change", "plan"]
 
@@ -200,6 +202,8 @@ def plan(
         exact = "liquidation_price" in result
         liquidation = result["liquidation_price"] if exact else where(seed_price > 0, seed_price, None)
         result.update(touch_first(s, entry, stop, target, _nan_for_none(liquidation), volatility, horizon, drift))
+    from contractcalc.core.results.plan import PlanResult  # here: calculators imports this module for its sides
+
     planned = PlanResult(**result)
     if round:
         from contractcalc.engines.rounding import round_plan

@@ -25,7 +25,10 @@ from typing import Any
 
 from contractcalc.core import kernels
 from contractcalc.core.numeric import is_array, side_sign
-from contractcalc.core.results import LiquidationResult, MaxOpenResult, PlanResult, SizeResult
+from contractcalc.core.results.liquidation import LiquidationResult
+from contractcalc.core.results.max_open import MaxOpenResult
+from contractcalc.core.results.plan import PlanResult
+from contractcalc.core.results.size import SizeResult
 from contractcalc.core.rounding import round_to_step, safe_liquidation_direction
 from contractcalc.errors import InputError
 from contractcalc.venues.exchanges import exchange_preset

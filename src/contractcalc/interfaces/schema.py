@@ -205,6 +205,9 @@ LABELS: dict[str, str] = {
     "horizon": "Horizon", "drift": "Drift (annual)", "stop_first_probability": "Chance the stop is hit first",
     "target_first_probability": "Chance the target is hit first",
     "liquidation_first_probability": "Chance of liquidation first",
+    "liquidation_probability": "Chance of liquidation", "stop_probability": "Chance the stop is hit (first)",
+    "target_probability": "Chance the target is hit (first)", "neither_probability": "Chance of neither",
+    "horizon_years": "Horizon (years)", "standard_error": "Standard error (MC)",
     "round": "Round to tick and lot", "price_tick": "Price tick", "lot_size": "Lot size",
 }
 

@@ -17,12 +17,6 @@
 
   const RESULT_KEYS = ["liquidation_price", "liquidation_probability", "stop_probability", "target_probability",
     "neither_probability", "volatility", "horizon_years", "standard_error"];
-  const LABELS = {
-    liquidation_probability: "Chance of liquidation", stop_probability: "Chance the stop is hit (first)",
-    target_probability: "Chance the target is hit (first)", neither_probability: "Chance of neither",
-    volatility: "Volatility (annual)", horizon_years: "Horizon (years)", standard_error: "Standard error (MC)",
-    liquidation_price: "Liquidation price",
-  };
   /** The chart's horizons: 1 hour to 30 days. */
   const HORIZONS = ["1h", "2h", "4h", "8h", "12h", "1d", "2d", "3d", "5d", "7d", "10d", "14d", "21d", "30d"];
   const HOURS = { h: 1, d: 24 };
@@ -155,7 +149,7 @@
       const value = data[key];
       let text = formatValue(key, value).text;
       if (key.endsWith("_probability") && typeof value === "number") text = `${(value * 100).toFixed(2)} %`;
-      return el("tr", { "data-key": key }, el("th", { title: key }, LABELS[key] || label(key)),
+      return el("tr", { "data-key": key }, el("th", { title: key }, label(key)),  // the schema's labels (one copy, from /api/calculators)
         el("td", { class: "value", "data-value": String(value) }, text));
     }));
   }
