@@ -1,4 +1,4 @@
-"""The shipped Bybit linear (ETH, SOL, XRP, DOGE, 2026-08-05) and Hyperliquid (BTC, ETH, SOL, XRP, DOGE) tables.
+"""The shipped Bybit linear (ETH, SOL, XRP, DOGE, BNB, 2026-08-05) and Hyperliquid (BTC, ETH, SOL, XRP, DOGE) tables.
 
 Bybit: GET /v5/market/risk-limit?category=linear as a live snapshot of 2026-08-05/06 recorded in
 src/emulation/marginTierData.json of SoftwareMaestro16/trade-bot (commit 43443f4aa359). Bybit publishes each
@@ -26,7 +26,7 @@ from contractcalc.errors import InputError, TierCapExceeded
 from contractcalc.venues.tiers import PRESET_TABLES, complete_maintenance_amounts, load_tiers, preset_table
 
 D = Decimal
-BYBIT = [f"bybit-linear-{base}USDT-2026-08-05" for base in ("ETH", "SOL", "XRP", "DOGE")]
+BYBIT = [f"bybit-linear-{base}USDT-2026-08-05" for base in ("ETH", "SOL", "XRP", "DOGE", "BNB")]
 HYPERLIQUID = [f"hyperliquid-{base}USDC-2026-09-27" for base in ("BTC", "ETH", "SOL", "XRP", "DOGE")]
 
 
@@ -92,7 +92,7 @@ def test_each_table_says_where_and_when_it_comes_from(name: str) -> None:
     assert table.as_of == preset.as_of and table.source == preset.source
     if preset.exchange == "bybit-linear":
         assert "SoftwareMaestro16/trade-bot" in preset.source and "43443f4aa359" in preset.source
-        assert "risk-limit" in str(document["source"]) and table.tiers[-1].max_leverage == 1
+        assert "risk-limit" in str(document["source"])
     else:
         assert "hyperliquid.gitbook.io" in preset.source and "2026-09-27" in preset.source
 
@@ -115,7 +115,13 @@ def test_bybit_xrp_and_sol_share_one_ladder_and_doge_has_its_own() -> None:
         (t.min_notional, t.maintenance_margin_rate) for t in xrp.tiers]
     doge = load_tiers("bybit-linear-DOGEUSDT-2026-08-05")
     assert len(doge.tiers) == 30 and doge.tiers[0].maintenance_margin_rate == D("0.0075")
-    assert doge.tiers[0].max_leverage == 75 and doge.max_notional == 80000000
+    assert doge.tiers[0].max_leverage == 75 and doge.max_notional == 80000000 and doge.tiers[-1].max_leverage == 1
+    # BNBUSDT stops at 15,000,000 and 1.5x (60 % of its initial margin rate is maintenance from tier 25 on:
+    # 0.156 beside 0.26, 0.4002 beside 0.667)
+    bnb = load_tiers("bybit-linear-BNBUSDT-2026-08-05")
+    last = bnb.tiers[-1]
+    assert (last.min_notional, last.max_notional, last.max_leverage, last.maintenance_margin_rate,
+            last.maintenance_amount) == (9400000, 15000000, D("1.5"), D("0.4002"), 2670780)
 
 
 @pytest.mark.parametrize("symbol", ["ETH/USDT:USDT", "ETHUSDT", "ETH-USDT"])

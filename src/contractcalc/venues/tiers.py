@@ -376,7 +376,7 @@ _BINANCE_2024_10_24 = ("ETH", "SOL", "XRP", "DOGE", "BNB", "ADA")
 
 #: Bybit USDT perpetuals shipped from a recorded snapshot of Bybit's public risk-limit endpoint
 #: (2026-08-05/06; its BTCUSDT tiers 1-20 equal those of bybit-linear-BTCUSDT, tier for tier).
-_BYBIT_2026_08_05 = ("ETH", "SOL", "XRP", "DOGE")
+_BYBIT_2026_08_05 = ("ETH", "SOL", "XRP", "DOGE", "BNB")
 #: Hyperliquid perpetuals from the margin tiers its docs publish (dated by the mainnet meta of 2026-09-27); the
 #: top tier is open-ended and the maintenance amount follows the docs' recurrence (not in the files).
 _HYPERLIQUID_2026_09_27 = ("BTC", "ETH", "SOL", "XRP", "DOGE")
