@@ -197,3 +197,15 @@ def test_labels_follow_the_mark_given(cli: Any, monkeypatch: pytest.MonkeyPatch)
     assert "liquidated at this mark" in with_mark.out
     without = cli(*args)
     assert "give --mark" in without.out and "(ref: entry)" in without.out
+
+
+def test_tier_row_names_the_table_found_by_symbol(cli: Any) -> None:
+    """A table found by --symbol is not "a rate given directly"; a rate given directly still says so."""
+    found = cli("liquidation", "--exchange", "bybit-linear", "--symbol", "ETHUSDT", "--side", "long",
+                "--entry", "3000", "--quantity", "10", "--leverage", "20")
+    assert found.code == 0, found.err
+    words = " ".join(found.out.split())  # the notes wrap at the terminal's width
+    assert "rate given directly" not in words and "found by --symbol ETHUSDT" in words
+    given = cli(*Y1)
+    assert given.code == 0, given.err
+    assert "rate given directly" in given.out

@@ -477,8 +477,9 @@ def _rate_source(
             if given is not None:
                 raise InputError(name, "cannot be combined with 'tiers' (the tier gives it)", given)
         return _table(tiers, symbol), None, None
-    if rate is None and amount is None and symbol is not None and not hyperliquid:
-        # as plan, size and max-open: a symbol with a shipped table needs nothing more (the newest table)
+    if rate is None and amount is None and symbol is not None and not (hyperliquid and max_leverage is not None):
+        # as plan, size and max-open: a symbol with a shipped table needs nothing more (the newest table;
+        # on hyperliquid a given max leverage is the rate instead, MMR = 1 / (2 × max leverage))
         from contractcalc.venues.tiers import preset_tables_for
 
         newest = preset_tables_for(preset.name, symbol)

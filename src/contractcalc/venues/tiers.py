@@ -5,7 +5,8 @@ with each tier ``{tier, currency, minNotional, maxNotional,
 maintenanceMarginRate, maxLeverage, info}`` and the maintenance amount (Binance
 ``cum``, Bybit "MM deduction") in ``info.cum``.  A tier holds notionals
 ``minNotional <= notional < maxNotional``; the last tier also holds its upper
-bound.
+bound, and may have none (``"maxNotional": null``: Hyperliquid's top tier is
+"> 150M", open-ended).
 
 Maintenance margin of a position in a tier: ``notional × MMR − cum``.  A
 missing ``cum`` is completed by the recurrence (``shared/reference/formulas.md``)::
@@ -58,6 +59,8 @@ class Tier:
 
     def describe(self) -> str:
         """``tier 3 (250000–1000000 USDT notional, max 50x)``-style text for messages."""
+        if self.max_notional.is_infinite():
+            return f"tier {self.tier} (notional from {_plain(self.min_notional)}, max {_plain(self.max_leverage)}x)"
         return (
             f"tier {self.tier} (notional {_plain(self.min_notional)}–{_plain(self.max_notional)}, "
             f"max {_plain(self.max_leverage)}x)"
@@ -205,7 +208,9 @@ def _parse_table(symbol: str, raw_tiers: Any, source: str, as_of: str) -> TierTa
     for k, raw in enumerate(ordered):
         where = f"{symbol} tier {_tier_number(raw, k)}: "
         floors.append(_decimal("minNotional", raw.get("minNotional"), where))
-        caps.append(_decimal("maxNotional", raw.get("maxNotional"), where))
+        raw_cap = raw.get("maxNotional")
+        open_ended = k == len(ordered) - 1 and raw_cap is None  # a top tier with no upper bound
+        caps.append(Decimal("Infinity") if open_ended else _decimal("maxNotional", raw_cap, where))
         rates.append(_decimal("maintenanceMarginRate", raw.get("maintenanceMarginRate"), where))
         leverages.append(_decimal("maxLeverage", raw.get("maxLeverage"), where))
         if caps[-1] <= floors[-1]:
@@ -369,6 +374,24 @@ class TierPreset:
 #: (its BTCUSDT table is the one shipped as binance-usdm-BTCUSDT-2024-10, tier for tier).
 _BINANCE_2024_10_24 = ("ETH", "SOL", "XRP", "DOGE", "BNB", "ADA")
 
+#: Bybit USDT perpetuals shipped from a recorded snapshot of Bybit's public risk-limit endpoint
+#: (2026-08-05/06; its BTCUSDT tiers 1-20 equal those of bybit-linear-BTCUSDT, tier for tier).
+_BYBIT_2026_08_05 = ("ETH", "SOL", "XRP", "DOGE", "BNB")
+#: Hyperliquid perpetuals from the margin tiers its docs publish (dated by the mainnet meta of 2026-09-27); the
+#: top tier is open-ended and the maintenance amount follows the docs' recurrence (not in the files).
+_HYPERLIQUID_2026_09_27 = ("BTC", "ETH", "SOL", "XRP", "DOGE")
+_HYPERLIQUID_2026_09_27_SOURCE = (
+    "Hyperliquid docs, Trading > Margin tiers, Mainnet Margin Tiers "
+    "(https://hyperliquid.gitbook.io/hyperliquid-docs/trading/margin-tiers, undated, read 2026-12-01), "
+    "MMR = 1 / (2 x max leverage), deduction by the docs' recurrence; dated by the mainnet meta of 2026-09-27 "
+    "(df-hyperliquid-core fixtures/perps/meta_mainnet.json), whose BTC and ETH tables are the page's"
+)
+_BYBIT_2026_08_05_SOURCE = (
+    "Bybit GET /v5/market/risk-limit?category=linear (riskLimitValue, maintenanceMargin, maxLeverage, "
+    "mmDeduction = cum) as a live snapshot of 2026-08-05/06 recorded in src/emulation/marginTierData.json of "
+    "https://github.com/SoftwareMaestro16/trade-bot (commit 43443f4aa3595e37cd11720cdc696b28e929f89b)"
+)
+
 PRESET_TABLES: dict[str, TierPreset] = {
     preset.name: preset
     for preset in (
@@ -410,6 +433,28 @@ PRESET_TABLES: dict[str, TierPreset] = {
                 as_of="2024-10-24",
             )
             for base in _BINANCE_2024_10_24
+        ),
+        *(
+            TierPreset(
+                name=f"bybit-linear-{base}USDT-2026-08-05",
+                exchange="bybit-linear",
+                symbol=f"{base}/USDT:USDT",
+                file=f"bybit-linear-{base}USDT-2026-08-05.json",
+                source=_BYBIT_2026_08_05_SOURCE,
+                as_of="2026-08-05",
+            )
+            for base in _BYBIT_2026_08_05
+        ),
+        *(
+            TierPreset(
+                name=f"hyperliquid-{base}USDC-2026-09-27",
+                exchange="hyperliquid",
+                symbol=f"{base}/USDC:USDC",
+                file=f"hyperliquid-{base}USDC-2026-09-27.json",
+                source=_HYPERLIQUID_2026_09_27_SOURCE,
+                as_of="2026-09-27",
+            )
+            for base in _HYPERLIQUID_2026_09_27
         ),
         TierPreset(
             name="bybit-linear-BTCUSDT",

@@ -45,7 +45,7 @@ def liquidation(values: dict[str, Any], as_json: bool) -> None:
 
 def _labels(result: Mapping[str, Any], tiers: str | None, symbol: str | None, has_mark: bool) -> dict[str, str]:
     labels = LIQUIDATION.meanings
-    if tiers is None:
+    if tiers is None and result.get("tier") is None:  # no table: neither --tiers nor one found by --symbol
         labels["tier"] = "rate given directly"
         labels["tier_at_entry"] = ""
     if not has_mark:
