@@ -13,6 +13,8 @@ import sys
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import contractcalc
 
@@ -350,3 +352,46 @@ def test_the_preset_names_are_the_presets_in_order() -> None:
     from contractcalc.interfaces.schema import LIQUIDATION
 
     assert LIQUIDATION.field("exchange").help.endswith(", ".join(EXCHANGE_NAMES) + ".")
+
+
+@pytest.mark.parametrize("args", [
+    ["seed", "target-change", "--open", "1000", "--target", "1200"],
+    PNL_JSON,
+    TIERS_TABLE,
+    SCALAR_JSON[1],
+], ids=["seed-table", "pnl", "liquidation-tiers-table", "plan"])
+def test_an_answer_imports_no_locale(args: list[str]) -> None:
+    # click's --help option text without gettext (PlainHelp), a table's age without calendar: each imports
+    # locale (~2 ms); help pages and errors still go through gettext, as click words them
+    assert not modules_after(args) & {"locale", "calendar"}
+
+
+def test_the_help_option_is_clicks_own_in_its_words() -> None:
+    import click
+
+    from contractcalc.interfaces.cli import _app
+    from contractcalc.interfaces.cli._command import HELP_OPTION_TEXT
+
+    plain = click.Command("plain")
+    with click.Context(plain) as ctx:
+        expected = plain.get_help_option(ctx)
+    group = _app()
+    with click.Context(group) as ctx:
+        ours = group.get_help_option(ctx)
+        assert ours is group.get_help_option(ctx)  # one object: click orders eager options by identity
+    assert expected is not None and ours is not None
+    assert ours.help == expected.help == HELP_OPTION_TEXT
+    assert (ours.opts, ours.is_flag, ours.expose_value, ours.is_eager) == (
+        expected.opts, expected.is_flag, expected.expose_value, expected.is_eager)
+
+
+@settings(max_examples=200, deadline=None)
+@given(year=st.integers(1971, 2200), month=st.integers(1, 12), days=st.integers(0, 4000))
+def test_a_monthly_tables_age_counts_from_the_months_last_day(year: int, month: int, days: int) -> None:
+    import calendar
+    from datetime import date, timedelta
+
+    from contractcalc.venues.tiers import table_age_days
+
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    assert table_age_days(f"{year}-{month:02d}", last + timedelta(days=days)) == days

@@ -514,10 +514,8 @@ def table_age_days(as_of: str, today: date | None = None) -> int | None:
     if not parts:
         return None
     year, month, day = [*parts, 12, 31][:3] if len(parts) == 1 else [*parts, 0][:3]
-    if len(parts) == 2:
-        import calendar  # here: calendar (and locale) cost every import of this module ~2 ms
-
-        day = calendar.monthrange(year, month)[1]
+    if len(parts) == 2:  # the month's last day: the day before the next month's first (not calendar: it imports locale)
+        return (today - date(year + month // 12, month % 12 + 1, 1)).days + 1
     return (today - date(year, month, day)).days
 
 

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 # The schema and the number parser are imported where used, so ``contractcalc --version``
 # (which builds the group only) starts with click alone.
 
-__all__ = ["Handler", "NumberText", "OrderedGroup", "command", "group", "option", "root"]
+__all__ = [
+    "HELP_OPTION_TEXT", "Handler", "NumberText", "OrderedGroup", "PlainHelp", "command", "group", "option", "root",
+]
 
 #: What a command module writes: ``handler(values, as_json)``; ``values`` maps each
 #: field's keyword to what the user gave (``None`` when not given).
@@ -42,7 +44,38 @@ class NumberText(click.ParamType):  # type: ignore[type-arg]
 NUMBER = NumberText()
 
 
-class OrderedGroup(click.Group):
+#: The ``--help`` option's text, in click's words.
+HELP_OPTION_TEXT = "Show this message and exit."
+
+
+def _show_help(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Print the help page and exit (click's own ``--help`` callback)."""
+    if value and not ctx.resilient_parsing:
+        click.echo(ctx.get_help(), color=ctx.color)
+        ctx.exit()
+
+
+class PlainHelp(click.Command):
+    """A command whose ``--help`` option is click's, with its text not looked up in gettext's catalogs.
+
+    click asks ``gettext`` for that text on every command of the line it runs, and
+    gettext's first look-up imports ``locale`` and searches the disk for catalogs:
+    ~2 ms of every answer, for a text no catalog translates (the CLI is English).
+    """
+
+    _plain_help_option: click.Option | None = None
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        names = self.get_help_option_names(ctx)
+        if not names or not self.add_help_option:
+            return None
+        if self._plain_help_option is None:  # one object per command: click orders eager options by identity
+            self._plain_help_option = click.Option(names, is_flag=True, expose_value=False, is_eager=True,
+                                                   help=HELP_OPTION_TEXT, callback=_show_help)
+        return self._plain_help_option
+
+
+class OrderedGroup(PlainHelp, click.Group):
     """A group listing its commands in the schema's order (:data:`COMMANDS`), then its subgroups.
 
     ``lazy_modules`` maps a command name to the module that defines it, imported
@@ -94,7 +127,7 @@ class OrderedGroup(click.Group):
         return sorted(names, key=rank)
 
 
-class SchemaCommand(click.Command):
+class SchemaCommand(PlainHelp):
     """A command whose help text may be computed only when shown (:attr:`Command.help` callable)."""
 
     def __init__(self, spec: Command, **kwargs: Any) -> None:
