@@ -9,13 +9,13 @@ calculators against hand calculations on the tables.
 
 from __future__ import annotations
 
-import itertools
 import json
 from decimal import Decimal
 from importlib import resources
 from typing import Any
 
 import pytest
+from _tier_checks import assert_continuous_and_ordered
 
 from contractcalc.engines.calculators import max_open
 from contractcalc.engines.liquidation import liquidation_price
@@ -43,16 +43,7 @@ def test_binances_published_cum_follows_the_recurrence(name: str) -> None:
 @pytest.mark.parametrize("name", NEW_TABLES)
 def test_maintenance_margin_is_continuous_and_the_tiers_are_ordered(name: str) -> None:
     table = load_tiers(name)
-    assert table.tiers[0].min_notional == 0 and table.tiers[0].maintenance_amount == 0
-    for lower, upper in itertools.pairwise(table.tiers):
-        boundary = upper.min_notional
-        assert lower.max_notional == boundary
-        # the requirement is the same whichever tier's formula prices the boundary
-        below = boundary * lower.maintenance_margin_rate - lower.maintenance_amount
-        above = boundary * upper.maintenance_margin_rate - upper.maintenance_amount
-        assert below == above, (name, upper.tier)
-        assert upper.maintenance_margin_rate > lower.maintenance_margin_rate
-        assert upper.max_leverage < lower.max_leverage
+    assert_continuous_and_ordered(table, name)
     assert table.tiers[-1].max_leverage == 1
 
 

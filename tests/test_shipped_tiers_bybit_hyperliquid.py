@@ -12,13 +12,13 @@ the maintenance deduction by the page's recurrence; the top tier is open-ended (
 
 from __future__ import annotations
 
-import itertools
 import json
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from typing import Any
 
 import pytest
+from _tier_checks import assert_continuous_and_ordered
 
 from contractcalc.engines.calculators import max_open
 from contractcalc.engines.liquidation import liquidation_price
@@ -71,15 +71,7 @@ def test_bybit_tiers_are_the_risk_limits_in_order(name: str) -> None:
 @pytest.mark.parametrize("name", BYBIT + HYPERLIQUID)
 def test_maintenance_margin_is_continuous_and_the_tiers_are_ordered(name: str) -> None:
     table = load_tiers(name)
-    assert table.tiers[0].min_notional == 0 and table.tiers[0].maintenance_amount == 0
-    for lower, upper in itertools.pairwise(table.tiers):
-        boundary = upper.min_notional
-        assert lower.max_notional == boundary
-        below = boundary * lower.maintenance_margin_rate - lower.maintenance_amount
-        above = boundary * upper.maintenance_margin_rate - upper.maintenance_amount
-        assert below == above, (name, upper.tier)
-        assert upper.maintenance_margin_rate > lower.maintenance_margin_rate
-        assert upper.max_leverage < lower.max_leverage
+    assert_continuous_and_ordered(table, name)
 
 
 @pytest.mark.parametrize("name", BYBIT + HYPERLIQUID)

@@ -392,6 +392,24 @@ _BYBIT_2026_08_05_SOURCE = (
     "https://github.com/SoftwareMaestro16/trade-bot (commit 43443f4aa3595e37cd11720cdc696b28e929f89b)"
 )
 
+
+def _snapshot_presets(exchange: str, quote: str, as_of: str, bases: tuple[str, ...],
+                      source: str) -> tuple[TierPreset, ...]:
+    """One shipped table per base of a linear snapshot: ``<exchange>-<BASE><QUOTE>-<as_of>``."""
+    return tuple(
+        TierPreset(name=f"{exchange}-{base}{quote}-{as_of}", exchange=exchange, symbol=f"{base}/{quote}:{quote}",
+                   file=f"{exchange}-{base}{quote}-{as_of}.json", source=source, as_of=as_of)
+        for base in bases
+    )
+
+
+_BINANCE_2024_10_24_SOURCE = (
+    "Binance USDⓈ-M GET /fapi/v1/leverageBracket (ccxt fetch_leverage_tiers) as freqtrade's "
+    "weekly job recorded it in freqtrade/exchange/binance_leverage_tiers.json "
+    "(https://github.com/freqtrade/freqtrade, commit 3d9514d2660c42dfdbde517f7b421d1a5cf4f196, "
+    "2024-10-24T03:08:02Z)"
+)
+
 PRESET_TABLES: dict[str, TierPreset] = {
     preset.name: preset
     for preset in (
@@ -420,42 +438,11 @@ PRESET_TABLES: dict[str, TierPreset] = {
             as_of="2023",
             note="illustrative: only tier 1, the tier-5 example and the 300 BTC example are published",
         ),
-        *(
-            TierPreset(
-                name=f"binance-usdm-{base}USDT-2024-10-24",
-                exchange="binance-usdm",
-                symbol=f"{base}/USDT:USDT",
-                file=f"binance-usdm-{base}USDT-2024-10-24.json",
-                source="Binance USDⓈ-M GET /fapi/v1/leverageBracket (ccxt fetch_leverage_tiers) as freqtrade's "
-                       "weekly job recorded it in freqtrade/exchange/binance_leverage_tiers.json "
-                       "(https://github.com/freqtrade/freqtrade, commit 3d9514d2660c42dfdbde517f7b421d1a5cf4f196, "
-                       "2024-10-24T03:08:02Z)",
-                as_of="2024-10-24",
-            )
-            for base in _BINANCE_2024_10_24
-        ),
-        *(
-            TierPreset(
-                name=f"bybit-linear-{base}USDT-2026-08-05",
-                exchange="bybit-linear",
-                symbol=f"{base}/USDT:USDT",
-                file=f"bybit-linear-{base}USDT-2026-08-05.json",
-                source=_BYBIT_2026_08_05_SOURCE,
-                as_of="2026-08-05",
-            )
-            for base in _BYBIT_2026_08_05
-        ),
-        *(
-            TierPreset(
-                name=f"hyperliquid-{base}USDC-2026-09-27",
-                exchange="hyperliquid",
-                symbol=f"{base}/USDC:USDC",
-                file=f"hyperliquid-{base}USDC-2026-09-27.json",
-                source=_HYPERLIQUID_2026_09_27_SOURCE,
-                as_of="2026-09-27",
-            )
-            for base in _HYPERLIQUID_2026_09_27
-        ),
+        *_snapshot_presets("binance-usdm", "USDT", "2024-10-24", _BINANCE_2024_10_24,
+                           _BINANCE_2024_10_24_SOURCE),
+        *_snapshot_presets("bybit-linear", "USDT", "2026-08-05", _BYBIT_2026_08_05, _BYBIT_2026_08_05_SOURCE),
+        *_snapshot_presets("hyperliquid", "USDC", "2026-09-27", _HYPERLIQUID_2026_09_27,
+                           _HYPERLIQUID_2026_09_27_SOURCE),
         TierPreset(
             name="bybit-linear-BTCUSDT",
             exchange="bybit-linear",
