@@ -42,6 +42,17 @@ COMMANDS: dict[str, list[str]] = {
     "error (exit 2)": ["seed", "liquidation-change", "--leverage", "0"],
 }
 
+#: What the CLI's libraries cost before any contractcalc code runs (the project's standard is click and Rich):
+#: importing click, and importing click and Rich and rendering a one-cell table with Rich.  Each is run
+#: as ``python -c``; the table answers cannot start faster than the second row.
+LIBRARY_FLOORS: dict[str, str] = {
+    "[library] import click": "import click",
+    "[library] click + Rich table": (
+        "import io, click; from rich.console import Console; from rich.table import Table; "
+        "t = Table(); t.add_column('a'); t.add_row('1'); Console(file=io.StringIO(), emoji=False).print(t)"
+    ),
+}
+
 #: The exit status of each row (0 unless named here).
 EXIT_STATUS = {"error (exit 2)": 2}
 
@@ -69,6 +80,7 @@ def main(rounds: int = 15) -> dict[str, float]:
     floor_argv = [sys.executable, "-c", "pass"]
     script = console_script()
     runs = {name: [*script, *args] for name, args in COMMANDS.items()}
+    runs.update({name: [sys.executable, "-c", code] for name, code in LIBRARY_FLOORS.items()})
     for name, argv in runs.items():  # warm the page cache; and each row must be the answer it names
         status = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False).returncode
         if status != EXIT_STATUS.get(name, 0):
@@ -86,7 +98,8 @@ def main(rounds: int = 15) -> dict[str, float]:
         median = statistics.median(samples)
         ratios[name] = median / base
         print(f"{name:32s} {median * 1000:7.1f} ms  {ratios[name]:5.1f}x")
-    print(f"worst: {max(ratios.values()):.1f}x the floor (target <= 6x)")
+    answers = [ratio for name, ratio in ratios.items() if name not in LIBRARY_FLOORS]
+    print(f"worst answer: {max(answers):.1f}x the floor (target <= 6x)")
     return ratios
 
 
