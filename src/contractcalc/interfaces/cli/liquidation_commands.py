@@ -24,6 +24,8 @@ def liquidation(values: dict[str, Any], as_json: bool) -> None:
         _show_book(values, as_json)
         return
     del values["book"], values["accounts"], values["output"]
+    if values["positions"] is None:
+        _every_missing_flag(values)
     result = liquidation_price(**values)
     if as_json:
         emit(result, as_json=True, title="")
@@ -41,6 +43,27 @@ def liquidation(values: dict[str, Any], as_json: bool) -> None:
         notes.insert(0, rounding_note(preset.name, symbol, result))
     emit(shown, as_json=False, title=f"Liquidation ({preset.name}, {values['margin_mode'] or 'isolated'})",
          labels=_labels(result, tiers, symbol, mark is not None), notes=notes)
+
+
+def _every_missing_flag(values: Mapping[str, Any]) -> None:
+    """One position's missing flags all in one message, as click reports the required options of other commands.
+
+    They are not click-required here: ``--positions`` and ``--book`` take them from a file.  With a
+    single flag missing, the library's own message (which says what to give) is kept.
+    """
+    import click
+
+    wanted: tuple[tuple[tuple[str, ...], str], ...] = (
+        (("side",), "'--side'"),
+        (("entry",), "'--entry'"),
+        (("quantity", "contracts"), "'--quantity' (or '--contracts')"),
+        (("leverage", "wallet_balance"), "'--leverage' (or '--wallet-balance')"),
+    )
+    if str(values.get("margin_mode") or "").strip().lower() == "cross":  # the account's wallet, no leverage
+        wanted = (*wanted[:3], (("wallet_balance",), "'--wallet-balance'"))
+    missing = [flag for names, flag in wanted if all(values.get(name) is None for name in names)]
+    if len(missing) >= 2:
+        raise click.UsageError("missing options " + ", ".join(missing) + ".")
 
 
 def _labels(result: Mapping[str, Any], tiers: str | None, symbol: str | None, has_mark: bool) -> dict[str, str]:
