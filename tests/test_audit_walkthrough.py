@@ -105,3 +105,21 @@ def test_liquidation_help_says_what_symbol_does(cli: Any) -> None:
     symbol = text.split("--symbol TEXT", 1)[1].split("--taker-fee-rate", 1)[0]
     assert "newest shipped table" in symbol and "--round" in symbol
     assert "--book FILE" in text
+
+
+@pytest.mark.parametrize(("body", "fields"), [
+    ({"exchange": "binance-usdm", "side": "long"}, ["entry", "quantity", "leverage"]),
+    ({"exchange": "binance-usdm", "margin_mode": "cross", "leverage": 5}, ["side", "entry", "quantity",
+                                                                          "wallet_balance"]),
+])
+def test_the_api_names_every_missing_liquidation_field_at_once(body: dict[str, Any], fields: list[str]) -> None:
+    from fastapi.testclient import TestClient
+
+    from contractcalc.interfaces.web.app import create_app
+
+    answer = TestClient(create_app()).post("/api/liquidation", json=body)
+    assert answer.status_code == 422
+    detail = answer.json()["detail"]
+    assert [item["field"] for item in detail] == fields
+    assert next(item for item in detail if item["field"] == "quantity")["message"] == \
+        "'quantity' is required (or 'contracts')"

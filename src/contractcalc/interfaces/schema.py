@@ -395,6 +395,23 @@ PNL = Command(
     ),
 )
 
+def missing_position_inputs(values: Mapping[str, Any]) -> list[tuple[str, ...]]:
+    """The inputs one ``liquidation`` position lacks, each as a field and its alternatives.
+
+    Not required field by field (``positions`` and a book bring them in a file), so the CLI and the
+    API ask for them here, all at once, rather than one per try.
+
+    >>> missing_position_inputs({"side": "long", "margin_mode": None})
+    [('entry',), ('quantity', 'contracts'), ('leverage', 'wallet_balance')]
+    >>> missing_position_inputs({"margin_mode": "cross", "leverage": 5})
+    [('side',), ('entry',), ('quantity', 'contracts'), ('wallet_balance',)]
+    """
+    wanted: list[tuple[str, ...]] = [("side",), ("entry",), ("quantity", "contracts"), ("leverage", "wallet_balance")]
+    if str(values.get("margin_mode") or "").strip().lower() == "cross":  # the account's wallet, no leverage
+        wanted[-1] = ("wallet_balance",)
+    return [names for names in wanted if all(values.get(name) is None for name in names)]
+
+
 #: The meaning of ``roi``, the result ``pnl`` adds under a Bybit preset only (so not in PNL's results).
 PNL_ROI_MEANING = "Bybit: pnl / (initial margin + fee to close at bankruptcy)"
 

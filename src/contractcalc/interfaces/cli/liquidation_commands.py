@@ -48,22 +48,17 @@ def liquidation(values: dict[str, Any], as_json: bool) -> None:
 def _every_missing_flag(values: Mapping[str, Any]) -> None:
     """One position's missing flags all in one message, as click reports the required options of other commands.
 
-    They are not click-required here: ``--positions`` and ``--book`` take them from a file.  With a
-    single flag missing, the library's own message (which says what to give) is kept.
+    With a single flag missing, the library's own message (which says what to give) is kept.
     """
     import click
 
-    wanted: tuple[tuple[tuple[str, ...], str], ...] = (
-        (("side",), "'--side'"),
-        (("entry",), "'--entry'"),
-        (("quantity", "contracts"), "'--quantity' (or '--contracts')"),
-        (("leverage", "wallet_balance"), "'--leverage' (or '--wallet-balance')"),
-    )
-    if str(values.get("margin_mode") or "").strip().lower() == "cross":  # the account's wallet, no leverage
-        wanted = (*wanted[:3], (("wallet_balance",), "'--wallet-balance'"))
-    missing = [flag for names, flag in wanted if all(values.get(name) is None for name in names)]
+    from contractcalc.interfaces.schema import missing_position_inputs
+
+    missing = missing_position_inputs(values)
     if len(missing) >= 2:
-        raise click.UsageError("missing options " + ", ".join(missing) + ".")
+        flags = ["'--" + names[0].replace("_", "-") + "'"
+                 + "".join(f" (or '--{other.replace('_', '-')}')" for other in names[1:]) for names in missing]
+        raise click.UsageError("missing options " + ", ".join(flags) + ".")
 
 
 def _labels(result: Mapping[str, Any], tiers: str | None, symbol: str | None, has_mark: bool) -> dict[str, str]:
