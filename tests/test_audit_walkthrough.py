@@ -123,3 +123,34 @@ def test_the_api_names_every_missing_liquidation_field_at_once(body: dict[str, A
     assert [item["field"] for item in detail] == fields
     assert next(item for item in detail if item["field"] == "quantity")["message"] == \
         "'quantity' is required (or 'contracts')"
+
+
+def _documented_keys(after: str) -> set[str]:
+    """The backquoted words of the paragraph of docs/trader.md that starts with ``after``."""
+    import re
+
+    text = (ROOT / "docs" / "trader.md").read_text("utf-8")
+    paragraph = text[text.index(after):].split("\n\n", 1)[0]
+    return set(re.findall(r"`([a-z_]+)`", paragraph))
+
+
+def test_docs_name_every_json_key_of_reconcile_and_tiers_list(cli: Any) -> None:
+    reconcile = cli("reconcile", "--exchange", "binance-usdm", "--positions",
+                    str(ROOT / "examples" / "positions-binance-ccxt.json"), "--json")
+    assert reconcile.code == 0, reconcile.err
+    data = reconcile.json()
+    documented = _documented_keys("`--json` prints `{\"positions\"")
+    assert set(data["positions"][0]) <= documented
+    assert {"agree", "differ"} <= set(data)
+    tables = cli("tiers", "list", "--json").json()["tables"]
+    assert set(tables[0]) <= _documented_keys("Every shipped table names its source and date")
+
+
+def test_every_liquidation_row_says_what_it_is(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    result = cli("liquidation", "--exchange", "binance-usdm", "--side", "long", "--entry", "10000",
+                 "--quantity", "1", "--leverage", "10", "--maintenance-margin-rate", "0.004")
+    rows = [text for text in result.out.splitlines() if text.startswith("│ ")]
+    assert len(rows) == 11  # liquidation_price ... margin_ratio
+    for row in rows:
+        assert row.rstrip("│ ").rsplit("│", 1)[1].strip(), row

@@ -65,7 +65,7 @@ def _labels(result: Mapping[str, Any], tiers: str | None, symbol: str | None, ha
     labels = LIQUIDATION.meanings
     if tiers is None and result.get("tier") is None:  # no table: neither --tiers nor one found by --symbol
         labels["tier"] = "rate given directly"
-        labels["tier_at_entry"] = ""
+        labels["tier_at_entry"] = "no tier table"
     if not has_mark:
         labels["margin_ratio"] = "give --mark"
     elif result.get("margin_ratio") is None:
