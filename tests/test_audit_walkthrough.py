@@ -154,3 +154,50 @@ def test_every_liquidation_row_says_what_it_is(cli: Any, monkeypatch: pytest.Mon
     assert len(rows) == 11  # liquidation_price ... margin_ratio
     for row in rows:
         assert row.rstrip("│ ").rsplit("│", 1)[1].strip(), row
+
+
+BOOK_HEADER = "account,symbol,side,{size},entry,mark,margin_mode,leverage{rate}\n"
+
+
+def _book(tmp_path: Path, size: str = "quantity", rate: bool = True) -> str:
+    path = tmp_path / "book.csv"
+    row = "a,BTC/USDT:USDT,long,1,60000,60000,isolated,10" + (",0.004" if rate else "") + "\n"
+    path.write_text(BOOK_HEADER.format(size=size, rate=",maintenance_margin_rate" if rate else "") + row, "utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(("size", "rate", "extra", "message"), [
+    # a column missing altogether has no value to show (it said "(got 'nothing')")
+    ("qty", True, [], "error: '--book' column 'quantity' or 'contracts' is a required column (exactly one of them)\n"),
+    # the CLI names flags, never the API's field names (it said "give 'tiers'")
+    ("quantity", False, [], "error: '--book' column 'maintenance_margin_rate' is required (or give '--tiers' holding "
+                            "the symbol) (got 'BTC/USDT:USDT' at index 0)\n"),
+    # --round was silently ignored with --book
+    ("quantity", True, ["--round"], "error: '--round' does not go with --book (the book's prices are not rounded)\n"),
+])
+def test_book_errors_read_as_the_cli(
+    cli: Any, tmp_path: Path, size: str, rate: bool, extra: list[str], message: str
+) -> None:
+    result = cli("liquidation", "--exchange", "binance-usdm", "--book", _book(tmp_path, size, rate), *extra)
+    assert (result.code, result.out, result.err) == (2, "", message)
+
+
+def test_output_format_error_offers_only_what_output_writes(cli: Any, tmp_path: Path) -> None:
+    for name, rule in [  # .xlsx was told ".jsonl" would do, which --output then refused
+        ("out.xlsx", "must be a .csv, .parquet or .pq file"),
+        ("out.jsonl", "must be a .csv or .parquet file (JSON lines are read, not written)"),
+    ]:
+        result = cli("liquidation", "--exchange", "binance-usdm", "--book", _book(tmp_path), "--output",
+                     str(tmp_path / name))
+        assert (result.code, result.err) == (2, f"error: '--output' {rule} (got '{tmp_path / name}')\n")
+
+
+def test_a_broken_parquet_book_says_why_in_whole_words(cli: Any, tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "book.parquet"
+    path.write_bytes(b"\x00\x01 not parquet")
+    result = cli("liquidation", "--exchange", "binance-usdm", "--book", str(path))
+    assert result.code == 2 and result.err.count("\n") == 1
+    reason = result.err.split("must be a valid Parquet file (", 1)[1].rsplit(") (got ", 1)[0]
+    assert reason and not reason.endswith((" or", " the", " is")) and "." not in reason.rstrip(".")[-1:]
+    assert "magic bytes" in reason

@@ -146,7 +146,8 @@ def _parquet(path: str | os.PathLike[str], field: str, max_bytes: int) -> dict[s
     try:
         table = pq.read_table(pa.BufferReader(data))
     except (pa.ArrowException, OSError, ValueError) as error:
-        reason = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+        # pyarrow's first sentence (its next ones guess at causes), never cut mid-word
+        reason = str(error).splitlines()[0].split(". ")[0].rstrip(".") if str(error) else type(error).__name__
         raise InputError(field, f"must be a valid Parquet file ({reason})", str(path)) from None
     _check_names(table.column_names, field, str(path))
     return {name: _column_array(table.column(name)) for name in table.column_names}

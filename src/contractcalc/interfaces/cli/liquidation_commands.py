@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from contractcalc.interfaces.cli._command import command
@@ -201,15 +202,17 @@ def _book_error(error: Any, field: str) -> Any:
 
     if error.field in ("book", "accounts", "output", "exchange", "tiers", "taker_fee_rate"):
         return error
-    value = error.value if error.has_value else "nothing"
-    return InputError(field, f"column '{error.field}' {error.rule}", value, error.index)
+    rule = f"column '{error.field}' {error.rule}".replace("'tiers'", "'--tiers'")  # the CLI's words: flags
+    if not error.has_value:  # a column missing altogether: no value to show
+        return InputError(field, rule)
+    return InputError(field, rule, error.value, error.index)
 
 
 def _show_book(values: dict[str, Any], as_json: bool) -> None:
     """``liquidation --book FILE [--accounts FILE] [--output FILE]``: every position's price, per account sums."""
     from contractcalc.engines.book import book_liquidation
     from contractcalc.errors import InputError
-    from contractcalc.io.books import file_format, read_accounts, read_book, write_table
+    from contractcalc.io.books import read_accounts, read_book, write_table
 
     book_path, accounts_path, output = values.pop("book"), values.pop("accounts"), values.pop("output")
     if book_path is None:
@@ -219,8 +222,13 @@ def _show_book(values: dict[str, Any], as_json: bool) -> None:
                  "extra_margin", "mark", "positions"):
         if values.get(name) is not None:
             raise InputError(name, "does not go with --book (give it per row of the book)", values[name])
-    if output is not None and file_format(output, "output") == "jsonl":
-        raise InputError("output", "must be a .csv or .parquet file", output)
+    if values.get("round"):
+        raise InputError("round", "does not go with --book (the book's prices are not rounded)")
+    suffix = Path(output or "").suffix.lower()
+    if output is not None and suffix in (".jsonl", ".ndjson", ".json"):
+        raise InputError("output", "must be a .csv or .parquet file (JSON lines are read, not written)", output)
+    if output is not None and suffix not in (".csv", ".parquet", ".pq"):  # not the readers' list: no .jsonl
+        raise InputError("output", "must be a .csv, .parquet or .pq file", output)
     try:
         book = read_book(book_path)
     except InputError as error:

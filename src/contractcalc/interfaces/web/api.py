@@ -745,7 +745,8 @@ def run(endpoint: Endpoint, body: BaseModel) -> dict[str, Any]:
     arguments = {name: value if name in endpoint.float_fields else _arguments(value)
                  for name, value in arguments.items()}
     _no_files(arguments)
-    if endpoint.command == "liquidation" and arguments.get("positions") is None:
+    if endpoint.command == "liquidation" and all(
+            arguments.get(name) is None for name in ("positions", "book", "accounts", "output")):
         missing = schema.missing_position_inputs(arguments)
         if len(missing) >= 2:  # every one at once, as for the fields required one by one
             raise MissingInputs([
