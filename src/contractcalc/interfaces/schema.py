@@ -395,6 +395,26 @@ PNL = Command(
     ),
 )
 
+def missing_position_inputs(values: Mapping[str, Any]) -> list[tuple[str, ...]]:
+    """The inputs one ``liquidation`` position lacks, each as a field and its alternatives.
+
+    Not required field by field (``positions`` and a book bring them in a file), so the CLI and the
+    API ask for them here, all at once, rather than one per try.
+
+    >>> missing_position_inputs({"side": "long", "margin_mode": None})
+    [('entry',), ('quantity', 'contracts'), ('leverage', 'wallet_balance')]
+    >>> missing_position_inputs({"margin_mode": "cross", "leverage": 5})
+    [('side',), ('entry',), ('quantity', 'contracts'), ('wallet_balance',)]
+    """
+    wanted: list[tuple[str, ...]] = [("side",), ("entry",), ("quantity", "contracts"), ("leverage", "wallet_balance")]
+    if str(values.get("margin_mode") or "").strip().lower() == "cross":  # the account's wallet, no leverage
+        wanted[-1] = ("wallet_balance",)
+    return [names for names in wanted if all(values.get(name) is None for name in names)]
+
+
+#: The meaning of ``roi``, the result ``pnl`` adds under a Bybit preset only (so not in PNL's results).
+PNL_ROI_MEANING = "Bybit: pnl / (initial margin + fee to close at bankruptcy)"
+
 TARGET = Command(
     "target", "Exit price for a wanted ROE: linear E·(1 + s·ROE/L), inverse E/(1 − s·ROE/L).",
     _fields(
@@ -486,6 +506,15 @@ def _shipped_tables() -> Mapping[str, Any]:
     return PRESET_TABLES
 
 
+def _shipped_table_names() -> str:
+    """The shipped tables' names as a help paragraph click keeps as written (``\\b``): a name is never cut."""
+    import textwrap
+
+    names = textwrap.fill("Shipped tier tables: " + ", ".join(_shipped_tables()) + ".", width=78,
+                          break_on_hyphens=False, break_long_words=False)
+    return "\b\n" + names
+
+
 def _max_open_help() -> str:
     lines = [
         f"{name}: {p.exchange} {p.symbol}, {p.source}, as of {p.as_of}" + (f" ({p.note})" if p.note else "")
@@ -532,13 +561,16 @@ def _liquidation_help() -> str:
         _LIQUIDATION_SUMMARY + "\n\n"
         "One position: --exchange, --side, --entry and --quantity (or --contracts), with --leverage "
         "(isolated margin defaults to the initial margin) or --wallet-balance, and the maintenance rate: "
-        "--maintenance-margin-rate [--maintenance-amount], or --tiers FILE|PRESET --symbol SYMBOL "
-        "(the tier is the one holding the notional at the liquidation price), or for hyperliquid "
+        "--maintenance-margin-rate [--maintenance-amount], or --tiers FILE|PRESET --symbol SYMBOL, or "
+        "--symbol SYMBOL alone for the newest shipped table (the tier is the one holding the notional at "
+        "the liquidation price), or for hyperliquid "
         "--max-leverage (MMR = 1 / (2 × max leverage)).\n\n"
         "A cross account: --exchange, --wallet-balance and --positions FILE.json (a list of ccxt "
         "positions: symbol, side, contracts, contractSize, entryPrice, markPrice, and "
         "maintenanceMarginRate and maintenanceAmount unless --tiers holds the symbol).\n\n"
-        "Shipped tier tables: " + ", ".join(_shipped_tables()) + "."
+        "A book of many accounts: --exchange, --book FILE and --accounts FILE (the cross wallets); "
+        "--output FILE writes every column.\n\n"
+        + _shipped_table_names()
     )
 
 
@@ -561,8 +593,10 @@ LIQUIDATION = Command(
                                          web_help=None),
         FIELDS["tiers"].but(help="Tier table: ccxt fetch_leverage_tiers() JSON file or shipped preset name.",
                             web_help="Tier table: a shipped preset name."),
-        FIELDS["symbol"].but(help="Symbol in the tier file, e.g. BTC/USDT:USDT.",
-                             web_help="Symbol in the tier table, e.g. BTC/USDT:USDT."),
+        FIELDS["symbol"].but(help="Market, e.g. BTC/USDT:USDT or ETHUSDT: its symbol in --tiers, else the newest "
+                                  "shipped table for it; with --round, its tick.",
+                             web_help="Market, e.g. BTC/USDT:USDT: its symbol in the tier table, else the newest "
+                                      "shipped table for it; with round, its tick."),
         FIELDS["taker_fee_rate"].but(help="Fee to close: okx-* at the mark (default: preset taker); bybit-* in "
                                           "cross mode at the bankruptcy price (default: not counted).", web_help=None),
         FIELDS["max_leverage"].but(help="Hyperliquid: the asset's max leverage.", web_help=None),
@@ -623,7 +657,7 @@ def _replay_help() -> str:
         "level nearer the open is reached first; --intrabar decides when the stop (or liquidation) and the "
         "target both lie inside one candle: pessimistic (default), optimistic, nearest-first. A gap fills at "
         "the open; liquidation loses the whole margin.\n\n"
-        "Shipped tier tables: " + ", ".join(_shipped_tables()) + "."
+        + _shipped_table_names()
     )
 
 
@@ -699,7 +733,7 @@ def _risk_help() -> str:
         "--method closed-form (default: reflection principle, Kunitomo-Ikeda / Fourier series, Broadie-Glasserman-"
         "Kou for --monitoring) or monte-carlo (--paths, --steps, --seed, --returns gbm|student-t|bootstrap; "
         "Brownian-bridge crossings, with a standard error).\n\n"
-        "Shipped tier tables: " + ", ".join(_shipped_tables()) + "."
+        + _shipped_table_names()
     )
 
 

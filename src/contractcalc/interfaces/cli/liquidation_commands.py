@@ -24,6 +24,8 @@ def liquidation(values: dict[str, Any], as_json: bool) -> None:
         _show_book(values, as_json)
         return
     del values["book"], values["accounts"], values["output"]
+    if values["positions"] is None:
+        _every_missing_flag(values)
     result = liquidation_price(**values)
     if as_json:
         emit(result, as_json=True, title="")
@@ -43,11 +45,27 @@ def liquidation(values: dict[str, Any], as_json: bool) -> None:
          labels=_labels(result, tiers, symbol, mark is not None), notes=notes)
 
 
+def _every_missing_flag(values: Mapping[str, Any]) -> None:
+    """One position's missing flags all in one message, as click reports the required options of other commands.
+
+    With a single flag missing, the library's own message (which says what to give) is kept.
+    """
+    import click
+
+    from contractcalc.interfaces.schema import missing_position_inputs
+
+    missing = missing_position_inputs(values)
+    if len(missing) >= 2:
+        flags = ["'--" + names[0].replace("_", "-") + "'"
+                 + "".join(f" (or '--{other.replace('_', '-')}')" for other in names[1:]) for names in missing]
+        raise click.UsageError("missing options " + ", ".join(flags) + ".")
+
+
 def _labels(result: Mapping[str, Any], tiers: str | None, symbol: str | None, has_mark: bool) -> dict[str, str]:
     labels = LIQUIDATION.meanings
     if tiers is None and result.get("tier") is None:  # no table: neither --tiers nor one found by --symbol
         labels["tier"] = "rate given directly"
-        labels["tier_at_entry"] = ""
+        labels["tier_at_entry"] = "no tier table"
     if not has_mark:
         labels["margin_ratio"] = "give --mark"
     elif result.get("margin_ratio") is None:

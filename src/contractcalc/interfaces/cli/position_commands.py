@@ -11,7 +11,7 @@ from typing import Any
 
 from contractcalc.interfaces.cli._command import command
 from contractcalc.interfaces.cli._output import emit, stop_warning
-from contractcalc.interfaces.schema import AVERAGE_ENTRY, COST, MAX_OPEN, PNL, SIZE, TARGET
+from contractcalc.interfaces.schema import AVERAGE_ENTRY, COST, MAX_OPEN, PNL, PNL_ROI_MEANING, SIZE, TARGET
 
 
 def _units(contract: str | None, exchange: str | None) -> str:
@@ -31,10 +31,10 @@ def pnl(values: dict[str, Any], as_json: bool) -> None:
 
     result = calculators.pnl(**values)
     notes = [_units(values["contract"], values["exchange"])]
+    labels = PNL.meanings
     if "roi" in result:
-        notes.insert(0, "roi: Bybit's ROI, pnl / position margin (initial margin + fee to close at the "
-                        "bankruptcy price).")
-    emit(result, as_json=as_json, title="PnL (exchange-exact)", labels=PNL.meanings, notes=notes)
+        labels["roi"] = PNL_ROI_MEANING
+    emit(result, as_json=as_json, title="PnL (exchange-exact)", labels=labels, notes=notes)
 
 
 @command(TARGET)

@@ -29,8 +29,9 @@ def list_command(values: dict[str, Any], as_json: bool) -> None:
     from rich.table import Table
 
     table = Table(title="Tier tables", show_header=True, header_style="bold")
-    for column in ("name", "symbol", "as of", "age", "source"):
-        table.add_column(column)
+    for column in ("name", "symbol", "as of", "age"):
+        table.add_column(column, no_wrap=True)  # a name is typed back as --tiers NAME: never cut it
+    table.add_column("source")
     for row in rows:
         shown = "—" if row["age_days"] is None else f"{row['age_days']} days" + (" (stale)" if row["stale"] else "")
         table.add_row(str(row["name"]), str(row["symbol"]), str(row["as_of"]), shown, str(row["source"]))

@@ -696,6 +696,14 @@ def _mode_requirements(endpoint: Endpoint) -> dict[str, Any]:
 # Running a calculator
 
 
+class MissingInputs(ValueError):
+    """Several inputs a calculator needs are missing: one error item each."""
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(item["message"] for item in items))
+        self.items = items
+
+
 class ResultOutOfRange(ArithmeticError):
     """A result too large (or not finite) to send as a JSON number."""
 
@@ -737,6 +745,13 @@ def run(endpoint: Endpoint, body: BaseModel) -> dict[str, Any]:
     arguments = {name: value if name in endpoint.float_fields else _arguments(value)
                  for name, value in arguments.items()}
     _no_files(arguments)
+    if endpoint.command == "liquidation" and arguments.get("positions") is None:
+        missing = schema.missing_position_inputs(arguments)
+        if len(missing) >= 2:  # every one at once, as for the fields required one by one
+            raise MissingInputs([
+                error_item(names[0], "is required" + "".join(f" (or '{other}')" for other in names[1:]))
+                for names in missing
+            ])
     if endpoint.command == "target" and arguments.get("roe") is not None:
         from contractcalc.engines.calculators import check_typed_roe
 

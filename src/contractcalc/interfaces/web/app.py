@@ -243,6 +243,8 @@ def _handler(endpoint: api.Endpoint, model: type[BaseModel]) -> Callable[..., JS
     def handler(body: BaseModel) -> JSONResponse:
         try:
             return JSONResponse(api.run(endpoint, body))
+        except api.MissingInputs as error:
+            return _json(422, error.items)
         except InputError as error:
             return _json(422, [api.from_input_error(error)])
         except ValidationError as error:  # a nested model the library re-validated

@@ -1,0 +1,156 @@
+"""A new user's walk through the README and the CLI (issues 8 and 12): what they type, what they must see.
+
+Each test here failed before its fix: the README's tables are real runs, every result row says what it
+means, one message names every missing flag, and a tier table's name (typed back as ``--tiers NAME``)
+is never cut in ``tiers list`` or in ``--help``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _readme_runs() -> list[tuple[int, list[str], list[str]]]:
+    """Each ``$ contractcalc`` line of the README's console blocks, with the lines printed below it."""
+    lines = (ROOT / "README.md").read_text("utf-8").splitlines()
+    runs, in_console = [], False
+    for number, line in enumerate(lines):
+        if line.startswith("```"):
+            in_console = line.startswith("```console")
+        elif in_console and line.startswith("$ contractcalc "):
+            printed = list(itertools.takewhile(lambda text: not text.startswith(("$ ", "```")), lines[number + 1:]))
+            runs.append((number + 1, shlex.split(line.split("  #")[0])[2:], printed))
+    return runs
+
+
+# serve runs for ever; stress's blocks belong to (and are checked by) tests/test_cli_stress.py
+RUNS = [run for run in _readme_runs() if run[1][0] not in ("serve", "stress")]
+
+
+@pytest.mark.parametrize(("line", "args", "printed"), RUNS, ids=[f"README:{run[0]}" for run in RUNS])
+def test_each_readme_command_prints_what_the_readme_shows(
+    cli: Any, monkeypatch: pytest.MonkeyPatch, line: int, args: list[str], printed: list[str]
+) -> None:
+    monkeypatch.chdir(ROOT)  # the README's paths are relative to the checkout
+    monkeypatch.setenv("COLUMNS", "100")  # the width the README's tables were copied at
+    result = cli(*args)
+    shown = [text.rstrip() for text in (result.out + result.err).rstrip("\n").splitlines()]
+    assert shown == [text.rstrip() for text in printed], f"README line {line}: {shlex.join(args)}"
+
+
+def test_the_readme_runs_cover_tables_errors_and_json() -> None:
+    assert len(RUNS) >= 40
+    assert any(args[0] == "pnl" and "--json" not in args for _, args, _ in RUNS)  # the table with roi
+
+
+def test_bybit_roi_row_says_what_it_is(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one line per row
+    result = cli("pnl", "--exchange", "bybit-linear", "--side", "long", "--entry", "7000", "--exit", "7500",
+                 "--quantity", "0.2", "--leverage", "10")
+    assert result.code == 0, result.err
+    row = next(text for text in result.out.splitlines() if text.startswith("│ roi "))
+    # Bybit's USDT example: 100 / (140 + 0.2 × 6,300 × 0.055 %) = 71.07 %
+    assert "71.0767415579 %" in row
+    meaning = row.rstrip("│ ").rsplit("│", 1)[1].strip()
+    assert meaning == "Bybit: pnl / (initial margin + fee to close at bankruptcy)"
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    (["--side", "long"], "error: missing options '--entry', '--quantity' (or '--contracts'), "
+                         "'--leverage' (or '--wallet-balance').\n"),
+    ([], "error: missing options '--side', '--entry', '--quantity' (or '--contracts'), "
+         "'--leverage' (or '--wallet-balance').\n"),
+    (["--margin-mode", "cross", "--side", "short", "--leverage", "5"],
+     "error: missing options '--entry', '--quantity' (or '--contracts'), '--wallet-balance'.\n"),
+])
+def test_liquidation_names_every_missing_flag_at_once(cli: Any, given: list[str], message: str) -> None:
+    result = cli("liquidation", "--exchange", "binance-usdm", *given)
+    assert (result.code, result.out, result.err) == (2, "", message)
+
+
+def test_one_missing_flag_keeps_the_librarys_words(cli: Any) -> None:
+    result = cli("liquidation", "--exchange", "binance-usdm", "--side", "long", "--entry", "100", "--leverage", "2")
+    assert (result.code, result.err) == (2, "error: '--contracts' is required (or '--quantity')\n")
+
+
+def test_tiers_list_shows_every_name_whole(cli: Any) -> None:
+    from contractcalc.venues.tiers import PRESET_TABLES
+
+    result = cli("tiers", "list")
+    assert result.code == 0, result.err
+    names = {text.split("│")[1].strip() for text in result.out.splitlines() if text.startswith("│ ")}
+    assert set(PRESET_TABLES) <= names
+
+
+@pytest.mark.parametrize("command", ["liquidation", "replay", "risk"])
+def test_help_never_breaks_a_table_name(cli: Any, monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    from contractcalc.venues.tiers import PRESET_TABLES
+
+    monkeypatch.setenv("COLUMNS", "80")
+    result = cli(command, "--help")
+    assert result.code == 0, result.err
+    words = set(result.out.replace(",", " ").replace(".", " ").split())
+    assert set(PRESET_TABLES) <= words
+
+
+def test_liquidation_help_says_what_symbol_does(cli: Any) -> None:
+    text = " ".join(cli("liquidation", "--help").out.split())
+    symbol = text.split("--symbol TEXT", 1)[1].split("--taker-fee-rate", 1)[0]
+    assert "newest shipped table" in symbol and "--round" in symbol
+    assert "--book FILE" in text
+
+
+@pytest.mark.parametrize(("body", "fields"), [
+    ({"exchange": "binance-usdm", "side": "long"}, ["entry", "quantity", "leverage"]),
+    ({"exchange": "binance-usdm", "margin_mode": "cross", "leverage": 5}, ["side", "entry", "quantity",
+                                                                          "wallet_balance"]),
+])
+def test_the_api_names_every_missing_liquidation_field_at_once(body: dict[str, Any], fields: list[str]) -> None:
+    from fastapi.testclient import TestClient
+
+    from contractcalc.interfaces.web.app import create_app
+
+    answer = TestClient(create_app()).post("/api/liquidation", json=body)
+    assert answer.status_code == 422
+    detail = answer.json()["detail"]
+    assert [item["field"] for item in detail] == fields
+    assert next(item for item in detail if item["field"] == "quantity")["message"] == \
+        "'quantity' is required (or 'contracts')"
+
+
+def _documented_keys(after: str) -> set[str]:
+    """The backquoted words of the paragraph of docs/trader.md that starts with ``after``."""
+    import re
+
+    text = (ROOT / "docs" / "trader.md").read_text("utf-8")
+    paragraph = text[text.index(after):].split("\n\n", 1)[0]
+    return set(re.findall(r"`([a-z_]+)`", paragraph))
+
+
+def test_docs_name_every_json_key_of_reconcile_and_tiers_list(cli: Any) -> None:
+    reconcile = cli("reconcile", "--exchange", "binance-usdm", "--positions",
+                    str(ROOT / "examples" / "positions-binance-ccxt.json"), "--json")
+    assert reconcile.code == 0, reconcile.err
+    data = reconcile.json()
+    documented = _documented_keys("`--json` prints `{\"positions\"")
+    assert set(data["positions"][0]) <= documented
+    assert {"agree", "differ"} <= set(data)
+    tables = cli("tiers", "list", "--json").json()["tables"]
+    assert set(tables[0]) <= _documented_keys("Every shipped table names its source and date")
+
+
+def test_every_liquidation_row_says_what_it_is(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    result = cli("liquidation", "--exchange", "binance-usdm", "--side", "long", "--entry", "10000",
+                 "--quantity", "1", "--leverage", "10", "--maintenance-margin-rate", "0.004")
+    rows = [text for text in result.out.splitlines() if text.startswith("│ ")]
+    assert len(rows) == 11  # liquidation_price ... margin_ratio
+    for row in rows:
+        assert row.rstrip("│ ").rsplit("│", 1)[1].strip(), row
