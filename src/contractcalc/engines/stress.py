@@ -42,6 +42,7 @@ from numpy.typing import NDArray
 from contractcalc.book import Accounts, Book
 from contractcalc.core import kernels
 from contractcalc.engines.liquidation import LiquidationModel, bands_for, model_for
+from contractcalc.engines.models import _fee_rate
 from contractcalc.errors import InputError
 from contractcalc.io.tiers import load_tiers
 from contractcalc.venues.exchanges import ExchangePreset, exchange_preset
@@ -57,6 +58,7 @@ __all__ = [
     "account_moves",
     "as_float_shocks",
     "cascade",
+    "close_fee_rates",
     "parse_shocks",
     "prepare_book",
     "span_scenarios",
@@ -195,6 +197,9 @@ class StressBook:
     pool_wallet: Floats
     pool_account: Ints
     account_start: Ints
+    #: Bybit cross with a taker rate: each position's fee to close at its bankruptcy price (a fixed amount in
+    #: its requirement; 0 on isolated rows); ``None`` where no position has one
+    close_fee: Floats | None = None
 
     @property
     def positions(self) -> int:
@@ -274,6 +279,9 @@ def prepare_book(
     ``tiers`` does not hold the symbol).  ``accounts``: the cross wallets; every
     account with cross positions needs one.  A rate given in a row wins over
     the tier table (it is what the exchange charges that position).
+    ``taker_fee_rate``: the fee to close the exchange's rule counts
+    (:func:`close_fee_rates`: OKX at the mark, Bybit cross at the bankruptcy
+    price; refused elsewhere).
     """
     preset = exchange if isinstance(exchange, ExchangePreset) else exchange_preset(exchange)
     model = model_for(preset)
@@ -310,9 +318,7 @@ def prepare_book(
                              ", ".join(coins))
 
     rate, amount, table, tables = _maintenance(book, preset, tiers)
-    fee = float(preset.taker_fee_rate) if model.counts_close_fee else 0.0
-    if taker_fee_rate is not None and model.counts_close_fee:
-        fee = float(taker_fee_rate)
+    fee, bankruptcy_fee = close_fee_rates(preset, taker_fee_rate)
     top_rate = rate.copy()
     for t, (_, rates, _) in enumerate(tables):
         top_rate = np.where(table == t, rates.max(), top_rate)
@@ -348,6 +354,10 @@ def prepare_book(
     pool_account = account[pool_start]
     pool_wallet = np.where(isolated[pool_start], margin[order][pool_start], cross_wallet[pool_account])
     account_start = np.flatnonzero(np.r_[True, pool_account[1:] != pool_account[:-1]]).astype(np.int64)
+    close_fee = None
+    if bankruptcy_fee > 0 and not isolated.all():
+        close_fee = _bybit_close_fees(kind == "linear", ~isolated, pool, symbol[order], s[order], size[order],
+                                      entry[order], mark[order], pool_wallet.astype(np.float64), bankruptcy_fee)
 
     return StressBook(
         kind=kind, model=model, fee=fee, account_names=account_names,
@@ -355,8 +365,71 @@ def prepare_book(
         s=s[order], size=size[order], entry=entry[order], mark=mark[order],
         rate=rate[order], amount=amount[order], table=table[order], tables=tables,
         pool=pool, pool_start=pool_start, pool_wallet=pool_wallet.astype(np.float64),
-        pool_account=pool_account, account_start=account_start,
+        pool_account=pool_account, account_start=account_start, close_fee=close_fee,
     )
+
+
+def close_fee_rates(exchange: str | ExchangePreset, taker_fee_rate: float | None) -> tuple[float, float]:
+    """``(fee to close at the mark, fee to close at the bankruptcy price)``: the taker rates stress counts.
+
+    As :func:`contractcalc.engines.book.book_liquidation`: ``okx-*`` (Gate,
+    Bitget) count the given rate, else the preset's, at the shocked mark;
+    ``bybit-*`` count the given rate at each cross position's bankruptcy price
+    (0 when none is given); the others' rules have no fee to close, so a
+    non-zero rate there is refused (it would change nothing).
+
+    >>> close_fee_rates("okx-linear", 0.0005), close_fee_rates("bybit-linear", 0.00055)
+    ((0.0005, 0.0), (0.0, 0.00055))
+    >>> close_fee_rates("binance-usdm", 0.0005)
+    Traceback (most recent call last):
+    ...
+    contractcalc.errors.InputError: 'taker_fee_rate' is not part of binance-usdm's liquidation formula (only okx-* \
+counts the fee to close) (got 0.0005)
+    """
+    preset = exchange if isinstance(exchange, ExchangePreset) else exchange_preset(exchange)
+    model = model_for(preset)
+    rate = float(_fee_rate(preset, model, taker_fee_rate, cross=True))
+    if model.close_fee_at_bankruptcy:
+        return 0.0, rate
+    return (rate, 0.0) if model.counts_close_fee else (0.0, 0.0)
+
+
+def _bybit_close_fees(linear: bool, cross: Bools, pool: Ints, symbol: Ints, s: Floats, size: Floats, entry: Floats,
+                      mark: Floats, pool_wallet: Floats, fee: float) -> Floats:
+    """Bybit cross: each cross position's taker fee to close at its bankruptcy price (0 on isolated rows).
+
+    As :func:`contractcalc.engines.book.book_liquidation`: the bankruptcy price
+    of a position is where the pool's wallet plus the PnL of its other symbols
+    at their marks, plus the symbol's own PnL there, equals the fee to close
+    there (:func:`contractcalc.core.kernels.bybit_cross_bankruptcy_price`); the
+    fee is a fixed amount, so a pool's ``g`` stays ``A + B·z``.  The legs of one
+    symbol in one pool (hedged, or split) share one price: ``equity + Σ s·PnL_i(P)
+    = f·Σ value_i(P)`` is linear in ``P`` (in ``1/P`` inverse), solved in closed form.
+    """
+    pnl = kernels.position_pnl(linear, s, entry, mark, size)
+    pool_pnl = np.bincount(pool, pnl)
+    _, group = np.unique(pool * (int(symbol.max()) + 1) + symbol, return_inverse=True)
+    group = group.ravel()
+    groups = int(group.max()) + 1
+    equity = pool_wallet[pool] + pool_pnl[pool] - np.bincount(group, pnl, groups)[group]
+    fees = np.asarray(kernels.bybit_fee_to_close(linear, s, entry, size, equity, fee), dtype=np.float64)
+    legs = np.bincount(group, minlength=groups)
+    shared = legs[group] > 1
+    if shared.any():
+        equity_of_group = np.zeros(groups)
+        equity_of_group[group] = equity
+        net = np.bincount(group, s * size, groups)
+        total = np.bincount(group, size, groups)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if linear:  # equity + Σ s·Q·(P − E) = f·Σ Q·P
+                price = (np.bincount(group, s * size * entry, groups) - equity_of_group) / (net - fee * total)
+            else:  # equity + Σ s·F·(1/E − 1/P) = f·Σ F / P
+                price = (net + fee * total) / (equity_of_group + np.bincount(group, s * size / entry, groups))
+        ok = np.isfinite(price) & (price > 0)
+        at = np.where(ok, price, 1.0)[group]
+        leg_fee = np.where(ok[group], (size * at if linear else size / at) * fee, 0.0)
+        fees = np.where(shared, leg_fee, fees)
+    return np.where(cross, fees, 0.0)
 
 
 def _sorted(account: Ints, isolated: Bools) -> bool:
@@ -452,7 +525,10 @@ def _requirement_terms(book: StressBook, sl: slice, tier_rate: Floats, tier_amou
     if book.model.mm_at_entry:  # Bybit: valued at entry
         size, entry = book.size[sl], book.entry[sl]
         at_entry = size * entry if book.kind == "linear" else size / entry
-        return at_entry * tier_rate - tier_amount, np.zeros_like(w)
+        constant = at_entry * tier_rate - tier_amount
+        if book.close_fee is not None:  # Bybit cross: the fee to close at the bankruptcy price, a fixed amount
+            constant = constant + book.close_fee[sl]
+        return constant, np.zeros_like(w)
     return -tier_amount, w * (tier_rate + book.fee)
 
 
@@ -622,6 +698,8 @@ def _ladder_direct(book: StressBook, chunk: _Chunk, z_by_symbol: Floats) -> Floa
         rate, amount = entry_rates if entry_rates is not None else _rates_at(book, sl, notional)
         valued_at = entry if book.model.mm_at_entry else price  # Bybit values it at entry
         requirement = kernels.maintenance_margin(linear, valued_at, size, rate, amount) + notional * book.fee
+        if book.close_fee is not None:
+            requirement = requirement + book.close_fee[sl]
         balance = chunk.pool_wallet + np.bincount(pool, kernels.position_pnl(linear, s, entry, price, size), pools)
         liquidated = balance - np.bincount(pool, requirement, pools) <= 0
         out[0, k] = np.maximum.reduceat(liquidated.view(np.uint8), starts).sum()

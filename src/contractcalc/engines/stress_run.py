@@ -25,6 +25,7 @@ from contractcalc.engines.stress import (
     StressResult,
     account_moves,
     as_float_shocks,
+    close_fee_rates,
     parse_shocks,
     prepare_book,
     span_scenarios,
@@ -93,6 +94,9 @@ def run_stress(
 
     ``shocks``: ``FROM:TO:STEP`` or a list of moves; ``scenarios``: ``span:RANGE``,
     a scenario file or :class:`Scenario` objects (exactly one of the two).
+    ``taker_fee_rate``: OKX's fee to close at the mark, Bybit cross's at the
+    bankruptcy price (:func:`~contractcalc.engines.stress.close_fee_rates`);
+    refused for the exchanges whose rule has none.
     Returns the ladder and, with ``output`` or ``with_moves``, the per-account moves.
     """
     if backend not in BACKENDS:
@@ -108,7 +112,8 @@ def run_stress(
             raise InputError("cascade", "goes with --shocks (uniform moves), not --scenarios", cascade)
         if not (cascade > 0 and math.isfinite(cascade)):
             raise InputError("cascade", "must be a depth > 0 (the notional that moves the price by 100 %)", cascade)
-    exchange_preset(exchange)
+    # a taker rate the exchange's rule has no place for is refused before any file is read or cluster started
+    close_fee_rates(exchange_preset(exchange), taker_fee_rate)
     if output is not None:
         from contractcalc.io.stress_files import check_output
 

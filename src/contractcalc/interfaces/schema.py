@@ -837,7 +837,9 @@ STRESS = Command(
                            "cluster).", kind="text", web_help="Not used over HTTP."),
         Field("output", "Write the per-account first-liquidation moves and margins here (.csv or .parquet).",
               kind="text", web_help="Not used over HTTP: the answer's nearest_accounts hold the moves."),
-        FIELDS["taker_fee_rate"].but(help="Fee to close counted by okx-* (default: the preset's taker rate).",
+        FIELDS["taker_fee_rate"].but(help="Fee to close: okx-* at the mark (default: the preset's taker rate), "
+                                          "bybit-* cross at the bankruptcy price (default: none); refused "
+                                          "elsewhere.",
                                      web_help=None),
         Field("cascade", "With --shocks: carry each shock to the fixed point where liquidated notional, sold or "
                          "bought back, moves every mark by sqrt(|net| / DEPTH) (DEPTH: the notional that moves "
