@@ -201,3 +201,54 @@ def test_a_broken_parquet_book_says_why_in_whole_words(cli: Any, tmp_path: Path)
     reason = result.err.split("must be a valid Parquet file (", 1)[1].rsplit(") (got ", 1)[0]
     assert reason and not reason.endswith((" or", " the", " is")) and "." not in reason.rstrip(".")[-1:]
     assert "magic bytes" in reason
+
+
+def _touch_probability(nu: float, volatility: float, years: float, b: float) -> float:
+    """Reflection principle by hand: P(min X <= b within T) for X a Brownian motion from 0 drifting at ν (b < 0)."""
+    import math
+
+    def cdf(z: float) -> float:
+        return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+    root = volatility * math.sqrt(years)
+    return cdf((b - nu * years) / root) + math.exp(2 * nu * b / volatility ** 2) * cdf((b + nu * years) / root)
+
+
+@pytest.mark.parametrize(("side", "drift", "liquidation"), [("long", "1", "9850"), ("short", "-1", "10150")])
+def test_risk_with_a_drift_away_from_the_barrier(cli: Any, side: str, drift: str, liquidation: str) -> None:
+    # a 100 % drift over a year carries the price away from the liquidation price: this raised a
+    # TypeError (item assignment on a NumPy scalar) and printed a traceback
+    result = cli("risk", "--side", side, "--volatility", "0.8", "--drift", drift, "--horizon", "365d",
+                 "--price", "10000", "--liquidation-price", liquidation, "--json")
+    assert (result.code, result.err) == (0, ""), result.err
+    import math
+
+    # ln S drifts at ν = μ − σ²/2: the long's at 1 − 0.32 = 0.68 towards ln 0.985; the short's −ln S at
+    # −(−1 − 0.32) = 1.32 towards −ln 1.015
+    nu, b = (0.68, math.log(0.985)) if side == "long" else (1.32, -math.log(1.015))
+    expected = _touch_probability(nu, 0.8, 1.0, b)
+    assert result.json()["liquidation_probability"] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(("flag", "typed", "message"), [
+    ("--volatility", "1e400", "error: '--volatility' is too large to compute with (at most 1.8e308) (got 1e400)\n"),
+    ("--drift", "1e400", "error: '--drift' is too large to compute with (at most 1.8e308) (got 1e400)\n"),
+    ("--price", "1e400", "error: '--price' is too large to compute with (at most 1.8e308) (got 1e400)\n"),
+    ("--volatility", "1e200", "error: '--volatility' gives a result out of range (liquidation_probability is not a "
+                              "number): use a value nearer 1 (got 1e+200)\n"),
+])
+def test_risk_refuses_numbers_too_large_in_one_line(cli: Any, flag: str, typed: str, message: str) -> None:
+    # each printed a NaN chance (exit 0) with NumPy warnings, or a traceback (the drift)
+    given = {"--volatility": "0.8", "--drift": "0", "--price": "10000", flag: typed}
+    result = cli("risk", "--side", "long", "--horizon", "24h", "--liquidation-price", "9850",
+                 *itertools.chain.from_iterable(given.items()), "--json")
+    assert (result.code, result.out, result.err) == (2, "", message)
+
+
+def test_risk_with_a_huge_drift_is_certain_and_quiet(cli: Any) -> None:
+    # a long drifting up at 1e300 a year never falls to its liquidation price: 0, with no NumPy warnings
+    result = cli("risk", "--side", "long", "--volatility", "0.8", "--drift", "1e300", "--horizon", "24h",
+                 "--price", "10000", "--liquidation-price", "9850", "--stop", "9900", "--target", "10100", "--json")
+    assert (result.code, result.err) == (0, "")
+    data = result.json()
+    assert (data["liquidation_probability"], data["stop_probability"], data["target_probability"]) == (0, 0, 1)

@@ -232,7 +232,9 @@ def _touch_finite(d: Array, m: Array, var: Array, t: Any) -> Array:
     first = np.where(u1 < 0, tail, 1 - tail)
     second = 0.5 * _erfcx(np.abs(u2)) * gauss
     away = u2 > 0
-    if away.any():
+    if away.any() and np.ndim(second) == 0:  # one position (0-d inputs give NumPy scalars: no item assignment)
+        second = np.exp(2 * m * d / var) * _ncdf(_SQRT2 * u2)
+    elif away.any():
         second[away] = np.exp(2 * m[away] * d[away] / var[away]) * _ncdf(_SQRT2 * u2[away])
     return first + second  # type: ignore[no-any-return]
 

@@ -47,7 +47,7 @@ import numpy as np
 import numpy.typing as npt
 
 from contractcalc.core import barrier
-from contractcalc.core.numeric import is_array, number, side_sign
+from contractcalc.core.numeric import check_results, is_array, number, side_sign
 from contractcalc.core.volatility import ESTIMATORS, annual_volatility, interval_years
 from contractcalc.errors import InputError
 
@@ -150,7 +150,12 @@ def _floats(name: str, value: Any) -> Any:
     value = number(name, value)
     if is_array(value):
         return np.asarray(value, dtype=float)
-    return float(value)
+    x = float(value)
+    if not math.isfinite(x):  # a Decimal beyond the double range (1e400): finite, but not as a float
+        from contractcalc.errors import OutOfRange
+
+        raise OutOfRange(name, "is too large to compute with (at most 1.8e308)", value)
+    return x
 
 
 def _positive(name: str, value: Any) -> Any:
@@ -566,8 +571,13 @@ def risk(
 
     errors: dict[str, float] | None = None
     if method == "closed-form":
-        figures = _closed_form(s, p0, liq, stop_f, target_f, sigma, t, mu, dt)
+        # extreme inputs (a drift of 1e300) overflow inside the kernels to the right limits (0 or 1);
+        # a result that is not a probability is refused below, so NumPy's warnings would only be noise
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            figures = _closed_form(s, p0, liq, stop_f, target_f, sigma, t, mu, dt)
         figures = {k: _scalar_or_array(v) for k, v in figures.items()}
+        # a NaN chance (a volatility of 1e200: σ²T overflows) names the most extreme input
+        check_results(figures, {"volatility": sigma, "drift": mu, "price": p0})
     else:
         scalars = [v for v in (s, p0, liq, stop_f, target_f, sigma, mu) if v is not None]
         if any(np.ndim(v) for v in scalars):
