@@ -252,3 +252,40 @@ def test_risk_with_a_huge_drift_is_certain_and_quiet(cli: Any) -> None:
     assert (result.code, result.err) == (0, "")
     data = result.json()
     assert (data["liquidation_probability"], data["stop_probability"], data["target_probability"]) == (0, 0, 1)
+
+
+@pytest.mark.parametrize(("args", "roi"), [
+    # a 1x linear long's bankruptcy price is 0, where the position is worth 0: no fee to close, roi = roe
+    (["--exchange", "bybit-linear", "--side", "long", "--exit", "7500", "--quantity", "0.2"], 100 / 1400),
+    # a 1x inverse short has no bankruptcy price (its coin value there tends to 0): roi = roe
+    (["--exchange", "bybit-inverse", "--side", "short", "--exit", "6500", "--contracts", "1000"],
+     (1000 / 6500 - 1000 / 7000) / (1000 / 7000)),
+    # a 1x linear short goes bankrupt at 2E: fee to close 0.2 × 14,000 × 0.055 % = 1.54
+    (["--exchange", "bybit-linear", "--side", "short", "--exit", "7500", "--quantity", "0.2"], -100 / (1400 + 1.54)),
+])
+def test_bybit_roi_at_1x(cli: Any, args: list[str], roi: float) -> None:
+    # each was a TypeError traceback (None / Decimal): the bankruptcy price is None at 1x
+    result = cli("pnl", "--entry", "7000", "--leverage", "1", *args, "--json")
+    assert (result.code, result.err) == (0, "")
+    assert result.json()["roi"] == pytest.approx(roi, rel=1e-12)
+
+
+def test_bybit_roi_of_an_array_at_1x_and_10x() -> None:
+    import numpy as np
+
+    import contractcalc
+
+    result = contractcalc.pnl(exchange="bybit-linear", side="long", entry=7000.0, exit=7500.0, quantity=0.2,
+                              leverage=np.array([1.0, 10.0]))
+    # Bybit's USDT example at 10x: 100 / (140 + 0.2 × 6,300 × 0.055 %) = 71.07 %
+    assert result.roi == pytest.approx([100 / 1400, 100 / (140 + 0.2 * 6300 * 0.00055)], rel=1e-12)
+
+
+@pytest.mark.parametrize("volatility", ["1e300", "1e-300"])
+def test_plan_with_an_extreme_volatility_is_one_line_naming_it(cli: Any, volatility: str) -> None:
+    # NumPy's overflow warnings came first on stderr, then an error naming '--target'
+    result = cli("plan", "--side", "long", "--entry", "20000", "--stop", "15000", "--target", "24000", "--principal",
+                 "1000", "--exchange", "binance-usdm", "--symbol", "BTC/USDT:USDT", "--volatility", volatility,
+                 "--horizon", "30d", "--json")
+    assert result.code == 2 and result.out == ""
+    assert result.err.count("\n") == 1 and result.err.startswith("error: '--volatility' gives a result out of range")

@@ -385,8 +385,10 @@ def _bybit_roi(
         return result
     s = side_sign(side)
     rate = close_fee_rate if close_fee_rate is not None else constant_like(preset.taker_fee_rate, result.pnl)
-    bankruptcy = cx.bankruptcy_price_for_leverage(preset.contract, s, entry, leverage)
-    scale = bankruptcy / entry if preset.contract == "linear" else entry / bankruptcy
+    # value(BP) / value(E): linear BP/E = 1 − s/L, inverse E/BP = 1 + s/L; where no price is bankrupt (a 1x
+    # linear long's BP is 0, a 1x inverse short's infinite) the position is worth 0 there: no fee to close
+    ratio = 1 - s / leverage if preset.contract == "linear" else 1 + s / leverage
+    scale = where(ratio > 0, ratio, constant_like(0, ratio))
     position_margin = result.initial_margin + result.notional * scale * rate
     return dataclasses.replace(result, roi=result.pnl / position_margin)
 

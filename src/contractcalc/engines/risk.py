@@ -614,6 +614,9 @@ def risk(
     )
 
 
+# extreme inputs (a volatility of 1e300) overflow inside the kernels; NaN figures are refused by the
+# callers (an answer out of range), so NumPy's warnings would only be noise on stderr
+@np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore")
 def first_touch_probabilities(
     side: Any,
     price: Any,
@@ -718,6 +721,8 @@ def touch_first(
         stop=None if stop is None else np.asarray(stop, dtype=float),
         target=None if target is None else np.asarray(target, dtype=float),
         liquidation_price=liq, drift=mu)
+    # a NaN chance (σ²T overflows, or σ too small to divide by) is the volatility's or the drift's doing
+    check_results(result, {"volatility": sigma, "drift": mu})
     if liq is None:
         result["liquidation_first_probability"] = None
     return result
