@@ -289,3 +289,15 @@ def test_plan_with_an_extreme_volatility_is_one_line_naming_it(cli: Any, volatil
                  "--horizon", "30d", "--json")
     assert result.code == 2 and result.out == ""
     assert result.err.count("\n") == 1 and result.err.startswith("error: '--volatility' gives a result out of range")
+
+
+def test_fills_take_numbers_as_typed(cli: Any) -> None:
+    # examples.md Y15 (inverse 50 @ 10,000 + 50 @ 15,000: the harmonic mean 12,000), typed with thousands
+    # separators as everywhere else a number goes (they were refused: "must be SIZE@PRICE")
+    result = cli("average-entry", "--contract", "inverse", "--fill", "50@10,000", "--fill", "50@15,000", "--json")
+    assert (result.code, result.err) == (0, "")
+    assert result.json() == {"average_entry": 12000, "total_size": 100}
+    for typed in ("50%@10000", "1,5@10000"):  # a percentage is no size; a decimal comma is ambiguous
+        refused = cli("average-entry", "--contract", "inverse", "--fill", typed, "--json")
+        assert (refused.code, refused.err) == (2, f"error: '--fill' must be SIZE@PRICE, e.g. 0.5@5000 (got '{typed}' "
+                                                  "at index 0)\n")

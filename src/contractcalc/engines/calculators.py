@@ -31,7 +31,7 @@ import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from contractcalc.core import contracts as cx
@@ -454,10 +454,13 @@ def target(
 def parse_fill(fill: Any, index: int = 0) -> tuple[Num, Num]:
     """One fill as ``(size, price)``: from ``'0.5@5000'``, a pair, or ``{'size', 'price'}``.
 
-    Text is read as ``Decimal``.
+    Text is read as ``Decimal``, its numbers as traders type them (``1,000@1,500.5``:
+    :mod:`contractcalc.core.typed_numbers`; no ``%`` in a size or a price).
 
     >>> parse_fill("0.5@5000")
     (Decimal('0.5'), Decimal('5000'))
+    >>> parse_fill("-1,000@1,500.5")
+    (Decimal('-1000'), Decimal('1500.5'))
     >>> parse_fill("0.5 at 5000", 1)
     Traceback (most recent call last):
     ...
@@ -465,13 +468,15 @@ def parse_fill(fill: Any, index: int = 0) -> tuple[Num, Num]:
     """
     rule = "must be SIZE@PRICE, e.g. 0.5@5000"
     if isinstance(fill, str):
-        parts = fill.replace("_", "").split("@")
-        if len(parts) != 2:
+        from contractcalc.core.typed_numbers import typed_number_or_none
+
+        parts = fill.split("@")
+        if len(parts) != 2 or "%" in fill:
             raise InputError("fill", rule, fill, index)
-        try:
-            size_, price = (Decimal(part.strip()) for part in parts)
-        except InvalidOperation:
-            raise InputError("fill", rule, fill, index) from None
+        size_text, price_text = (typed_number_or_none(part) for part in parts)
+        if size_text is None or price_text is None:
+            raise InputError("fill", rule, fill, index)
+        size_, price = size_text, price_text
         if not (size_.is_finite() and price.is_finite()):
             raise InputError("fill", rule, fill, index)
     elif isinstance(fill, Mapping):
