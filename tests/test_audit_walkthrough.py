@@ -301,3 +301,12 @@ def test_fills_take_numbers_as_typed(cli: Any) -> None:
         refused = cli("average-entry", "--contract", "inverse", "--fill", typed, "--json")
         assert (refused.code, refused.err) == (2, f"error: '--fill' must be SIZE@PRICE, e.g. 0.5@5000 (got '{typed}' "
                                                   "at index 0)\n")
+
+
+def test_a_position_without_a_rate_shows_no_none(cli: Any) -> None:
+    # the BTC legs of examples/positions-cross.json take their rates from a tier table (README): without
+    # one the message ended "(got None)" and named 'tiers', the API's field, on the command line
+    result = cli("liquidation", "--exchange", "binance-usdm", "--positions",
+                 str(ROOT / "examples" / "positions-cross.json"), "--wallet-balance", "5000")
+    assert (result.code, result.err) == (2, "error: '--positions' item 0: 'maintenanceMarginRate' is required "
+                                            "(or a tier table holding this symbol)\n")

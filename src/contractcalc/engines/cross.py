@@ -59,8 +59,9 @@ _CCXT_NAMES = {
 _ACCOUNT = "account"
 
 
-def _item_error(k: int, key: str, rule: str, value: Any = None) -> InputError:
-    return InputError("positions", f"item {k}: '{key}' {rule}", value)
+def _item_error(k: int, key: str, rule: str, *value: Any) -> InputError:
+    """An error in position ``k``; with no value when none was given (never "(got None)")."""
+    return InputError("positions", f"item {k}: '{key}' {rule}", *value)
 
 
 def cross_liquidation(
@@ -215,7 +216,7 @@ def _check_item(k: int, item: Position, preset: ExchangePreset, model: Any, tier
     else:
         rate = item.maintenance_margin_rate
         if rate is None:
-            raise _item_error(k, "maintenanceMarginRate", "is required (or give 'tiers' holding this symbol)")
+            raise _item_error(k, "maintenanceMarginRate", "is required (or a tier table holding this symbol)")
         if not rate + _like(fee, rate) < 1:
             raise _item_error(k, "maintenanceMarginRate", "plus the fee rate must be < 1", rate)
     return size
