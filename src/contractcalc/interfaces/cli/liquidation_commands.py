@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from contractcalc.interfaces.cli._command import command
@@ -224,7 +223,9 @@ def _show_book(values: dict[str, Any], as_json: bool) -> None:
             raise InputError(name, "does not go with --book (give it per row of the book)", values[name])
     if values.get("round"):
         raise InputError("round", "does not go with --book (the book's prices are not rounded)")
-    suffix = Path(output or "").suffix.lower()
+    import os.path  # not pathlib: a one-shot answer does not import it (tests/test_cli_startup.py)
+
+    suffix = os.path.splitext(output or "")[1].lower()
     if output is not None and suffix in (".jsonl", ".ndjson", ".json"):
         raise InputError("output", "must be a .csv or .parquet file (JSON lines are read, not written)", output)
     if output is not None and suffix not in (".csv", ".parquet", ".pq"):  # not the readers' list: no .jsonl
