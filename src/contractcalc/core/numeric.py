@@ -449,6 +449,47 @@ def check_results(results: Mapping[str, Any], inputs: Mapping[str, Any], skip: t
             raise out_of_range(key, inputs, why)
 
 
+#: The smallest normal double: a product of non-zero inputs below it has lost precision (subnormal) or is 0.
+DOUBLE_MIN_NORMAL = sys.float_info.min
+_DECIMAL_MIN_NORMAL = Decimal(sys.float_info.min)
+
+
+def check_products(results: Mapping[str, Any], inputs: Mapping[str, Any]) -> None:
+    """Raise :class:`~contractcalc.errors.OutOfRange` if a product of non-zero inputs underflowed.
+
+    Each result in ``results`` must be formed only from the non-zero
+    ``inputs`` (a value ``quantity × entry``, a margin ``value / leverage``),
+    so a result that is 0 or subnormal as a double is an underflow, not an
+    answer.  A result that may legitimately be 0 (a zero rate, a zero
+    maintenance amount) does not belong here but in :func:`check_results`.
+
+    >>> check_products({"notional": 1e-300 * 1e-300}, {"entry": 1e-300, "quantity": 1e-300})
+    Traceback (most recent call last):
+    ...
+    contractcalc.errors.OutOfRange: 'entry' gives a result out of range (notional underflows to 0): use a value \
+nearer 1 (got 1e-300)
+    >>> check_products({"notional": 5e-7 * 2.0}, {"entry": 5e-7, "quantity": 2.0})
+    """
+    for key, value in results.items():
+        if value is None:
+            continue
+        if is_array(value):
+            np = _numpy()
+            with np.errstate(invalid="ignore"):
+                small = np.asarray(np.abs(value) < (_DECIMAL_MIN_NORMAL if value.dtype.kind == "O"
+                                                    else DOUBLE_MIN_NORMAL), dtype=bool)
+            if small.size and bool(small.any()):
+                index = tuple(int(i) for i in np.unravel_index(int(np.argmax(small)), small.shape))
+                raise out_of_range(key, inputs, "underflows to 0", index)
+            continue
+        if isinstance(value, Decimal):
+            tiny = value.is_finite() and value.copy_abs() < _DECIMAL_MIN_NORMAL
+        else:
+            tiny = isinstance(value, float | int) and abs(value) < DOUBLE_MIN_NORMAL
+        if tiny:
+            raise out_of_range(key, inputs, "underflows to 0")
+
+
 def check_shapes(values: Mapping[str, Any]) -> tuple[int, ...] | None:
     """The broadcast shape of the array values, or an InputError naming the first field that does not fit.
 

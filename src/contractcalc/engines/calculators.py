@@ -37,8 +37,10 @@ from typing import TYPE_CHECKING, Any
 from contractcalc.core import contracts as cx
 from contractcalc.core import kernels
 from contractcalc.core.numeric import (
+    DOUBLE_MIN_NORMAL,
     Num,
     check,
+    check_products,
     check_results,
     check_shapes,
     constant_like,
@@ -247,11 +249,15 @@ def _pnl_plain(
         notional = q / entry
         fees = notional * f_o + q / exit * f_c
         breakeven = entry * (1 + s * f_c) / (1 - s * f_o)
+    if notional < DOUBLE_MIN_NORMAL:
+        return None  # the size or the value underflowed: the general path names the input
     margin = roe = None
     if leverage is not None:
         if not is_plain_positive(leverage):
             return None
         margin = notional / leverage
+        if margin < DOUBLE_MIN_NORMAL:
+            return None
         roe = gain / margin
     if funding_rate is None:
         if funding_intervals is not None or funding_mark is not None:
@@ -347,6 +353,9 @@ def pnl(
     if leverage is not None:
         leverage = positive("leverage", leverage)
         margin = kernels.initial_margin(linear, entry, q, leverage)
+    # products of positive inputs: 0 or a subnormal double means they underflowed (a 0 pnl or fee may be an answer)
+    check_products({"notional": notional, "initial_margin": margin}, inputs)
+    if margin is not None:
         roe = gain / margin
     fees = notional * f_o + kernels.position_value(linear, exit, q) * f_c
     if funding_rate is None:
@@ -655,6 +664,10 @@ def cost(
     q = m.size(quantity, contracts)
     f = m.fee_rate("fee_rate", fee_rate, entry, leverage, q)
     margin = cx.initial_margin(m.contract, entry, q, leverage)
+    # products of positive inputs: 0 or a subnormal double means they underflowed (a 0 open loss may be an answer)
+    check_products({"notional": cx.position_value(m.contract, entry, q), "initial_margin": margin}, {
+        "entry": entry, "leverage": leverage, "quantity": quantity, "contracts": contracts,
+        "contract_size": contract_size})
     table = _tier_table(m, tiers, symbol, required=False)
     if table is not None:
         table.check_leverage(leverage, cx.position_value(m.contract, entry, q))

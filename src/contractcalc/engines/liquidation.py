@@ -55,8 +55,10 @@ from typing import TYPE_CHECKING, Any
 from contractcalc.core import contracts as cx
 from contractcalc.core import kernels
 from contractcalc.core.numeric import (
+    DOUBLE_MIN_NORMAL,
     Num,
     check,
+    check_products,
     check_results,
     check_shapes,
     constant_like,
@@ -672,9 +674,11 @@ def _isolated_plain(
     else:
         return None
     value = size * entry if linear else size / entry
-    if not 0 < value < _INF:
-        return None  # out of range: the general path names the input
+    if not DOUBLE_MIN_NORMAL <= value < _INF:
+        return None  # out of range (or underflowed): the general path names the input
     initial = value / leverage if leverage is not None else None
+    if initial is not None and not DOUBLE_MIN_NORMAL <= initial < _INF:
+        return None
     if wallet_balance is None:
         if initial is None or not 0 < initial < _INF:
             return None
@@ -778,6 +782,13 @@ def _all_positive(x: Any) -> bool:
     if type(x) is not float and type(x) is not int:
         return bool(x.min() > 0 and x.max() < _INF)
     return 0 < x < _INF
+
+
+def _all_normal(x: Any) -> bool:
+    """Every value a finite normal double (>= the smallest normal: no product underflowed)."""
+    if type(x) is not float and type(x) is not int:
+        return bool(x.min() >= DOUBLE_MIN_NORMAL and x.max() < _INF)
+    return DOUBLE_MIN_NORMAL <= x < _INF
 
 
 def _all_nonneg(x: Any) -> bool:
@@ -905,9 +916,11 @@ def _isolated_arrays(
     else:
         fee = 0.0
     value_at_entry = size * entry if linear else size / entry
-    if not _all_positive(value_at_entry):
-        return None  # out of range: the general path names the input
+    if not _all_normal(value_at_entry):
+        return None  # out of range (or underflowed): the general path names the input
     initial = value_at_entry / leverage if leverage is not None else None
+    if initial is not None and not _all_normal(initial):
+        return None
     if wallet_balance is None:
         if initial is None:
             return None
@@ -1353,9 +1366,14 @@ def _liquidation_general(
 
     initial = cx.initial_margin(kind, entry, size, leverage) if leverage is not None else None
     # a value or margin beyond the double range: the input to blame, not a derived field
-    check_results({"notional": cx.position_value(kind, entry, size), "initial_margin": initial}, {
-        "entry": entry, "quantity": quantity, "contracts": contracts, "contract_size": contract_size,
-        "leverage": leverage}, underflow=False)
+    # Tiny amounts may be legitimate (a Decimal maintenance amount of 1e-325 is an input, echoed back), so
+    # underflow is not checked on every result; but these two are products of positive inputs: 0 or a
+    # subnormal double there means the product underflowed, never an answer.
+    products = {"notional": cx.position_value(kind, entry, size), "initial_margin": initial}
+    sizes = {"entry": entry, "quantity": quantity, "contracts": contracts, "contract_size": contract_size,
+             "leverage": leverage}
+    check_results(products, sizes, underflow=False)
+    check_products(products, sizes)
     if mode == "isolated":
         if wallet_balance is None:
             if initial is None:
