@@ -305,3 +305,25 @@ def test_plan_needs_both_volatility_and_horizon() -> None:
 
     with pytest.raises(InputError, match="'horizon' is required with 'volatility'"):
         contractcalc.plan("long", 20000, 15000, 24000, 1000, volatility=0.8)
+
+
+def test_monte_carlo_refuses_work_it_cannot_finish() -> None:
+    """1e12 paths x 100 steps would run for hours: refused at once, naming paths (no hang)."""
+    from contractcalc.engines.risk import MAX_PATH_STEPS
+
+    with pytest.raises(InputError) as caught:
+        risk("long", 0.8, "24h", price=10000, liquidation_price=9850, method="monte-carlo", paths=10**12)
+    assert caught.value.field == "paths"
+    assert f"must be at most {MAX_PATH_STEPS:,}" in str(caught.value)
+    # a check every minute over a year: 365 x 24 x 60 = 525,600 steps a path, so 2,000 paths are over 1e9
+    with pytest.raises(InputError, match=r"\(525,600\)"):
+        risk("long", 0.8, "365d", price=10000, liquidation_price=9850, method="monte-carlo", paths=2000,
+             monitoring="1m")
+
+
+def test_simulation_work_is_paths_times_the_steps_simulated() -> None:
+    from contractcalc.engines.risk import simulation_work
+
+    assert simulation_work("365d", "1m", 10) == 10 * 365 * 24 * 60
+    assert simulation_work("24h", paths=7, steps=3) == 21
+    assert simulation_work("24h") == 100_000 * 100  # the defaults

@@ -67,3 +67,11 @@ def test_plan_takes_volatility_and_horizon(client: TestClient) -> None:
     assert answer.status_code == 200, answer.text
     data = answer.json()
     assert data["stop_first_probability"] + data["target_first_probability"] <= 1
+
+
+def test_monte_carlo_cap_counts_the_monitoring_steps(client: TestClient) -> None:
+    """A check every minute over 30 days is 30 x 24 x 60 = 43,200 steps a path: 1,000 paths are 43.2M > 20M."""
+    answer = client.post("/api/risk", json={**BODY, "method": "monte-carlo", "paths": 1000, "horizon": "30d",
+                                            "monitoring": "1m"})
+    assert answer.status_code == 422
+    assert "'paths' times steps must be at most 20,000,000 over HTTP (got 1000)" in answer.text

@@ -55,6 +55,7 @@ __all__ = [
     "CHUNK_PATHS",
     "DEFAULT_PATHS",
     "DEFAULT_STEPS",
+    "MAX_PATH_STEPS",
     "METHODS",
     "RESULT_KEYS",
     "RETURNS",
@@ -63,6 +64,7 @@ __all__ = [
     "first_touch_probabilities",
     "risk",
     "simulate_exit",
+    "simulation_work",
     "touch_first",
 ]
 
@@ -75,6 +77,9 @@ DEFAULT_STEPS = 100
 DEFAULT_DEGREES_OF_FREEDOM = 4
 #: Paths simulated at once: about 10 float arrays of this length are alive at a time.
 CHUNK_PATHS = 65_536
+#: Monte Carlo's most work: paths x simulated steps (about a minute of CPU here, ~20M a second);
+#: more is refused rather than left running for hours.
+MAX_PATH_STEPS = 1_000_000_000
 
 RESULT_KEYS = (
     "liquidation_price",
@@ -195,6 +200,26 @@ def _count(name: str, value: Any, default: int) -> int:
     if count <= 0:
         raise InputError(name, "must be > 0", value)
     return count
+
+
+def _simulated_steps(t: float, dt: float, steps: int | None) -> int:
+    """Steps a Monte Carlo path takes: one per monitoring time (discrete), else ``steps`` with a bridge."""
+    if dt > 0:  # discrete monitoring: the paths are checked at those times only
+        return max(1, round(t / dt))
+    return steps or DEFAULT_STEPS
+
+
+def simulation_work(horizon: Any, monitoring: Any = "continuous", paths: Any = None, steps: Any = None) -> int:
+    """Paths x steps that ``risk(method="monte-carlo", ...)`` would simulate (the inputs checked).
+
+    >>> simulation_work("1d", paths=1000, steps=50)
+    50000
+    >>> simulation_work("30d", monitoring="1h", paths=1000)  # one step per hour: 720
+    720000
+    """
+    t = duration_years("horizon", horizon)
+    n_steps = _count("steps", steps, DEFAULT_STEPS) if steps is not None else None
+    return _count("paths", paths, DEFAULT_PATHS) * _simulated_steps(t, _monitoring_years(monitoring), n_steps)
 
 
 def _seed(seed: Any) -> int | None:
@@ -398,10 +423,7 @@ def _monte_carlo(
         groups.append((math.log(low_level / price) if low_level is not None else -inf,
                        math.log(up_level / price) if up_level is not None else inf))
         names.append("pair")
-    if dt > 0:  # discrete monitoring: the paths are checked at those times only
-        n_steps, bridge = max(1, round(t / dt)), False
-    else:
-        n_steps, bridge = (steps or DEFAULT_STEPS), True
+    n_steps, bridge = _simulated_steps(t, dt, steps), dt <= 0
     results = simulate_exit(groups, nu=nu, sigma=sigma, horizon_years=t, paths=paths, steps=n_steps, rng=rng,
                             returns=returns, degrees_of_freedom=degrees_of_freedom, residuals=residuals,
                             bridge=bridge)
@@ -584,6 +606,10 @@ def risk(
             raise InputError("method", "monte-carlo takes one position (single numbers), not arrays", method)
         n_paths = _count("paths", paths, DEFAULT_PATHS)
         n_steps = _count("steps", steps, DEFAULT_STEPS) if steps is not None else None
+        work = n_paths * _simulated_steps(t, dt, n_steps)
+        if work > MAX_PATH_STEPS:
+            raise InputError("paths", f"times the steps simulated ({work // n_paths:,}) must be at most "
+                             f"{MAX_PATH_STEPS:,} (about a minute of work)", paths)
         df = _floats("degrees_of_freedom", degrees_of_freedom) if degrees_of_freedom is not None else (
             DEFAULT_DEGREES_OF_FREEDOM)
         if returns == "student-t" and not df > 2:

@@ -289,12 +289,14 @@ def risk(**fields: Any) -> dict[str, Any]:
     :func:`contractcalc.engines.risk.risk` with the candles as rows; its result's ``to_dict()``.
     Monte Carlo is capped at :data:`MAX_RISK_PATH_STEPS` paths x steps.
     """
-    from contractcalc.engines.risk import DEFAULT_PATHS, DEFAULT_STEPS
     from contractcalc.engines.risk import risk as risk_of
+    from contractcalc.engines.risk import simulation_work
 
-    if fields.get("method") == "monte-carlo":
-        paths, steps = fields.get("paths"), fields.get("steps")
-        work = (paths if paths is not None else DEFAULT_PATHS) * (steps if steps is not None else DEFAULT_STEPS)
+    if fields.get("method") == "monte-carlo" and fields.get("horizon") is not None:
+        paths = fields.get("paths")
+        # the steps simulated: `steps`, or one per monitoring time (a 1m check over a year is 525,600)
+        work = simulation_work(fields["horizon"], fields.get("monitoring"), paths,
+                               fields.get("steps"))
         if work > MAX_RISK_PATH_STEPS:
             raise InputError("paths", f"times steps must be at most {MAX_RISK_PATH_STEPS:,} over HTTP", paths)
     if fields.get("candles") is not None:
