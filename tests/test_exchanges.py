@@ -31,7 +31,7 @@ def test_the_issue_lists_these_presets() -> None:
         ("okx-inverse", "BTC-USD-SWAP", D(100)),
         ("okx-linear", "BTC/USDT:USDT", D("0.01")),
         ("okx-linear", "ETH-USDT-SWAP", D("0.1")),
-        ("binance-usdm", "BTC/USDT:USDT", None),  # sized by quantity
+        ("binance-usdm", "BTC/USDT:USDT", D(1)),  # 1 base unit per contract (ccxt binanceusdm contractSize 1)
     ],
 )
 def test_contract_size_by_symbol(exchange: str, symbol: str | None, size: Decimal | None) -> None:

@@ -34,7 +34,9 @@ class ExchangePreset:
     maker_fee_rate: Decimal
     taker_fee_rate: Decimal
     #: Contract size by base currency ("BTC"), with "" as the default for others.
-    #: Linear: base units per contract (``None``: sizes are given as a quantity).
+    #: Linear: base units per contract (``None``: no size by rule, the market's own must be given).
+    #: A preset whose every contract is 1 unit of the base by the exchange's rule says so here (ccxt's
+    #: markets record contractSize 1 for each of them: ``venues/data/markets.json``).
     #: Inverse: quote units (USD) per contract.
     contract_sizes: tuple[tuple[str, Decimal | None], ...] = (("", None),)
     description: str = ""
@@ -66,7 +68,8 @@ EXCHANGES: dict[str, ExchangePreset] = {
     for preset in (
         ExchangePreset(
             "binance-usdm", "linear", "binance", D("0.0002"), D("0.0005"),
-            description="Binance USDⓈ-M futures (USDT-margined)",
+            contract_sizes=(("", D(1)),),
+            description="Binance USDⓈ-M futures (USDT-margined): 1 base unit per contract",
             # Binance's USDⓈ-M Futures Liquidity Provider Program (announcement of 2022-03-07): maker
             # rebates of up to -0.003 % (USDT pairs) and -0.014 % (BUSD pairs)
             min_fee_rate=D("-0.00014"),
@@ -78,7 +81,8 @@ EXCHANGES: dict[str, ExchangePreset] = {
         ),
         ExchangePreset(
             "bybit-linear", "linear", "bybit", D("0.0002"), D("0.00055"),
-            description="Bybit USDT perpetuals",
+            contract_sizes=(("", D(1)),),
+            description="Bybit USDT perpetuals: 1 base unit per contract",
         ),
         ExchangePreset(
             "bybit-inverse", "inverse", "bybit", D("0.0002"), D("0.00055"),
@@ -97,7 +101,8 @@ EXCHANGES: dict[str, ExchangePreset] = {
         ),
         ExchangePreset(
             "hyperliquid", "linear", "hyperliquid", D("0.00015"), D("0.00045"),
-            description="Hyperliquid perpetuals (USDC-margined)",
+            contract_sizes=(("", D(1)),),
+            description="Hyperliquid perpetuals (USDC-margined): 1 base unit per contract",
         ),
     )
 }
