@@ -314,13 +314,14 @@ def _csv_rows(text: str, required: tuple[str, ...], optional: tuple[str, ...], f
               shown: str) -> tuple[list[str], FloatArray]:
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
+    # one wording for both header errors: the columns, the optional ones in brackets
+    must = f"must have a CSV header with {','.join(required)}{''.join(',[' + o + ']' for o in optional)}"
     if header is None:
-        raise InputError(field, f"must have a CSV header {','.join(required + optional)}", shown)
+        raise InputError(field, f"{must} (the file is empty)", shown)
     names = [name.strip().lower() for name in header]
     missing = [name for name in required if name not in names]
     if missing:
-        raise InputError(field, f"must have a CSV header with {','.join(required)}"
-                         f"{''.join(',[' + o + ']' for o in optional)} (missing {', '.join(missing)})", header)
+        raise InputError(field, f"{must} (missing {', '.join(missing)})", header)
     wanted = [name for name in required + optional if name in names]
     positions = [names.index(name) for name in wanted]
     width = max(positions) + 1
@@ -347,15 +348,46 @@ def _looks_like_json(text: str) -> bool:
     return text.lstrip()[:1] in ("[", "{")
 
 
+def _named_json(shown: str) -> bool:
+    return shown.lower().endswith(".json")
+
+
+def _csv_or_json_error(text: str, required: tuple[str, ...], optional: tuple[str, ...], field: str,
+                       shown: str) -> tuple[list[str], FloatArray]:
+    """CSV ``text``; in a file named ``*.json`` that is not CSV either, the error says why it is not JSON.
+
+    CSV text in a ``.json`` file is read (the first character tells the
+    kinds apart), but a ``.json`` file that is neither (no CSV header naming
+    any of the columns) is meant to be JSON: a message about a CSV header
+    would not match the file's kind.  An empty file has no kind to tell, so
+    it keeps the CSV header's message.
+    """
+    try:
+        return _csv_matrix(text, required, optional, field, shown)
+    except InputError as error:
+        # a header naming some of the columns is CSV with a column wrong: the CSV message helps there
+        header = [str(name).strip().lower() for name in error.value] if isinstance(error.value, list) else []
+        not_csv = error.rule.startswith(("must have a CSV header", "must be valid CSV")) and not any(
+            name in header for name in required)
+        if not_csv and _named_json(shown) and text.strip():
+            _json_rows(text, field, shown)  # raises the parser's reason (text not starting with [ or {)
+        raise
+
+
 def parse_candles(text: str, *, field: str = "candles", shown: str = "<text>") -> Candles:
     """Candles from JSON rows or CSV text (told apart by the first character: ``[`` is JSON).
 
     >>> parse_candles("timestamp,open,high,low,close\\n0,100,101,99,100.5\\n").high.tolist()
     [101.0]
+    >>> parse_candles("<html>", shown="BTC_USDT-1m.json")
+    Traceback (most recent call last):
+    ...
+    contractcalc.errors.InputError: 'candles' must be valid JSON (Expecting value at line 1 column 1) (got \
+'BTC_USDT-1m.json')
     """
     if _looks_like_json(text):
         return candles_from_rows(_json_rows(text, field, shown), field=field, numbers_only=_no_bools(text))
-    names, matrix = _csv_matrix(text, _CANDLE_COLUMNS, ("volume",), field, shown)
+    names, matrix = _csv_or_json_error(text, _CANDLE_COLUMNS, ("volume",), field, shown)
     volume = matrix[:, 5] if "volume" in names else None
     return candles_from_arrays(matrix[:, 0], matrix[:, 1], matrix[:, 2], matrix[:, 3], matrix[:, 4],
                                volume=volume, field=field)
@@ -365,7 +397,7 @@ def parse_funding(text: str, *, field: str = "funding", shown: str = "<text>") -
     """Funding rates from JSON rows ``[timestamp_ms, rate]`` or CSV ``timestamp,rate``."""
     if _looks_like_json(text):
         return funding_from_rows(_json_rows(text, field, shown), field=field, numbers_only=_no_bools(text))
-    _, matrix = _csv_matrix(text, _FUNDING_COLUMNS, (), field, shown)
+    _, matrix = _csv_or_json_error(text, _FUNDING_COLUMNS, (), field, shown)
     return _funding_from_arrays(matrix[:, 0].copy(), matrix[:, 1].copy(), field)
 
 
