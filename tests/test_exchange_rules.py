@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from contractcalc import average_entry, pnl
+from contractcalc import average_entry, liquidation_price, pnl
 from contractcalc.errors import InputError
 from contractcalc.interfaces.cli import run
 
@@ -150,14 +150,18 @@ def test_a_rebate_beyond_the_bound_or_without_one_is_refused() -> None:
 # Bybit's fee to close at the bankruptcy price, in its inverse cross-margin prices
 
 
+def _bybit_inverse_cross(side: str, taker_fee_rate: float) -> dict[str, Any]:
+    """Bybit's inverse cross example through the public path: 10,000 contracts at 8,000, balance 0.5 BTC."""
+    return liquidation_price("bybit-inverse", side, 8000, contracts=10000, contract_size=1, wallet_balance=0.5,
+                             maintenance_margin_rate=0.005, margin_mode="cross",
+                             taker_fee_rate=taker_fee_rate).to_dict()
+
+
 def test_bybit_inverse_cross_example() -> None:
     # Bybit help centre, "How to calculate Liquidation Price (Inverse Contract)", cross margin: account
     # balance 0.5 BTC, long 10,000 contracts at 8,000, MMR 0.5 %, taker 0.075 %:
     # BP = 1.00075 × 10,000 / (10,000/8,000 + 0.5) = 5,718.57; LP = 5,739.50 as the page rounds it.
-    from contractcalc.engines.bybit import bybit_inverse_cross
-
-    result = bybit_inverse_cross(side="long", entry=8000, contracts=10000, account_balance=0.5,
-                                 maintenance_margin_rate=0.005)
+    result = _bybit_inverse_cross("long", taker_fee_rate=0.00075)
     bankruptcy = F("1.00075") * 10000 / (F(10000) / 8000 + F(1, 2))
     assert result["bankruptcy_price"] == pytest.approx(float(bankruptcy), rel=1e-12)
     assert round(result["bankruptcy_price"], 2) == 5718.57
@@ -167,17 +171,13 @@ def test_bybit_inverse_cross_example() -> None:
     assert result["liquidation_price"] == pytest.approx(float(lp), rel=1e-12)
     assert abs(result["liquidation_price"] - 5739.50) / 5739.50 < 1e-4  # the page's rounded figure
     # without the fee to close the liquidation would come later (lower): the fee brings it closer
-    no_fee = bybit_inverse_cross(side="long", entry=8000, contracts=10000, account_balance=0.5,
-                                 maintenance_margin_rate=0.005, taker_fee_rate=0)
+    no_fee = _bybit_inverse_cross("long", taker_fee_rate=0)
     assert no_fee["liquidation_price"] < result["liquidation_price"]
 
 
 def test_bybit_inverse_cross_short_mirrors_the_long() -> None:
-    from contractcalc.engines.bybit import bybit_inverse_cross
-
     # short: BP = 0.99925·Q / (Q/E − balance); Q·(1/LP − 1/E) = −(balance − Q/E·MMR − Q·f/BP)
-    result = bybit_inverse_cross(side="short", entry=8000, contracts=10000, account_balance=0.5,
-                                 maintenance_margin_rate=0.005)
+    result = _bybit_inverse_cross("short", taker_fee_rate=0.00075)
     bankruptcy = F("0.99925") * 10000 / (F(10000) / 8000 - F(1, 2))
     fee_to_close = 10000 * F("0.00075") / bankruptcy
     lp = 1 / (F(1, 8000) - (F(1, 2) - F(10000, 8000) * F("0.005") - fee_to_close) / 10000)
