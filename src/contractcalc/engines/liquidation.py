@@ -784,11 +784,11 @@ def _all_positive(x: Any) -> bool:
     return 0 < x < _INF
 
 
-def _all_normal(x: Any) -> bool:
-    """Every value a finite normal double (>= the smallest normal: no product underflowed)."""
+def _bounds(x: Any) -> tuple[float, float]:
+    """The smallest and largest value of a float or an array (NaN bounds fail every comparison)."""
     if type(x) is not float and type(x) is not int:
-        return bool(x.min() >= DOUBLE_MIN_NORMAL and x.max() < _INF)
-    return DOUBLE_MIN_NORMAL <= x < _INF
+        return float(x.min()), float(x.max())
+    return float(x), float(x)
 
 
 def _all_nonneg(x: Any) -> bool:
@@ -890,8 +890,11 @@ def _isolated_arrays(
         size = contracts * contract_size
     else:
         return None
-    for x in (leverage, mark):
-        if x is not None and not _all_positive(x):
+    if mark is not None and not _all_positive(mark):
+        return None
+    if leverage is not None:
+        leverage_low, leverage_high = _bounds(leverage)
+        if not 0 < leverage_low <= leverage_high < _INF:
             return None
     table = None
     if tiers is not None:
@@ -916,10 +919,12 @@ def _isolated_arrays(
     else:
         fee = 0.0
     value_at_entry = size * entry if linear else size / entry
-    if not _all_normal(value_at_entry):
+    value_low, value_high = _bounds(value_at_entry)
+    if not DOUBLE_MIN_NORMAL <= value_low <= value_high < _INF:
         return None  # out of range (or underflowed): the general path names the input
     initial = value_at_entry / leverage if leverage is not None else None
-    if initial is not None and not _all_normal(initial):
+    # the margin's range from the bounds already known (no pass over it): every value / leverage normal
+    if initial is not None and not DOUBLE_MIN_NORMAL <= value_low / leverage_high <= value_high / leverage_low < _INF:
         return None
     if wallet_balance is None:
         if initial is None:
